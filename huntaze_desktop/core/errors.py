@@ -1,0 +1,209 @@
+"""The exception tree of Huntaze Desktop.
+
+Every error a user can meet is a named class carrying a *user-safe* message:
+plain English, no token, no cookie, no URL with a query string. Details for
+developers go to the (redacted) log, never into ``str(exc)``.
+
+    HuntazeError
+    ├── ConfigurationError          bad settings, missing developer credentials
+    ├── StorageError                the database cannot be opened or written
+    │   └── DatabaseCorruptError    quick_check failed; a copy was kept aside
+    ├── VaultError
+    │   ├── VaultLockedError        no key available (no keyring, no passphrase)
+    │   ├── KeyringUnavailableError no usable OS keyring
+    │   ├── WrongPassphraseError
+    │   └── DecryptionError         tampered, swapped or foreign ciphertext
+    ├── SignInError
+    │   ├── SignInCancelledError    the user cancelled (access_denied)
+    │   └── StateError              state missing, replayed, expired or mismatched
+    ├── ProviderError               the platform answered with an error
+    │   ├── AuthRejectedError       a real auth rejection: reconnect needed
+    │   ├── RateLimitedError        429 / throttled; ``retry_at`` says when
+    │   ├── ProviderUnavailableError 5xx; retry later
+    │   └── MalformedResponseError  the answer could not be understood
+    ├── NetworkError                offline, DNS, timeout
+    └── AccountNotFoundError
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+__all__ = [
+    "AccountNotFoundError",
+    "AuthRejectedError",
+    "ConfigurationError",
+    "DatabaseCorruptError",
+    "DecryptionError",
+    "HuntazeError",
+    "KeyringUnavailableError",
+    "MalformedResponseError",
+    "NetworkError",
+    "ProviderError",
+    "ProviderUnavailableError",
+    "RateLimitedError",
+    "SignInCancelledError",
+    "SignInError",
+    "StateError",
+    "StorageError",
+    "VaultError",
+    "VaultLockedError",
+    "WrongPassphraseError",
+]
+
+
+class HuntazeError(Exception):
+    """Base class: ``user_message`` is safe to show and to log."""
+
+    default_message = "Something went wrong."
+
+    def __init__(self, user_message: str | None = None) -> None:
+        self.user_message = user_message or self.default_message
+        super().__init__(self.user_message)
+
+
+class ConfigurationError(HuntazeError):
+    """A setting is missing or invalid (e.g. no developer credentials)."""
+
+    default_message = "Huntaze Desktop is not configured for this."
+
+
+class StorageError(HuntazeError):
+    """The local database could not be opened or written."""
+
+    default_message = "The local database could not be used."
+
+
+class DatabaseCorruptError(StorageError):
+    """The integrity check failed at start; ``backup_path`` holds a copy."""
+
+    default_message = "The local database is damaged."
+
+    def __init__(self, user_message: str | None = None, backup_path: str | None = None) -> None:
+        super().__init__(user_message)
+        self.backup_path = backup_path
+
+
+class VaultError(HuntazeError):
+    """Base for problems with encrypted credentials."""
+
+    default_message = "Stored credentials could not be read."
+
+
+class VaultLockedError(VaultError):
+    """No master key is available to this process."""
+
+    default_message = "The credential vault is locked."
+
+
+class KeyringUnavailableError(VaultLockedError):
+    """No usable OS keyring (headless Linux, the fail or null backends)."""
+
+    default_message = (
+        "No system keyring is available to protect your credentials. "
+        "Start a keyring service (for example GNOME Keyring or KWallet), "
+        "or choose passphrase mode with 'huntaze-desktop vault init --passphrase'."
+    )
+
+
+class WrongPassphraseError(VaultError):
+    """The passphrase does not unlock the vault; nothing was changed."""
+
+    default_message = "That passphrase is not correct. Nothing was changed."
+
+
+class DecryptionError(VaultError):
+    """A ciphertext failed authentication: tampered, moved or wrong key."""
+
+    default_message = (
+        "A stored credential failed its integrity check and was not used. "
+        "Reconnect the account to store it again."
+    )
+
+
+class SignInError(HuntazeError):
+    """The sign-in could not be completed."""
+
+    default_message = "The sign-in could not be completed. Please try again."
+
+
+class SignInCancelledError(SignInError):
+    """The user cancelled the sign-in (``access_denied``)."""
+
+    default_message = "You cancelled the sign-in."
+
+
+class StateError(SignInError):
+    """The OAuth ``state`` was missing, replayed, expired or did not match."""
+
+    default_message = (
+        "This sign-in link is no longer valid (it expired or was already used). "
+        "Please start the sign-in again."
+    )
+
+
+class ProviderError(HuntazeError):
+    """The platform answered with an error."""
+
+    default_message = "The platform returned an error."
+
+    def __init__(
+        self,
+        user_message: str | None = None,
+        *,
+        provider: str | None = None,
+        code: str | None = None,
+        http_status: int | None = None,
+    ) -> None:
+        super().__init__(user_message)
+        self.provider = provider
+        self.code = code
+        self.http_status = http_status
+
+
+class AuthRejectedError(ProviderError):
+    """A real authentication rejection: only this leads to needs_reconnect."""
+
+    default_message = "The platform no longer accepts this sign-in. Please reconnect."
+
+
+class RateLimitedError(ProviderError):
+    """Throttled by the platform; ``retry_at`` (UTC) says when to try again."""
+
+    default_message = "The platform is limiting requests. We will try again shortly."
+
+    def __init__(
+        self,
+        user_message: str | None = None,
+        *,
+        retry_at: datetime | None = None,
+        provider: str | None = None,
+        code: str | None = None,
+        http_status: int | None = 429,
+    ) -> None:
+        super().__init__(user_message, provider=provider, code=code, http_status=http_status)
+        self.retry_at = retry_at
+
+
+class ProviderUnavailableError(ProviderError):
+    """The platform had a server error (5xx)."""
+
+    default_message = "The platform is having problems. We will try again shortly."
+
+
+class MalformedResponseError(ProviderError):
+    """The platform's answer could not be understood."""
+
+    default_message = "The platform sent an answer we could not understand."
+
+
+class NetworkError(HuntazeError):
+    """No connection, DNS failure or timeout."""
+
+    default_message = "Could not reach the platform. Check your internet connection."
+
+
+class AccountNotFoundError(HuntazeError):
+    """No stored account matches."""
+
+    default_message = "That account is not connected."
