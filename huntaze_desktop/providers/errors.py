@@ -1,0 +1,128 @@
+"""Shared helpers that turn provider answers into the typed errors of core.errors.
+
+Every provider client parses untrusted JSON. These helpers make sure that what
+escapes a parser is always a :class:`~huntaze_desktop.core.errors.HuntazeError`
+subclass with a user-safe message, never a ``KeyError`` or ``TypeError``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+import httpx
+
+from huntaze_desktop.core.errors import (
+    AuthRejectedError,
+    MalformedResponseError,
+    NetworkError,
+    ProviderError,
+    ProviderUnavailableError,
+    RateLimitedError,
+)
+from huntaze_desktop.net.retry import retry_after
+
+__all__ = [
+    "NotSupportedError",
+    "as_int",
+    "as_mapping",
+    "as_str",
+    "generic_http_error",
+    "network_error",
+    "optional_int",
+    "optional_str",
+    "parse_json",
+]
+
+T = TypeVar("T")
+
+
+class NotSupportedError(ProviderError):
+    """The platform does not offer this operation (e.g. no revoke endpoint)."""
+
+    default_message = "This platform does not support that action."
+
+
+def network_error(exc: Exception) -> NetworkError:
+    """A transport failure (DNS, refused, timeout) as a user-safe error."""
+    if isinstance(exc, httpx.TimeoutException):
+        return NetworkError("The platform took too long to answer. Check your connection.")
+    return NetworkError()
+
+
+def parse_json(response: httpx.Response, provider: str) -> Any:
+    """The decoded JSON body, or MalformedResponseError (HTML, empty, truncated)."""
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise MalformedResponseError(
+            provider=provider, code="not_json", http_status=response.status_code
+        ) from None
+
+
+def as_mapping(value: Any, provider: str, what: str = "answer") -> Mapping[str, Any]:
+    """``value`` if it is a JSON object, else MalformedResponseError."""
+    if isinstance(value, Mapping):
+        return value
+    raise MalformedResponseError(provider=provider, code=f"bad_{what}")
+
+
+def as_str(data: Mapping[str, Any], key: str, provider: str) -> str:
+    """A required, non-empty string (numbers are accepted: ids often arrive as ints)."""
+    value = data.get(key)
+    if isinstance(value, bool) or value is None:
+        raise MalformedResponseError(provider=provider, code=f"missing_{key}")
+    if isinstance(value, int | str) and str(value):
+        return str(value)
+    raise MalformedResponseError(provider=provider, code=f"missing_{key}")
+
+
+def optional_str(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, int):
+        return str(value)
+    return None
+
+
+def optional_int(data: Mapping[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value == value and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) < 19:
+        return int(value)
+    return None
+
+
+def as_int(data: Mapping[str, Any], key: str, provider: str) -> int:
+    value = optional_int(data, key)
+    if value is None:
+        raise MalformedResponseError(provider=provider, code=f"missing_{key}")
+    return value
+
+
+def generic_http_error(
+    response: httpx.Response, provider: str, now: datetime, *, code: str | None = None
+) -> ProviderError:
+    """Classify by HTTP status alone, when the body says nothing more precise."""
+    status = response.status_code
+    if status == 429:
+        return RateLimitedError(
+            retry_at=retry_after(response, now), provider=provider, code=code or "http_429"
+        )
+    if status == 401:
+        return AuthRejectedError(provider=provider, code=code or "http_401", http_status=401)
+    if status >= 500:
+        return ProviderUnavailableError(provider=provider, code=code, http_status=status)
+    if 200 <= status < 300:
+        return MalformedResponseError(provider=provider, code=code, http_status=status)
+    return ProviderError(provider=provider, code=code or f"http_{status}", http_status=status)
