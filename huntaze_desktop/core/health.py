@@ -1,0 +1,74 @@
+"""Health at a glance: what the tray shows, computed from accounts (no Qt).
+
+The tray icon colour is the worst severity across accounts, its tooltip counts
+them, and a tray notification fires once per incident (an account moving to
+``needs_reconnect``), not on every refresh that still finds it broken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from huntaze_desktop.core.models import Account, ConnectionStatus, Severity
+
+__all__ = ["HealthSummary", "IncidentTracker", "summarize"]
+
+
+@dataclass(frozen=True, slots=True)
+class HealthSummary:
+    """Counts and the worst severity across a set of accounts."""
+
+    total: int
+    attention: tuple[Account, ...]
+    worst: Severity
+
+    @property
+    def healthy(self) -> int:
+        return self.total - len(self.attention)
+
+    @property
+    def tooltip(self) -> str:
+        """One line for the tray tooltip, e.g. "5 connected, 1 needs attention"."""
+        if self.total == 0:
+            return "No accounts connected"
+        text = f"{self.total} connected"
+        if self.attention:
+            text += (
+                f", {len(self.attention)} need{'s' if len(self.attention) == 1 else ''} attention"
+            )
+        return text
+
+
+def summarize(accounts: Iterable[Account]) -> HealthSummary:
+    """Summarize accounts; those whose status is not OK "need attention"."""
+    items = list(accounts)
+    attention = tuple(a for a in items if a.status.severity > Severity.OK)
+    worst = max((a.status.severity for a in items), default=Severity.OK)
+    return HealthSummary(total=len(items), attention=attention, worst=worst)
+
+
+class IncidentTracker:
+    """Remembers which accounts were already notified as needing a reconnect.
+
+    ``update`` returns the accounts that *newly* need a reconnect; an account
+    that recovers (or is removed) is forgotten, so a later relapse notifies again.
+    """
+
+    def __init__(self) -> None:
+        self._notified: set[int] = set()
+
+    @property
+    def notified(self) -> frozenset[int]:
+        return frozenset(self._notified)
+
+    def update(self, accounts: Iterable[Account]) -> list[Account]:
+        items = list(accounts)
+        broken = {a.id for a in items if a.status is ConnectionStatus.NEEDS_RECONNECT}
+        fresh = [
+            a
+            for a in items
+            if a.status is ConnectionStatus.NEEDS_RECONNECT and a.id not in self._notified
+        ]
+        self._notified = broken
+        return fresh
