@@ -1,0 +1,116 @@
+"""Loading the OnlyFans signing rules: files, URLs, the cached copy, bad documents."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from huntaze_desktop.core.errors import ConfigurationError
+from huntaze_desktop.providers.onlyfans.rules import Rules, RulesSource, parse_rules
+
+SANDBOX_RULES = Path(__file__).parents[2] / "huntaze_desktop" / "sandbox" / "onlyfans_rules.json"
+
+GOOD = {
+    "static_param": "abc",
+    "checksum_indexes": [1, 2, 3],
+    "checksum_constant": 5,
+    "format": "1:{}:{:x}:2",
+    "app_token": "tok",
+    "revision": 7,
+}
+
+
+def _closed_port_url() -> str:
+    # Bind then close: nothing listens there, so a connect is refused at once.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/rules.json"
+
+
+def test_sandbox_rules_file_is_valid() -> None:
+    rules = parse_rules(SANDBOX_RULES.read_bytes(), origin="sandbox")
+    assert rules.format is not None and rules.revision == "sandbox-1"
+
+
+def test_aliases_start_end_and_constants_list() -> None:
+    doc = {**GOOD, "format": None, "start": "9", "end": "8", "checksum_constants": [1, 2]}
+    del doc["checksum_constant"]
+    rules = parse_rules(json.dumps(doc), origin="x")
+    assert (rules.prefix, rules.suffix, rules.checksum_constant) == ("9", "8", 3)
+
+
+@pytest.mark.parametrize(
+    ("mutation", "named"),
+    [
+        ({"static_param": ""}, "static_param"),
+        ({"checksum_indexes": []}, "checksum_indexes"),
+        ({"checksum_indexes": [99]}, "document"),
+        ({"format": None}, "document"),
+        ({"format": "{}:{}:{}"}, "document"),
+        ({"app_token": None}, "app_token"),
+    ],
+)
+def test_invalid_rules_name_the_problem(mutation: dict[str, object], named: str) -> None:
+    doc = {**GOOD, **mutation}
+    with pytest.raises(ConfigurationError) as info:
+        parse_rules(json.dumps(doc), origin="my-rules.json")
+    assert "my-rules.json" in info.value.user_message
+    assert named in info.value.user_message
+
+
+@pytest.mark.parametrize("raw", ["not json", "[1, 2]", ""])
+def test_not_an_object(raw: str) -> None:
+    with pytest.raises(ConfigurationError, match="OnlyFans rules"):
+        parse_rules(raw, origin="x")
+
+
+async def test_load_from_file_writes_cache(tmp_path: Path) -> None:
+    src = tmp_path / "rules.json"
+    src.write_text(json.dumps(GOOD))
+    cache = tmp_path / "cache" / "onlyfans_rules.json"
+    rules = await RulesSource(str(src), cache_file=cache).get()
+    assert rules.static_param == "abc"
+    assert Rules.model_validate_json(cache.read_text()) == rules
+
+
+async def test_missing_file_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="could not be read"):
+        await RulesSource(str(tmp_path / "nope.json")).get()
+
+
+async def test_no_location_uses_cache_or_explains(tmp_path: Path) -> None:
+    cache = tmp_path / "onlyfans_rules.json"
+    with pytest.raises(ConfigurationError, match="Settings"):
+        await RulesSource(None, cache_file=cache).get()
+    cache.write_text(json.dumps(GOOD))
+    assert (await RulesSource(None, cache_file=cache).get()).app_token == "tok"
+
+
+async def test_unreachable_url_falls_back_to_cache(tmp_path: Path) -> None:
+    url = _closed_port_url()
+    cache = tmp_path / "onlyfans_rules.json"
+    with pytest.raises(ConfigurationError, match="no earlier copy"):
+        await RulesSource(url, cache_file=cache).get()
+    cache.write_text(json.dumps(GOOD))
+    assert (await RulesSource(url, cache_file=cache).get()).revision == "7"
+
+
+async def test_broken_cache_is_ignored(tmp_path: Path) -> None:
+    cache = tmp_path / "onlyfans_rules.json"
+    cache.write_text("{broken")
+    with pytest.raises(ConfigurationError, match="no earlier copy"):
+        await RulesSource(_closed_port_url(), cache_file=cache).get()
+
+
+async def test_get_memoises_until_refresh(tmp_path: Path) -> None:
+    src = tmp_path / "rules.json"
+    src.write_text(json.dumps(GOOD))
+    source = RulesSource(str(src))
+    first = await source.get()
+    src.write_text(json.dumps({**GOOD, "app_token": "new"}))
+    assert await source.get() is first
+    assert (await source.refresh()).app_token == "new"
