@@ -1,0 +1,476 @@
+"""Where the vault's 256-bit master key lives: the OS keyring, or a passphrase.
+
+Two modes, chosen per data directory:
+
+* **keyring** (default) — the key is 32 random bytes, stored base64 in the OS
+  keyring (service ``huntaze-desktop``, username ``vault-key:<data dir hash>``),
+  so every data directory has its own key. Backends that would not really protect
+  it (``fail``, ``null``, anything from ``keyrings.alt``, an empty ``chainer``) are
+  refused: we fail closed with :class:`KeyringUnavailableError`, never plaintext.
+* **passphrase** — ``vault.json`` holds the key wrapped (AES-GCM) with a key
+  derived from the passphrase (Argon2id; Scrypt where this ``cryptography`` has no
+  Argon2id). Nothing in that file is secret without the passphrase.
+
+Key rotation is crash-safe because the new key is stored *before* any data is
+re-sealed under it::
+
+    new_key = keystore.begin_rotation(passphrase)   # stored in the pending slot
+    store.rotate_key(Vault(new_key))                # one DB transaction
+    keystore.commit_rotation(new_key)               # pending -> current
+
+After a crash at any point, :meth:`KeyStore.load_keys` returns the current key and
+the pending one; the caller keeps whichever matches ``Vault.sealed_key_id`` of the
+stored ciphertexts and calls :meth:`promote_pending` or :meth:`discard_pending`.
+
+Every method blocks (keyring D-Bus calls, key derivation, fsync): callers run them
+through ``asyncio.to_thread`` and the UI never calls them on its own thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import keyring
+import keyring.backend
+import keyring.backends.chainer
+import keyring.backends.fail
+import keyring.backends.null
+import keyring.errors
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from huntaze_desktop.core.errors import (
+    KeyringUnavailableError,
+    VaultError,
+    VaultLockedError,
+    WrongPassphraseError,
+)
+from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.storage.vault import KEY_BYTES, Vault, key_id_for
+
+__all__ = ["KEYRING_SERVICE", "KeyStore", "VaultMode", "VaultStatus"]
+
+KEYRING_SERVICE = "huntaze-desktop"
+VaultMode = Literal["keyring", "passphrase"]
+
+_PARAMS_FORMAT = 1
+_SALT_BYTES = 16
+_NONCE_BYTES = 12
+# Binds a wrapped key to its purpose; the slot is not part of it so that
+# promoting pending -> current needs no passphrase.
+_WRAP_AAD = b"huntaze-key-wrap-v1"
+# OWASP's first Argon2id recommendation (m=64 MiB, t=3, p=4): ~0.25 s here.
+_ARGON2 = {"iterations": 3, "lanes": 4, "memory_cost": 64 * 1024}
+_SCRYPT = {"n": 2**17, "r": 8, "p": 1}
+
+_LOCKED_MESSAGE = (
+    "This vault is protected by a passphrase. Enter your passphrase to unlock "
+    "your connected accounts."
+)
+_DAMAGED_MESSAGE = (
+    "The vault settings file (vault.json) is damaged, so stored credentials cannot "
+    "be unlocked. Restore it from a backup or reconnect your accounts."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class VaultStatus:
+    """What the settings page shows about the vault; holds no secret."""
+
+    mode: VaultMode
+    backend: str
+    key_present: bool
+    locked: bool
+    rotation_pending: bool = False
+
+
+def _refused_reason(backend: keyring.backend.KeyringBackend) -> str | None:
+    """Why a backend must not hold the key, or None when it is acceptable."""
+    if isinstance(backend, keyring.backends.fail.Keyring):
+        return "no keyring backend is available"
+    if isinstance(backend, keyring.backends.null.Keyring):
+        return "the keyring is disabled (null backend)"
+    if type(backend).__module__.startswith("keyrings.alt"):
+        # keyrings.alt stores secrets in files, some of them in plaintext.
+        return "keyrings.alt backends are not secure enough for the vault key"
+    return None
+
+
+def _backend_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [keyring.errors.KeyringError]
+    try:  # SecretService leaks a few of these through unwrapped.
+        from secretstorage.exceptions import SecretStorageException
+
+        errors.append(SecretStorageException)
+    except ImportError:  # not on Linux, or not installed
+        pass
+    return tuple(errors)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: object) -> bytes:
+    if not isinstance(text, str):
+        raise VaultError(_DAMAGED_MESSAGE)
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        raise VaultError(_DAMAGED_MESSAGE) from None
+
+
+def _atomic_write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write then rename, so a crash leaves either the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=".vault-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, sort_keys=True)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
+        dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _new_kdf() -> dict[str, Any]:
+    salt = _b64(os.urandom(_SALT_BYTES))
+    try:
+        from cryptography.hazmat.primitives.kdf.argon2 import Argon2id  # noqa: F401
+    except ImportError:  # cryptography < 44
+        return {"name": "scrypt", "salt": salt, **_SCRYPT}
+    return {"name": "argon2id", "salt": salt, **_ARGON2}
+
+
+def _derive_kek(passphrase: str, kdf: dict[str, Any]) -> bytes:
+    salt = _unb64(kdf.get("salt"))
+    secret = passphrase.encode("utf-8")
+    try:
+        if kdf.get("name") == "argon2id":
+            from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+            return Argon2id(
+                salt=salt,
+                length=KEY_BYTES,
+                iterations=int(kdf["iterations"]),
+                lanes=int(kdf["lanes"]),
+                memory_cost=int(kdf["memory_cost"]),
+            ).derive(secret)
+        if kdf.get("name") == "scrypt":
+            from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+            return Scrypt(
+                salt=salt, length=KEY_BYTES, n=int(kdf["n"]), r=int(kdf["r"]), p=int(kdf["p"])
+            ).derive(secret)
+    except (KeyError, TypeError, ValueError):
+        raise VaultError(_DAMAGED_MESSAGE) from None
+    raise VaultError(_DAMAGED_MESSAGE)
+
+
+def _wrap(kek: bytes, key: bytes) -> str:
+    nonce = os.urandom(_NONCE_BYTES)
+    return _b64(nonce + AESGCM(kek).encrypt(nonce, key, _WRAP_AAD))
+
+
+def _unwrap(kek: bytes, wrapped: object, key_id: object) -> bytes:
+    blob = _unb64(wrapped)
+    try:
+        key = AESGCM(kek).decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], _WRAP_AAD)
+    except InvalidTag:
+        raise WrongPassphraseError() from None
+    if len(key) != KEY_BYTES or key_id_for(key).hex() != key_id:
+        raise VaultError(_DAMAGED_MESSAGE)
+    return key
+
+
+class KeyStore:
+    """Loads, creates and rotates the vault master key of one data directory."""
+
+    def __init__(self, paths: DataPaths) -> None:
+        self._paths = paths
+        digest = hashlib.sha256(str(paths.root.resolve()).encode("utf-8")).hexdigest()
+        self._username = f"vault-key:{digest[:16]}"
+        self._pending_username = f"{self._username}:pending"
+        self._lock = threading.RLock()
+        self._unlocked = False
+
+    @property
+    def keyring_username(self) -> str:
+        """The keyring entry name of this data directory's key (not secret)."""
+        return self._username
+
+    # -- mode -------------------------------------------------------------
+
+    def _read_params(self) -> dict[str, Any] | None:
+        try:
+            raw = self._paths.vault_params.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        try:
+            params = json.loads(raw)
+        except json.JSONDecodeError:
+            raise VaultError(_DAMAGED_MESSAGE) from None
+        if not isinstance(params, dict) or not isinstance(params.get("kdf"), dict):
+            raise VaultError(_DAMAGED_MESSAGE)
+        return params
+
+    def mode(self) -> VaultMode:
+        """Passphrase mode when vault.json says so; keyring mode otherwise."""
+        params = self._read_params()
+        if params is not None and params.get("mode") == "passphrase":
+            return "passphrase"
+        return "keyring"
+
+    # -- keyring plumbing -------------------------------------------------
+
+    def _backend(self) -> keyring.backend.KeyringBackend:
+        try:
+            backend = keyring.get_keyring()
+        except _backend_errors() as exc:
+            raise KeyringUnavailableError() from exc
+        if isinstance(backend, keyring.backends.chainer.ChainerBackend):
+            # Use the best acceptable member directly, so a plaintext backend
+            # further down the chain can never receive the key.
+            usable = [b for b in backend.backends if _refused_reason(b) is None]
+            if not usable:
+                raise KeyringUnavailableError()
+            backend = usable[0]
+        if _refused_reason(backend) is not None:
+            raise KeyringUnavailableError()
+        return backend
+
+    def _call(self, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except _backend_errors() as exc:
+            # A locked or broken keyring: the cause goes to the log via __cause__,
+            # the user sees the actionable message.
+            raise KeyringUnavailableError() from exc
+
+    def _get_entry(self, backend: keyring.backend.KeyringBackend, username: str) -> bytes | None:
+        text = self._call(lambda: backend.get_password(KEYRING_SERVICE, username))
+        if text is None:
+            return None
+        key = _unb64(text)
+        if len(key) != KEY_BYTES:
+            raise VaultError("The vault key in the system keyring is damaged.")
+        return key
+
+    def _set_entry(
+        self, backend: keyring.backend.KeyringBackend, username: str, key: bytes
+    ) -> None:
+        self._call(lambda: backend.set_password(KEYRING_SERVICE, username, _b64(key)))
+        # A backend that silently drops writes would lose the key on restart.
+        if self._get_entry(backend, username) != key:
+            raise KeyringUnavailableError()
+
+    def _delete_entry(self, backend: keyring.backend.KeyringBackend, username: str) -> None:
+        try:
+            self._call(lambda: backend.delete_password(KEYRING_SERVICE, username))
+        except KeyringUnavailableError as exc:
+            if not isinstance(exc.__cause__, keyring.errors.PasswordDeleteError):
+                raise
+
+    # -- loading ----------------------------------------------------------
+
+    def load_key(self, passphrase: str | None = None) -> bytes:
+        """The current master key, created (keyring mode) on first use."""
+        return self.load_keys(passphrase)[0]
+
+    def load_keys(self, passphrase: str | None = None) -> list[bytes]:
+        """The current key, then the pending one if a rotation was interrupted."""
+        with self._lock:
+            params = self._read_params()
+            if params is not None and params.get("mode") == "passphrase":
+                keys = self._unwrap_all(params, passphrase)
+            else:
+                backend = self._backend()
+                current = self._get_entry(backend, self._username)
+                if current is None:
+                    current = Vault.generate_key()
+                    self._set_entry(backend, self._username, current)
+                pending = self._get_entry(backend, self._pending_username)
+                keys = [current] if pending in (None, current) else [current, pending]
+            self._unlocked = True
+            return keys
+
+    def _unwrap_all(self, params: dict[str, Any], passphrase: str | None) -> list[bytes]:
+        if not passphrase:
+            raise VaultLockedError(_LOCKED_MESSAGE)
+        kek = _derive_kek(passphrase, params["kdf"])
+        keys = [_unwrap(kek, params.get("wrapped_key"), params.get("key_id"))]
+        if params.get("pending_wrapped_key"):
+            pending = _unwrap(kek, params["pending_wrapped_key"], params.get("pending_key_id"))
+            if pending != keys[0]:
+                keys.append(pending)
+        return keys
+
+    # -- passphrase mode --------------------------------------------------
+
+    def init_passphrase(self, passphrase: str) -> None:
+        """Switch this data directory to passphrase mode.
+
+        An existing keyring key is kept (so stored credentials stay readable) and
+        its keyring entry is removed once vault.json is safely on disk.
+        """
+        if not passphrase:
+            raise VaultError("Choose a passphrase that is not empty.")
+        with self._lock:
+            if self.mode() == "passphrase":
+                raise VaultError("This vault already has a passphrase.")
+            backend: keyring.backend.KeyringBackend | None
+            try:
+                backend = self._backend()
+                key = self._get_entry(backend, self._username)
+                if self._get_entry(backend, self._pending_username) is not None:
+                    raise VaultError("Finish the key rotation before setting a passphrase.")
+            except KeyringUnavailableError:
+                backend, key = None, None
+            if key is None:
+                key = Vault.generate_key()
+            self._write_passphrase_params(passphrase, key)
+            if backend is not None:
+                self._delete_entry(backend, self._username)
+            self._unlocked = True
+
+    def change_passphrase(self, old: str, new: str) -> None:
+        """Re-wrap the key under a new passphrase (new salt); old must unlock it."""
+        if not new:
+            raise VaultError("Choose a passphrase that is not empty.")
+        with self._lock:
+            params = self._passphrase_params()
+            keys = self._unwrap_all(params, old)
+            if len(keys) > 1:
+                raise VaultError("Finish the key rotation before changing the passphrase.")
+            self._write_passphrase_params(new, keys[0])
+
+    def _passphrase_params(self) -> dict[str, Any]:
+        params = self._read_params()
+        if params is None or params.get("mode") != "passphrase":
+            raise VaultError("This vault does not use a passphrase.")
+        return params
+
+    def _write_passphrase_params(self, passphrase: str, key: bytes) -> None:
+        kdf = _new_kdf()
+        params = {
+            "format": _PARAMS_FORMAT,
+            "mode": "passphrase",
+            "kdf": kdf,
+            "wrapped_key": _wrap(_derive_kek(passphrase, kdf), key),
+            "key_id": key_id_for(key).hex(),
+        }
+        _atomic_write_json(self._paths.vault_params, params)
+
+    # -- rotation ---------------------------------------------------------
+
+    def begin_rotation(self, passphrase: str | None = None) -> bytes:
+        """Create a new key and store it in the pending slot before any re-seal."""
+        with self._lock:
+            new_key = Vault.generate_key()
+            params = self._read_params()
+            if params is not None and params.get("mode") == "passphrase":
+                if len(self._unwrap_all(params, passphrase)) > 1:
+                    raise VaultError("A key rotation is already in progress.")
+                assert passphrase  # _unwrap_all raised otherwise
+                params["pending_wrapped_key"] = _wrap(
+                    _derive_kek(passphrase, params["kdf"]), new_key
+                )
+                params["pending_key_id"] = key_id_for(new_key).hex()
+                _atomic_write_json(self._paths.vault_params, params)
+            else:
+                backend = self._backend()
+                if self._get_entry(backend, self._username) is None:
+                    raise VaultError("There is no vault key to rotate yet.")
+                if self._get_entry(backend, self._pending_username) is not None:
+                    raise VaultError("A key rotation is already in progress.")
+                self._set_entry(backend, self._pending_username, new_key)
+            return new_key
+
+    def commit_rotation(self, new_key: bytes) -> None:
+        """After the DB is re-sealed under ``new_key``: make it the current key."""
+        with self._lock:
+            if self._pending_key_id() != key_id_for(new_key).hex():
+                raise VaultError("That key is not the one being rotated to.")
+            self.promote_pending()
+
+    def _pending_key_id(self) -> str | None:
+        params = self._read_params()
+        if params is not None and params.get("mode") == "passphrase":
+            pending_id = params.get("pending_key_id")
+            return pending_id if isinstance(pending_id, str) else None
+        pending = self._get_entry(self._backend(), self._pending_username)
+        return None if pending is None else key_id_for(pending).hex()
+
+    def promote_pending(self) -> None:
+        """Make the pending key current (the data is sealed under it)."""
+        with self._lock:
+            params = self._read_params()
+            if params is not None and params.get("mode") == "passphrase":
+                if not params.get("pending_wrapped_key"):
+                    raise VaultError("No key rotation is in progress.")
+                params["wrapped_key"] = params.pop("pending_wrapped_key")
+                params["key_id"] = params.pop("pending_key_id")
+                _atomic_write_json(self._paths.vault_params, params)
+                return
+            backend = self._backend()
+            pending = self._get_entry(backend, self._pending_username)
+            if pending is None:
+                raise VaultError("No key rotation is in progress.")
+            # Overwrite first, delete after: a crash in between leaves two equal
+            # entries, which load_keys() folds into one.
+            self._set_entry(backend, self._username, pending)
+            self._delete_entry(backend, self._pending_username)
+
+    def discard_pending(self) -> None:
+        """Forget the pending key (the data is still sealed under the current one)."""
+        with self._lock:
+            params = self._read_params()
+            if params is not None and params.get("mode") == "passphrase":
+                if "pending_wrapped_key" in params or "pending_key_id" in params:
+                    params.pop("pending_wrapped_key", None)
+                    params.pop("pending_key_id", None)
+                    _atomic_write_json(self._paths.vault_params, params)
+                return
+            self._delete_entry(self._backend(), self._pending_username)
+
+    # -- status -----------------------------------------------------------
+
+    def status(self) -> VaultStatus:
+        """Mode, backend and whether a key exists; never raises for a missing keyring."""
+        with self._lock:
+            params = self._read_params()
+            if params is not None and params.get("mode") == "passphrase":
+                return VaultStatus(
+                    mode="passphrase",
+                    backend=f"passphrase ({params['kdf'].get('name', '?')})",
+                    key_present=bool(params.get("wrapped_key")),
+                    locked=not self._unlocked,
+                    rotation_pending=bool(params.get("pending_wrapped_key")),
+                )
+            try:
+                backend = self._backend()
+                present = self._get_entry(backend, self._username) is not None
+                pending = self._get_entry(backend, self._pending_username) is not None
+            except KeyringUnavailableError:
+                return VaultStatus("keyring", "unavailable", False, True)
+            name = f"{type(backend).__module__}.{type(backend).__name__}"
+            return VaultStatus("keyring", name, present, False, pending)
