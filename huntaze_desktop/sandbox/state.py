@@ -1,0 +1,474 @@
+"""Everything the sandbox remembers: demo users, grants, tokens, the clock, counters.
+
+One ``SandboxState`` is shared by every platform of one server. Tests hold it too
+(``server.state``) and change it from their own thread while the server answers
+from its thread, so every mutation goes through one re-entrant lock.
+
+Tokens and codes are random strings that carry no meaning; what a token grants is
+looked up here. The clock is the wall clock plus an offset that tests move with
+``advance()`` to age tokens without sleeping.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from huntaze_desktop.sandbox.faults import FaultSet
+
+__all__ = [
+    "DEFAULT_USERS",
+    "SANDBOX_CREDENTIALS",
+    "AccessToken",
+    "AuthCode",
+    "DemoUser",
+    "RefreshFamily",
+    "RefreshOutcome",
+    "SandboxFlags",
+    "SandboxState",
+]
+
+# The developer-app credentials the sandbox accepts, per platform. Reddit is an
+# installed app: HTTP Basic with ``client_id:`` and an empty secret.
+SANDBOX_CREDENTIALS: dict[str, tuple[str, str | None]] = {
+    "instagram": ("sandbox-ig-app-1001", "sandbox-ig-secret-7f3a"),
+    "tiktok": ("sbxtiktokclientkey01", "sandbox-tiktok-secret-91c2"),
+    "reddit": ("SbxRedditInstalled01", None),
+    "onlyfans": ("sandbox-onlyfans", None),
+}
+
+CODE_LIFETIME_S = 600
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    """A sign-in-able account on one sandbox platform.
+
+    ``user_id`` is the platform's own id (Instagram professional account id,
+    TikTok open_id, Reddit id without ``t2_``). ``followers`` is the audience size
+    on ``joined`` (the trend in ``data.py`` grows it from there).
+    """
+
+    provider: str
+    username: str
+    password: str
+    user_id: str
+    display_name: str
+    followers: int
+    joined: date
+
+
+DEFAULT_USERS: tuple[DemoUser, ...] = (
+    DemoUser(
+        "instagram",
+        "sunny.creates",
+        "sunny-pass",
+        "17841400000000001",
+        "Sunny Creates",
+        9_800,
+        date(2021, 3, 14),
+    ),
+    DemoUser(
+        "instagram",
+        "moonlight.studio",
+        "moon-pass",
+        "17841400000000002",
+        "Moonlight Studio",
+        41_000,
+        date(2019, 9, 2),
+    ),
+    # Under 100 followers: Instagram gives no follower_count insight for it.
+    DemoUser(
+        "instagram",
+        "tiny.sprout",
+        "sprout-pass",
+        "17841400000000003",
+        "Tiny Sprout",
+        42,
+        date(2024, 1, 8),
+    ),
+    DemoUser(
+        "tiktok",
+        "sunny.creates",
+        "sunny-pass",
+        "-000sbxSunnyOpenId0001",
+        "Sunny ☀️",
+        25_000,
+        date(2020, 6, 1),
+    ),
+    DemoUser(
+        "tiktok",
+        "dance.with.moon",
+        "moon-pass",
+        "-000sbxMoonOpenId00002",
+        "Moon Dances",
+        310_000,
+        date(2019, 11, 20),
+    ),
+    DemoUser(
+        "reddit",
+        "sunny_creates",
+        "sunny-pass",
+        "1a2b3c",
+        "sunny_creates",
+        1_200,
+        date(2018, 4, 22),
+    ),
+    DemoUser(
+        "reddit",
+        "moonlight_studio",
+        "moon-pass",
+        "4d5e6f",
+        "moonlight_studio",
+        150,
+        date(2022, 2, 2),
+    ),
+    DemoUser(
+        "onlyfans",
+        "sunnycreates",
+        "sunny-pass",
+        "280001",
+        "Sunny",
+        1_450,
+        date(2021, 5, 5),
+    ),
+    DemoUser(
+        "onlyfans",
+        "moonlightstudio",
+        "moon-pass",
+        "280002",
+        "Moonlight",
+        620,
+        date(2022, 8, 30),
+    ),
+)
+
+
+@dataclass(slots=True)
+class SandboxFlags:
+    """Switches between the answer shapes a platform has been seen to give."""
+
+    # Instagram code exchange: False = flat object, True = {"data": [{...}]}.
+    instagram_wrapped_token: bool = False
+    # TikTok lifetimes differ between doc versions; tests may pick the short ones.
+    tiktok_access_lifetime_s: int = 86_400
+    tiktok_refresh_lifetime_s: int = 31_536_000
+    tiktok_rotate_refresh: bool = True
+    # Reddit: does a refresh grant hand back a new refresh token?
+    reddit_rotate_refresh: bool = False
+    # Reddit: a bad refresh token as HTTP 200 {"error":"invalid_grant"} ("200")
+    # or as HTTP 400 {"error": 400} ("400"); both have been recorded.
+    reddit_bad_refresh_shape: str = "200"
+    reddit_access_lifetime_s: int = 3_600
+    reddit_requests_per_minute: int = 100
+
+    def update(self, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            if not hasattr(self, name):
+                raise KeyError(name)
+            setattr(self, name, type(getattr(self, name))(value))
+
+
+@dataclass(slots=True)
+class AuthCode:
+    """A one-time authorization code, bound to what the authorize request said."""
+
+    code: str
+    provider: str
+    client_id: str
+    redirect_uri: str
+    user: DemoUser
+    scopes: tuple[str, ...]
+    issued_at: float
+    code_challenge: str | None = None
+    code_challenge_method: str | None = None
+    # Reddit: only duration=permanent earns a refresh token.
+    wants_refresh: bool = True
+    used: bool = False
+
+
+@dataclass(slots=True)
+class AccessToken:
+    """An issued access token; ``kind`` tells Instagram's short and long tokens apart."""
+
+    token: str
+    provider: str
+    client_id: str
+    user: DemoUser
+    scopes: tuple[str, ...]
+    issued_at: float
+    expires_at: float
+    kind: str = "access"
+    family_id: str | None = None
+    revoked: bool = False
+
+
+@dataclass(slots=True)
+class RefreshFamily:
+    """All refresh tokens descending from one code exchange.
+
+    Presenting a token that was already rotated away is a replay: the whole
+    family is revoked (RFC 9700 §4.14.2), so both the thief and the victim must
+    sign in again.
+    """
+
+    family_id: str
+    provider: str
+    client_id: str
+    user: DemoUser
+    scopes: tuple[str, ...]
+    current: str
+    expires_at: float
+    rotated: set[str] = field(default_factory=set)
+    revoked: bool = False
+    refresh_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshOutcome:
+    """What presenting a refresh token did: ``error`` is None on success."""
+
+    family: RefreshFamily | None
+    error: str | None  # "unknown" | "replayed" | "revoked" | "expired" | "wrong_client"
+
+
+class SandboxState:
+    """The shared memory of one sandbox server (thread-safe)."""
+
+    def __init__(self, users: tuple[DemoUser, ...] = DEFAULT_USERS) -> None:
+        self.lock = threading.RLock()
+        self.users: dict[str, list[DemoUser]] = {}
+        for user in users:
+            self.users.setdefault(user.provider, []).append(user)
+        self.credentials = dict(SANDBOX_CREDENTIALS)
+        self.flags = SandboxFlags()
+        self.faults = FaultSet()
+        self.counters: Counter[str] = Counter()
+        # Free space for plug-in platforms (e.g. OnlyFans sessions), per provider.
+        self.plugin_data: dict[str, dict[str, Any]] = {}
+        self._offset_s = 0.0
+        self._codes: dict[str, AuthCode] = {}
+        self._tokens: dict[str, AccessToken] = {}
+        self._families: dict[str, RefreshFamily] = {}
+        self._family_by_token: dict[str, str] = {}
+
+    # -- clock ---------------------------------------------------------------
+
+    def now(self) -> float:
+        """Sandbox time as epoch seconds (wall clock plus the test offset)."""
+        return time.time() + self._offset_s
+
+    def today(self) -> date:
+        return datetime.fromtimestamp(self.now(), UTC).date()
+
+    def advance(self, seconds: float) -> float:
+        """Move the sandbox clock forward; returns the total offset."""
+        with self.lock:
+            self._offset_s += seconds
+            return self._offset_s
+
+    @property
+    def clock_offset(self) -> float:
+        return self._offset_s
+
+    # -- users and clients ---------------------------------------------------
+
+    def find_user(self, provider: str, username: str) -> DemoUser | None:
+        for user in self.users.get(provider, []):
+            if user.username.lower() == username.strip().lower():
+                return user
+        return None
+
+    def check_login(self, provider: str, username: str, password: str) -> DemoUser | None:
+        user = self.find_user(provider, username)
+        if user is None or not secrets.compare_digest(user.password, password):
+            return None
+        return user
+
+    def client_ok(self, provider: str, client_id: str | None, secret: str | None) -> bool:
+        """True when the pair matches; a None expected secret means "must be empty"."""
+        expected_id, expected_secret = self.credentials[provider]
+        if client_id != expected_id:
+            return False
+        return (secret or "") == (expected_secret or "")
+
+    def count(self, key: str, amount: int = 1) -> None:
+        with self.lock:
+            self.counters[key] += amount
+
+    # -- codes ---------------------------------------------------------------
+
+    def issue_code(self, **fields: Any) -> AuthCode:
+        with self.lock:
+            code = AuthCode(code=secrets.token_urlsafe(24), issued_at=self.now(), **fields)
+            self._codes[code.code] = code
+            return code
+
+    def consume_code(self, code: str) -> AuthCode | None:
+        """Return the code once; a second use, an unknown or an old code gives None."""
+        with self.lock:
+            found = self._codes.get(code)
+            if found is None or found.used or self.now() - found.issued_at > CODE_LIFETIME_S:
+                return None
+            found.used = True
+            return found
+
+    # -- access tokens -------------------------------------------------------
+
+    def issue_access_token(
+        self,
+        *,
+        provider: str,
+        client_id: str,
+        user: DemoUser,
+        scopes: tuple[str, ...],
+        lifetime_s: float,
+        kind: str = "access",
+        family_id: str | None = None,
+        prefix: str = "",
+    ) -> AccessToken:
+        with self.lock:
+            now = self.now()
+            token = AccessToken(
+                token=prefix + secrets.token_urlsafe(32),
+                provider=provider,
+                client_id=client_id,
+                user=user,
+                scopes=scopes,
+                issued_at=now,
+                expires_at=now + lifetime_s,
+                kind=kind,
+                family_id=family_id,
+            )
+            self._tokens[token.token] = token
+            return token
+
+    def lookup_access_token(self, provider: str, token: str | None) -> AccessToken | None:
+        """The token record, even when expired or revoked (callers decide the error)."""
+        if not token:
+            return None
+        with self.lock:
+            found = self._tokens.get(token)
+            return found if found is not None and found.provider == provider else None
+
+    def valid_access_token(self, provider: str, token: str | None) -> AccessToken | None:
+        found = self.lookup_access_token(provider, token)
+        if found is None or found.revoked or found.expires_at <= self.now():
+            return None
+        return found
+
+    # -- refresh families ----------------------------------------------------
+
+    def start_family(
+        self,
+        *,
+        provider: str,
+        client_id: str,
+        user: DemoUser,
+        scopes: tuple[str, ...],
+        lifetime_s: float,
+        prefix: str = "",
+    ) -> RefreshFamily:
+        with self.lock:
+            family = RefreshFamily(
+                family_id=secrets.token_hex(8),
+                provider=provider,
+                client_id=client_id,
+                user=user,
+                scopes=scopes,
+                current=prefix + secrets.token_urlsafe(32),
+                expires_at=self.now() + lifetime_s,
+            )
+            self._families[family.family_id] = family
+            self._family_by_token[family.current] = family.family_id
+            return family
+
+    def family(self, family_id: str) -> RefreshFamily | None:
+        return self._families.get(family_id)
+
+    def use_refresh_token(
+        self,
+        provider: str,
+        token: str,
+        client_id: str,
+        *,
+        rotate: bool,
+        lifetime_s: float | None = None,
+        prefix: str = "",
+    ) -> RefreshOutcome:
+        """Spend a refresh token; on rotation the family gets a new current token."""
+        with self.lock:
+            self.count(f"{provider}.refresh_attempts")
+            family_id = self._family_by_token.get(token)
+            family = self._families.get(family_id) if family_id else None
+            if family is None or family.provider != provider:
+                return RefreshOutcome(None, "unknown")
+            if family.client_id != client_id:
+                return RefreshOutcome(family, "wrong_client")
+            if family.revoked:
+                return RefreshOutcome(family, "revoked")
+            if token in family.rotated:
+                self._revoke_family(family)
+                self.count(f"{provider}.refresh_replays")
+                return RefreshOutcome(family, "replayed")
+            if family.expires_at <= self.now():
+                return RefreshOutcome(family, "expired")
+            family.refresh_count += 1
+            self.count(f"{provider}.refresh_grants")
+            self.count(f"{provider}.refresh_grants.{family.family_id}")
+            if rotate:
+                family.rotated.add(family.current)
+                family.current = prefix + secrets.token_urlsafe(32)
+                self._family_by_token[family.current] = family.family_id
+                if lifetime_s is not None:
+                    family.expires_at = self.now() + lifetime_s
+            return RefreshOutcome(family, None)
+
+    def family_of(self, token: str) -> RefreshFamily | None:
+        with self.lock:
+            family_id = self._family_by_token.get(token)
+            return self._families.get(family_id) if family_id else None
+
+    # -- revocation ----------------------------------------------------------
+
+    def _revoke_family(self, family: RefreshFamily) -> None:
+        family.revoked = True
+        for access in self._tokens.values():
+            if access.family_id == family.family_id:
+                access.revoked = True
+
+    def revoke_token(self, provider: str, token: str) -> bool:
+        """Revoke an access or refresh token and the grant it belongs to."""
+        with self.lock:
+            family = self.family_of(token)
+            if family is not None and family.provider == provider:
+                self._revoke_family(family)
+                return True
+            access = self.lookup_access_token(provider, token)
+            if access is None:
+                return False
+            access.revoked = True
+            if access.family_id and (fam := self._families.get(access.family_id)):
+                self._revoke_family(fam)
+            return True
+
+    def revoke_user(self, provider: str, username: str) -> int:
+        """Revoke every grant of one user (as if they removed the app); returns a count."""
+        with self.lock:
+            revoked = 0
+            for family in self._families.values():
+                if family.provider == provider and family.user.username == username:
+                    if not family.revoked:
+                        revoked += 1
+                    self._revoke_family(family)
+            for access in self._tokens.values():
+                if access.provider == provider and access.user.username == username:
+                    if not access.revoked:
+                        revoked += 1
+                    access.revoked = True
+            return revoked
