@@ -1,0 +1,271 @@
+"""Light and dark palettes and the app stylesheet, following the system scheme.
+
+``ThemeManager`` resolves ``Settings.theme`` (system / light / dark) to a
+``Palette`` and applies it live: when the setting is "system" it tracks
+``QStyleHints.colorScheme()`` and re-applies when the desktop switches.
+Widgets style themselves through object names and dynamic properties
+(``role``, ``severity``) so the stylesheet is the one place colours live.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+from huntaze_desktop.core.models import Severity
+from huntaze_desktop.core.settings import Theme
+
+__all__ = ["DARK", "LIGHT", "Palette", "ThemeManager", "stylesheet"]
+
+
+@dataclass(frozen=True, slots=True)
+class Palette:
+    """The colours of one theme."""
+
+    name: str
+    window: str
+    surface: str
+    surface_alt: str
+    sidebar: str
+    text: str
+    muted: str
+    border: str
+    border_strong: str
+    accent: str
+    accent_hover: str
+    accent_text: str
+    danger: str
+    focus: str
+    banner_bg: str
+    banner_text: str
+    ok_bg: str
+    ok_fg: str
+    warn_bg: str
+    warn_fg: str
+    problem_bg: str
+    problem_fg: str
+    neutral_bg: str
+    neutral_fg: str
+
+    def badge(self, severity: Severity | None) -> tuple[str, str]:
+        """(background, foreground) for a status badge; None = not connected."""
+        if severity is None:
+            return self.neutral_bg, self.neutral_fg
+        return {
+            Severity.OK: (self.ok_bg, self.ok_fg),
+            Severity.WARNING: (self.warn_bg, self.warn_fg),
+            Severity.PROBLEM: (self.problem_bg, self.problem_fg),
+        }[severity]
+
+
+LIGHT = Palette(
+    name="light",
+    window="#F1F2F4",
+    surface="#FFFFFF",
+    surface_alt="#F7F7F8",
+    sidebar="#EBEBEE",
+    text="#1A1C1E",
+    muted="#5E6368",
+    border="#E1E3E5",
+    border_strong="#C9CCCF",
+    accent="#1F2124",
+    accent_hover="#383B40",
+    accent_text="#FFFFFF",
+    danger="#C5280C",
+    focus="#2C6ECB",
+    banner_bg="#FFF1D6",
+    banner_text="#5C3B00",
+    ok_bg="#CDFEE1",
+    ok_fg="#0C5132",
+    warn_bg="#FFEB78",
+    warn_fg="#4F4700",
+    problem_bg="#FED1D7",
+    problem_fg="#8E0B21",
+    neutral_bg="#E3E3E3",
+    neutral_fg="#4A4A4A",
+)
+
+DARK = Palette(
+    name="dark",
+    window="#141518",
+    surface="#1E2024",
+    surface_alt="#26292E",
+    sidebar="#191A1D",
+    text="#ECEDEF",
+    muted="#A2A7AE",
+    border="#2F3237",
+    border_strong="#43474D",
+    accent="#ECEDEF",
+    accent_hover="#FFFFFF",
+    accent_text="#141518",
+    danger="#FF8A7A",
+    focus="#6AA0F5",
+    banner_bg="#3D2E0A",
+    banner_text="#FFDF9E",
+    ok_bg="#123D29",
+    ok_fg="#8CE5B3",
+    warn_bg="#3F3710",
+    warn_fg="#F4DD6B",
+    problem_bg="#4A1620",
+    problem_fg="#FFA3B1",
+    neutral_bg="#33363B",
+    neutral_fg="#C4C8CE",
+)
+
+
+def stylesheet(p: Palette) -> str:
+    """The application stylesheet for palette ``p``."""
+    return f"""
+    QWidget {{ color: {p.text}; font-size: 10pt; }}
+    QMainWindow, QWidget#Central, QStackedWidget > QWidget, QScrollArea, QWidget#GridHost
+        {{ background: {p.window}; }}
+    QWidget#Sidebar {{ background: {p.sidebar}; border-right: 1px solid {p.border}; }}
+    QLabel#AppName {{ font-size: 12pt; font-weight: 700; }}
+    QPushButton[role="nav"] {{
+        text-align: left; padding: 8px 12px; border: none; border-radius: 8px;
+        background: transparent; color: {p.text}; font-weight: 500;
+    }}
+    QPushButton[role="nav"]:hover {{ background: {p.surface_alt}; }}
+    QPushButton[role="nav"]:checked {{ background: {p.surface}; font-weight: 650;
+        border: 1px solid {p.border}; }}
+    QLabel[role="title"] {{ font-size: 18pt; font-weight: 700; }}
+    QLabel[role="subtitle"], QLabel[role="muted"] {{ color: {p.muted}; }}
+    QLabel[role="cardTitle"] {{ font-size: 11.5pt; font-weight: 650; }}
+    QLabel[role="emptyTitle"] {{ font-size: 14pt; font-weight: 700; }}
+    QLabel[role="error"] {{ color: {p.danger}; }}
+    QLabel[role="note"] {{ color: {p.muted}; font-style: italic; }}
+    QFrame#Card, QFrame#EmptyState {{
+        background: {p.surface}; border: 1px solid {p.border}; border-radius: 12px;
+    }}
+    QFrame#Card QLabel, QFrame#EmptyState QLabel {{ background: transparent; }}
+    QFrame#AccountRow {{ background: {p.surface_alt}; border-radius: 8px; border: none; }}
+    QFrame#AccountRow QLabel {{ background: transparent; }}
+    QLabel#Banner {{
+        background: {p.banner_bg}; color: {p.banner_text}; padding: 8px 16px;
+        border-bottom: 1px solid {p.border}; font-weight: 600;
+    }}
+    QLabel[role="badge"] {{ border-radius: 9px; padding: 2px 9px; font-size: 9pt;
+        font-weight: 600; }}
+    QLabel[role="badge"][severity="ok"] {{ background: {p.ok_bg}; color: {p.ok_fg}; }}
+    QLabel[role="badge"][severity="warning"] {{ background: {p.warn_bg}; color: {p.warn_fg}; }}
+    QLabel[role="badge"][severity="problem"] {{
+        background: {p.problem_bg}; color: {p.problem_fg}; }}
+    QLabel[role="badge"][severity="none"] {{
+        background: {p.neutral_bg}; color: {p.neutral_fg}; }}
+    QPushButton {{
+        background: {p.surface}; border: 1px solid {p.border_strong}; border-radius: 8px;
+        padding: 6px 14px; font-weight: 600;
+    }}
+    QPushButton:hover {{ background: {p.surface_alt}; }}
+    QPushButton:focus {{ border: 2px solid {p.focus}; }}
+    QPushButton[role="primary"] {{
+        background: {p.accent}; color: {p.accent_text}; border: 1px solid {p.accent};
+    }}
+    QPushButton[role="primary"]:hover {{ background: {p.accent_hover}; }}
+    QPushButton[role="danger"] {{ color: {p.danger}; }}
+    QPushButton[role="link"] {{
+        background: transparent; border: none; color: {p.focus}; padding: 4px 2px;
+    }}
+    QPushButton[role="link"]:hover {{ text-decoration: underline; }}
+    QLineEdit, QComboBox, QPlainTextEdit {{
+        background: {p.surface}; border: 1px solid {p.border_strong}; border-radius: 8px;
+        padding: 6px 10px; selection-background-color: {p.focus};
+    }}
+    QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border: 2px solid {p.focus}; }}
+    QComboBox QAbstractItemView {{ background: {p.surface}; border: 1px solid {p.border}; }}
+    QFrame#Toast {{
+        background: {p.surface}; border: 1px solid {p.border_strong}; border-radius: 10px;
+    }}
+    QFrame#Toast QLabel {{ background: transparent; }}
+    QFrame#Toast[level="success"] {{ border-left: 4px solid {p.ok_fg}; }}
+    QFrame#Toast[level="info"] {{ border-left: 4px solid {p.focus}; }}
+    QFrame#Toast[level="warning"] {{ border-left: 4px solid {p.warn_fg}; }}
+    QFrame#Toast[level="error"] {{ border-left: 4px solid {p.danger}; }}
+    QToolButton#ToastClose {{ border: none; background: transparent; color: {p.muted};
+        font-size: 12pt; padding: 0 4px; }}
+    QScrollArea {{ border: none; }}
+    QScrollBar:vertical {{ background: transparent; width: 10px; margin: 2px; }}
+    QScrollBar::handle:vertical {{ background: {p.border_strong}; border-radius: 4px;
+        min-height: 30px; }}
+    QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
+    QToolTip {{ background: {p.surface}; color: {p.text}; border: 1px solid {p.border}; }}
+    """
+
+
+def _qpalette(p: Palette) -> QPalette:
+    """A QPalette so native parts (menus, dialogs) match the stylesheet."""
+    pal = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: p.window,
+        QPalette.ColorRole.WindowText: p.text,
+        QPalette.ColorRole.Base: p.surface,
+        QPalette.ColorRole.AlternateBase: p.surface_alt,
+        QPalette.ColorRole.Text: p.text,
+        QPalette.ColorRole.Button: p.surface,
+        QPalette.ColorRole.ButtonText: p.text,
+        QPalette.ColorRole.ToolTipBase: p.surface,
+        QPalette.ColorRole.ToolTipText: p.text,
+        QPalette.ColorRole.PlaceholderText: p.muted,
+        QPalette.ColorRole.Highlight: p.focus,
+        QPalette.ColorRole.HighlightedText: "#FFFFFF",
+        QPalette.ColorRole.Link: p.focus,
+    }
+    for role, colour in roles.items():
+        pal.setColor(role, QColor(colour))
+    return pal
+
+
+class ThemeManager(QObject):
+    """Applies the chosen theme to the application and follows the system.
+
+    ``changed`` is emitted with the new ``Palette`` whenever the effective
+    palette changes (setting changed, or the system switched light/dark).
+    """
+
+    changed = Signal(object)
+
+    def __init__(self, app: QApplication, theme: Theme = Theme.SYSTEM) -> None:
+        super().__init__(app)
+        self._app = app
+        self._theme = theme
+        self._palette: Palette | None = None
+        hints = QGuiApplication.styleHints()
+        hints.colorSchemeChanged.connect(self._on_system_changed)
+
+    @property
+    def theme(self) -> Theme:
+        return self._theme
+
+    @property
+    def palette(self) -> Palette:
+        return self._palette or self.resolve()
+
+    def resolve(self) -> Palette:
+        """The palette the current setting means right now."""
+        if self._theme is Theme.DARK:
+            return DARK
+        if self._theme is Theme.LIGHT:
+            return LIGHT
+        scheme = QGuiApplication.styleHints().colorScheme()
+        return DARK if scheme == Qt.ColorScheme.Dark else LIGHT
+
+    def set_theme(self, theme: Theme) -> None:
+        """Apply a (possibly new) setting; cheap when nothing changes."""
+        self._theme = Theme(theme)
+        self.apply()
+
+    def apply(self) -> None:
+        palette = self.resolve()
+        if palette is self._palette:
+            return
+        self._palette = palette
+        self._app.setPalette(_qpalette(palette))
+        self._app.setStyleSheet(stylesheet(palette))
+        self.changed.emit(palette)
+
+    def _on_system_changed(self, _scheme: Qt.ColorScheme) -> None:
+        if self._theme is Theme.SYSTEM:
+            self.apply()
