@@ -1,6 +1,6 @@
 """Icons: SVGs from ``resources/icons/``, drawn crisply at any size.
 
-A provider's icon is ``<spec.name>.svg``; a platform added later without an
+A provider's icon is ``spec.icon`` (e.g. ``instagram.svg``); a platform added later without an
 icon gets a lettered tile instead of a blank, so no platform is hard-coded.
 """
 
@@ -14,6 +14,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPainterPath, 
 from PySide6.QtSvg import QSvgRenderer
 
 from huntaze_desktop.core.models import Severity
+from huntaze_desktop.resources import resource_path
 
 __all__ = [
     "ICON_DIR",
@@ -26,7 +27,7 @@ __all__ = [
     "tray_icon",
 ]
 
-ICON_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
+ICON_DIR = resource_path("icons")
 
 _TILE_COLOURS = ("#5B5BF7", "#2E9E83", "#D9534F", "#E8A317", "#7B3FE4", "#0E7AC4")
 
@@ -110,11 +111,11 @@ def circular_pixmap(source: QPixmap, size: int, ratio: float = 2.0) -> QPixmap:
     return out
 
 
-def provider_pixmap(provider: str, size: int, display_name: str | None = None) -> QPixmap:
-    """The platform's icon, or a lettered tile for a platform without one."""
-    pixmap = svg_pixmap(ICON_DIR / f"{provider}.svg", size)
+def provider_pixmap(icon: str | None, size: int, display_name: str) -> QPixmap:
+    """The platform's icon file (``spec.icon``), or a lettered tile without one."""
+    pixmap = svg_pixmap(ICON_DIR / icon, size) if icon else None
     if pixmap is None:
-        pixmap = initials_pixmap(display_name or provider, size, round_=False)
+        pixmap = initials_pixmap(display_name, size, round_=False)
     return pixmap
 
 
