@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -262,13 +262,15 @@ class ProviderClient:
     def now(self) -> datetime:
         return self._clock()
 
-    def endpoint_url(self, name: str, **path_params: str) -> str:
+    def endpoint_url(self, endpoint: str, /, **path_params: str) -> str:
+        """The full URL of a spec endpoint; path parameters are percent-encoded."""
         try:
-            role, path = self.spec.endpoints[name]
+            role, path = self.spec.endpoints[endpoint]
             base = self.base_urls[role]
         except KeyError:
-            raise NotSupportedError(provider=self.spec.name, code=f"no_{name}") from None
-        return base.rstrip("/") + path.format(**path_params)
+            raise NotSupportedError(provider=self.spec.name, code=f"no_{endpoint}") from None
+        safe = {k: quote(v, safe="") for k, v in path_params.items()}
+        return base.rstrip("/") + path.format(**safe)
 
     def _headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         headers = {"Accept": "application/json"}

@@ -1,0 +1,275 @@
+"""Instagram: flat-or-wrapped code answers, the long-lived exchange, Graph errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from huntaze_desktop.core.errors import (
+    AuthRejectedError,
+    MalformedResponseError,
+    ProviderError,
+    ProviderUnavailableError,
+    RateLimitedError,
+)
+from huntaze_desktop.core.models import TokenSet
+from huntaze_desktop.net.ratelimit import RateLimitInfo
+from huntaze_desktop.net.retry import retry_after
+from huntaze_desktop.providers.base import Profile, ProviderClient, TokenGrant
+from huntaze_desktop.providers.errors import (
+    as_mapping,
+    as_str,
+    generic_http_error,
+    optional_int,
+    optional_str,
+)
+
+__all__ = ["Client"]
+
+log = logging.getLogger("huntaze.providers.instagram")
+
+_THROTTLE_CODES = frozenset({4, 17, 32, 613})
+_PROFILE_FIELDS = (
+    "user_id,username,name,account_type,profile_picture_url,"
+    "followers_count,follows_count,media_count"
+)
+_STAT_FIELDS = ("followers_count", "follows_count", "media_count")
+# Daily series the analytics page charts; total_value metrics need another call.
+INSIGHT_METRICS = ("reach", "follower_count")
+TOTAL_METRICS = ("views", "accounts_engaged", "total_interactions", "likes", "comments")
+
+
+class Client(ProviderClient):
+    """Instagram API with Instagram Login."""
+
+    def classify_error(self, response: httpx.Response, payload: Any) -> ProviderError | None:
+        name = self.spec.name
+        status = response.status_code
+        error = payload.get("error") if isinstance(payload, Mapping) else None
+        if isinstance(error, Mapping):
+            code = optional_int(error, "code")
+            if code == 190:
+                return AuthRejectedError(provider=name, code="190", http_status=status)
+            if code in _THROTTLE_CODES:
+                return RateLimitedError(
+                    retry_at=self._retry_at(response),
+                    provider=name,
+                    code=str(code),
+                    http_status=status,
+                )
+            if status >= 500 or error.get("is_transient") is True:
+                return ProviderUnavailableError(provider=name, code=str(code), http_status=status)
+            if status == 401:
+                return AuthRejectedError(provider=name, code=str(code), http_status=status)
+            return ProviderError(provider=name, code=str(code), http_status=status)
+        if isinstance(payload, Mapping) and "error_type" in payload:
+            # The OAuth endpoints' legacy shape. A rejected code or token is an auth
+            # rejection; anything else (bad app settings) is a plain provider error.
+            kind = optional_str(payload, "error_type")
+            if kind == "OAuthException" and status in (400, 401, 403):
+                return AuthRejectedError(provider=name, code="oauth_exception", http_status=status)
+            if status >= 500:
+                return ProviderUnavailableError(provider=name, http_status=status)
+            return ProviderError(provider=name, code=kind, http_status=status)
+        if response.is_success:
+            return None
+        if status == 429:
+            return RateLimitedError(retry_at=self._retry_at(response), provider=name)
+        return generic_http_error(response, name, self.now())
+
+    def _retry_at(self, response: httpx.Response) -> datetime | None:
+        now = self.now()
+        info = RateLimitInfo.from_headers(self.spec.rate_limit_headers, response.headers, now)
+        server = retry_after(response, now)
+        candidates = [t for t in (server, info.resets_at) if t is not None]
+        return max(candidates) if candidates else None
+
+    # -- tokens -----------------------------------------------------------------
+
+    async def exchange_code(
+        self, code: str, redirect_uri: str, code_verifier: str | None = None
+    ) -> TokenGrant:
+        # Meta appends "#_" to the redirect; a code read naively may still carry it.
+        code = code.removesuffix("#_")
+        payload = await self.token_request(
+            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+        )
+        short = _unwrap(payload, self.spec.name)
+        short_token = as_str(short, "access_token", self.spec.name)
+        user_id = as_str(short, "user_id", self.spec.name)
+        # A short-lived token lasts an hour: trade it for a 60-day one straight away.
+        response = await self.send(
+            "GET",
+            self.endpoint_url("long_lived"),
+            params={
+                "grant_type": "ig_exchange_token",
+                "client_secret": self.credentials.client_secret or "",
+                "access_token": short_token,
+            },
+        )
+        long = as_mapping(self.read(response), self.spec.name)
+        tokens = self.token_set(long)
+        permissions = short.get("permissions")
+        scope = (
+            ",".join(p for p in permissions if isinstance(p, str))
+            if isinstance(permissions, list)
+            else optional_str(short, "permissions")
+        )
+        if scope:
+            tokens = _replace_scope(tokens, scope)
+        return TokenGrant(
+            tokens=tokens,
+            provider_account_id=user_id,
+            raw={"user_id": user_id, "permissions": scope},
+        )
+
+    async def refresh(self, tokens: TokenSet) -> TokenSet:
+        now = self.now()
+        if tokens.expires_at is not None and tokens.expires_at <= now:
+            # Instagram cannot renew a lapsed token: only a new sign-in helps.
+            raise AuthRejectedError(provider=self.spec.name, code="expired")
+        min_age = timedelta(seconds=self.spec.refresh.min_age_seconds)
+        if tokens.issued_at is not None and now - tokens.issued_at < min_age:
+            log.debug("instagram token younger than 24 h: not refreshed")
+            return tokens
+        response = await self.send(
+            "GET",
+            self.endpoint_url("refresh"),
+            params={"grant_type": "ig_refresh_token", "access_token": tokens.access_token},
+        )
+        payload = as_mapping(self.read(response), self.spec.name)
+        return self.token_set(payload, previous=tokens)
+
+    async def revoke(self, tokens: TokenSet) -> None:
+        # No revoke endpoint for Instagram Login: the user removes the app on Instagram.
+        self.endpoint_url("revoke")
+
+    # -- data -------------------------------------------------------------------
+
+    async def fetch_profile(self, tokens: TokenSet) -> Profile:
+        response = await self.send(
+            "GET",
+            self.endpoint_url("me"),
+            params={"fields": _PROFILE_FIELDS, "access_token": tokens.access_token},
+        )
+        data = as_mapping(self.read(response), self.spec.name)
+        user_id = as_str(data, "user_id", self.spec.name)
+        metadata = self.spec.validate_metadata(
+            {"ig_business_id": user_id, "account_type": optional_str(data, "account_type")}
+        )
+        stats = {k: v for k in _STAT_FIELDS if (v := optional_int(data, k)) is not None}
+        return Profile(
+            provider_account_id=user_id,
+            username=optional_str(data, "username"),
+            display_name=optional_str(data, "name"),
+            avatar_url=optional_str(data, "profile_picture_url"),
+            metadata=metadata,
+            stats=stats,
+        )
+
+    async def fetch_stats(
+        self,
+        tokens: TokenSet,
+        profile_metadata: Mapping[str, Any],
+        since: datetime,
+        until: datetime,
+    ) -> dict[str, Any]:
+        """``{"series": {metric: [{"end_time", "value"}]}, "totals": {metric: int|None}}``.
+
+        Missing data stays missing (an empty list, None), never 0.
+        """
+        ig_id = self.spec.validate_metadata(profile_metadata)["ig_business_id"]
+        url = self.endpoint_url("insights", ig_id=ig_id)
+        window = {"since": str(int(since.timestamp())), "until": str(int(until.timestamp()))}
+        series_answer = await self._insights(
+            url,
+            tokens,
+            {
+                **window,
+                "metric": ",".join(INSIGHT_METRICS),
+                "period": "day",
+                "metric_type": "time_series",
+            },
+        )
+        totals_answer = await self._insights(
+            url,
+            tokens,
+            {
+                **window,
+                "metric": ",".join(TOTAL_METRICS),
+                "period": "day",
+                "metric_type": "total_value",
+            },
+        )
+        return {
+            "series": parse_series(series_answer, self.spec.name),
+            "totals": parse_totals(totals_answer, self.spec.name),
+        }
+
+    async def _insights(
+        self, url: str, tokens: TokenSet, params: dict[str, str]
+    ) -> Mapping[str, Any]:
+        params = {**params, "access_token": tokens.access_token}
+        response = await self.send("GET", url, params=params)
+        return as_mapping(self.read(response), self.spec.name)
+
+
+def _unwrap(payload: Mapping[str, Any], provider: str) -> Mapping[str, Any]:
+    """The code answer, flat or wrapped in ``{"data": [{...}]}``."""
+    data = payload.get("data")
+    if "access_token" not in payload and isinstance(data, list):
+        if not data:
+            raise MalformedResponseError(provider=provider, code="empty_data")
+        return as_mapping(data[0], provider)
+    return payload
+
+
+def _replace_scope(tokens: TokenSet, scope: str) -> TokenSet:
+    return TokenSet(
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token,
+        expires_at=tokens.expires_at,
+        refresh_expires_at=tokens.refresh_expires_at,
+        token_type=tokens.token_type,
+        scope=scope,
+        issued_at=tokens.issued_at,
+    )
+
+
+def _metrics(answer: Mapping[str, Any], provider: str) -> list[Mapping[str, Any]]:
+    data = answer.get("data")
+    if not isinstance(data, list):
+        raise MalformedResponseError(provider=provider, code="missing_data")
+    return [m for m in data if isinstance(m, Mapping) and isinstance(m.get("name"), str)]
+
+
+def parse_series(answer: Mapping[str, Any], provider: str) -> dict[str, list[dict[str, Any]]]:
+    """Graph ``time_series`` insights → metric → points (non-numeric values dropped)."""
+    series: dict[str, list[dict[str, Any]]] = {}
+    for metric in _metrics(answer, provider):
+        points: list[dict[str, Any]] = []
+        values = metric.get("values")
+        for point in values if isinstance(values, list) else []:
+            if not isinstance(point, Mapping):
+                continue
+            value = optional_int(point, "value")
+            end = optional_str(point, "end_time")
+            if value is not None and end is not None:
+                points.append({"end_time": end, "value": value})
+        series[str(metric["name"])] = points
+    return series
+
+
+def parse_totals(answer: Mapping[str, Any], provider: str) -> dict[str, int | None]:
+    """Graph ``total_value`` insights → metric → value (None when missing)."""
+    totals: dict[str, int | None] = {}
+    for metric in _metrics(answer, provider):
+        total = metric.get("total_value")
+        totals[str(metric["name"])] = (
+            optional_int(total, "value") if isinstance(total, Mapping) else None
+        )
+    return totals
