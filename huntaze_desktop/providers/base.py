@@ -96,8 +96,12 @@ class RedirectPolicy(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     kind: Literal["loopback", "https_intercept", "none"] = "loopback"
+    # The redirect URI registered with the developer app (the embedded window's default).
     registered_uri: str | None = None
     loopback_path: str = "/callback"
+    # True when the platform matches the port exactly (Reddit): the system-browser
+    # listener must then bind the registered port instead of a random one.
+    fixed_port: bool = False
 
 
 class ProviderSpec(BaseModel):

@@ -45,7 +45,13 @@ SPEC = ProviderSpec(
     refresh=RefreshPolicy(margin_seconds=300, rotating=False, has_refresh_token=True),
     rate_limit_headers=("X-Ratelimit-Used", "X-Ratelimit-Remaining", "X-Ratelimit-Reset"),
     metadata_model=RedditMetadata,
-    redirect=RedirectPolicy(kind="loopback", loopback_path="/callback"),
+    # Reddit compares the redirect URI exactly, port included.
+    redirect=RedirectPolicy(
+        kind="loopback",
+        registered_uri="http://127.0.0.1:65010/callback",
+        loopback_path="/callback",
+        fixed_port=True,
+    ),
     # Generic agents get throttled: <platform>:<app id>:<version> (by /u/<name>).
     user_agent_template="desktop:{client_id}:{version} (by /u/huntaze_desktop)",
     requires_client_secret=False,

@@ -41,5 +41,8 @@ SPEC = ProviderSpec(
     refresh=RefreshPolicy(margin_seconds=600, rotating=True, has_refresh_token=True),
     rate_limit_headers=(),
     metadata_model=TikTokMetadata,
-    redirect=RedirectPolicy(kind="loopback", loopback_path="/callback"),
+    # Desktop apps may register a wildcard port: any loopback port works.
+    redirect=RedirectPolicy(
+        kind="loopback", registered_uri="http://127.0.0.1:8765/callback", loopback_path="/callback"
+    ),
 )
