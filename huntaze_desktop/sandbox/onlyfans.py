@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,6 +27,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import httpx
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -35,7 +37,15 @@ from huntaze_desktop.providers.onlyfans.signing import signature
 from huntaze_desktop.sandbox.faults import FaultShapes
 from huntaze_desktop.sandbox.state import DemoUser, SandboxState
 
-__all__ = ["FAULT_SHAPES", "RULES_FILE", "SandboxSession", "routes", "sandbox_rules", "sessions"]
+__all__ = [
+    "FAULT_SHAPES",
+    "RULES_FILE",
+    "SandboxSession",
+    "routes",
+    "sandbox_rules",
+    "scripted_sign_in",
+    "sessions",
+]
 
 PROVIDER = "onlyfans"
 RULES_FILE = Path(__file__).with_name("onlyfans_rules.json")
@@ -209,6 +219,27 @@ def _check_request(state: SandboxState, request: Request) -> SandboxSession | JS
         state.count("onlyfans.wrong_user")
         return _error(301, "Wrong user.", 400)
     return session
+
+
+_BC_META = re.compile(r"<meta name='bc-token-sha' content='([0-9a-f]+)'>")
+
+
+async def scripted_sign_in(
+    site_url: str, email: str, password: str, user_agent: str
+) -> dict[str, Any]:
+    """Sign in through the form as a script would; returns a session-file dict.
+
+    The app's embedded window reads the same values from its cookie store and
+    localStorage; tests and ``--session-file`` demos use this instead.
+    """
+    async with httpx.AsyncClient(headers={"User-Agent": user_agent}, timeout=10.0) as http:
+        response = await http.post(
+            site_url.rstrip("/") + "/", data={"email": email, "password": password}
+        )
+    match = _BC_META.search(response.text)
+    if match is None:
+        raise ValueError("the sandbox did not sign in (wrong email or password?)")
+    return {"cookies": dict(response.cookies), "x_bc": match.group(1), "user_agent": user_agent}
 
 
 def routes(state: SandboxState) -> list[BaseRoute]:
