@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from huntaze_desktop.sandbox.faults import FaultSet
+from huntaze_desktop.sandbox.users import DEFAULT_USERS, DemoUser
 
 __all__ = [
     "DEFAULT_USERS",
@@ -43,110 +44,6 @@ SANDBOX_CREDENTIALS: dict[str, tuple[str, str | None]] = {
 }
 
 CODE_LIFETIME_S = 600
-
-
-@dataclass(frozen=True, slots=True)
-class DemoUser:
-    """A sign-in-able account on one sandbox platform.
-
-    ``user_id`` is the platform's own id (Instagram professional account id,
-    TikTok open_id, Reddit id without ``t2_``). ``followers`` is the audience size
-    on ``joined`` (the trend in ``data.py`` grows it from there).
-    """
-
-    provider: str
-    username: str
-    password: str
-    user_id: str
-    display_name: str
-    followers: int
-    joined: date
-
-
-DEFAULT_USERS: tuple[DemoUser, ...] = (
-    DemoUser(
-        "instagram",
-        "sunny.creates",
-        "sunny-pass",
-        "17841400000000001",
-        "Sunny Creates",
-        9_800,
-        date(2021, 3, 14),
-    ),
-    DemoUser(
-        "instagram",
-        "moonlight.studio",
-        "moon-pass",
-        "17841400000000002",
-        "Moonlight Studio",
-        41_000,
-        date(2019, 9, 2),
-    ),
-    # Under 100 followers: Instagram gives no follower_count insight for it.
-    DemoUser(
-        "instagram",
-        "tiny.sprout",
-        "sprout-pass",
-        "17841400000000003",
-        "Tiny Sprout",
-        42,
-        date(2024, 1, 8),
-    ),
-    DemoUser(
-        "tiktok",
-        "sunny.creates",
-        "sunny-pass",
-        "-000sbxSunnyOpenId0001",
-        "Sunny ☀️",
-        25_000,
-        date(2020, 6, 1),
-    ),
-    DemoUser(
-        "tiktok",
-        "dance.with.moon",
-        "moon-pass",
-        "-000sbxMoonOpenId00002",
-        "Moon Dances",
-        310_000,
-        date(2019, 11, 20),
-    ),
-    DemoUser(
-        "reddit",
-        "sunny_creates",
-        "sunny-pass",
-        "1a2b3c",
-        "sunny_creates",
-        1_200,
-        date(2018, 4, 22),
-    ),
-    DemoUser(
-        "reddit",
-        "moonlight_studio",
-        "moon-pass",
-        "4d5e6f",
-        "moonlight_studio",
-        150,
-        date(2022, 2, 2),
-    ),
-    DemoUser(
-        "onlyfans",
-        "sunnycreates",
-        "sunny-pass",
-        "280001",
-        "Sunny",
-        1_450,
-        date(2021, 5, 5),
-    ),
-    DemoUser(
-        "onlyfans",
-        "moonlightstudio",
-        "moon-pass",
-        "280002",
-        "Moonlight",
-        620,
-        date(2022, 8, 30),
-    ),
-)
 
 
 @dataclass(slots=True)
