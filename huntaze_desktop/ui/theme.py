@@ -227,8 +227,10 @@ class ThemeManager(QObject):
 
     changed = Signal(object)
 
-    def __init__(self, app: QApplication, theme: Theme = Theme.SYSTEM) -> None:
-        super().__init__(app)
+    def __init__(
+        self, app: QApplication, theme: Theme = Theme.SYSTEM, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
         self._app = app
         self._theme = theme
         self._palette: Palette | None = None

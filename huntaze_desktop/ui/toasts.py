@@ -7,8 +7,8 @@ announced to assistive technology as an alert.
 
 from __future__ import annotations
 
-from PySide6.QtAccessibility import QAccessible, QAccessibleEvent
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAccessible, QAccessibleEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 __all__ = ["DEFAULT_TIMEOUTS_MS", "Toast", "ToastHost"]

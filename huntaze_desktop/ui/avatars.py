@@ -1,0 +1,78 @@
+"""Account avatars, fetched once in the background through the app's HTTP client.
+
+Until a picture arrives (or when there is none, or it fails) the account shows
+its initials; a failed URL is not retried in a loop.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QPixmap
+
+from huntaze_desktop.core.models import Account
+from huntaze_desktop.ui.icons import circular_pixmap, initials_pixmap
+from huntaze_desktop.ui.tasks import run_task
+
+__all__ = ["AvatarCache"]
+
+log = logging.getLogger("huntaze.ui.avatars")
+
+_MAX_BYTES = 2 * 1024 * 1024
+
+
+class AvatarCache(QObject):
+    """Loads avatar images by URL; ``avatarReady(url)`` fires when one arrives."""
+
+    avatarReady = Signal(str)
+
+    def __init__(self, http: httpx.AsyncClient | None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._http = http
+        self._images: dict[str, QPixmap] = {}
+        self._pending: set[str] = set()
+        self._failed: set[str] = set()
+
+    def pixmap(self, account: Account, size: int) -> QPixmap:
+        """The avatar if loaded, else initials (and start loading it)."""
+        url = account.avatar_url
+        if url and url in self._images:
+            return circular_pixmap(self._images[url], size)
+        if url:
+            self.request(url)
+        return initials_pixmap(account.display_name or account.name, size)
+
+    def has(self, url: str) -> bool:
+        return url in self._images
+
+    def request(self, url: str) -> None:
+        if self._http is None or url in self._images or url in self._pending:
+            return
+        if url in self._failed or not url.startswith(("https://", "http://")):
+            return
+        self._pending.add(url)
+        run_task(self._fetch(url), on_done=self._loaded)
+
+    async def _fetch(self, url: str) -> tuple[str, bytes | None]:
+        assert self._http is not None
+        try:
+            response = await self._http.get(url, follow_redirects=True)
+        except httpx.HTTPError as exc:
+            log.info("Avatar not loaded: %s", type(exc).__name__)
+            return url, None
+        if response.status_code != 200 or len(response.content) > _MAX_BYTES:
+            log.info("Avatar not loaded: HTTP %s", response.status_code)
+            return url, None
+        return url, response.content
+
+    def _loaded(self, result: tuple[str, bytes | None]) -> None:
+        url, data = result
+        self._pending.discard(url)
+        pixmap = QPixmap()
+        if data is None or not pixmap.loadFromData(data):
+            self._failed.add(url)
+            return
+        self._images[url] = pixmap
+        self.avatarReady.emit(url)

@@ -1,0 +1,292 @@
+"""IntegrationCard: one platform, its accounts, their status and what to do next.
+
+The card only renders and emits intentions (sign in, disconnect, details,
+switch); the page wires those to the services, so the card holds no rules.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from huntaze_desktop.core.models import Account, ConnectionStatus, Severity
+from huntaze_desktop.providers.base import ProviderSpec
+from huntaze_desktop.ui.avatars import AvatarCache
+from huntaze_desktop.ui.icons import provider_pixmap, severity_key
+from huntaze_desktop.ui.spinner import Spinner
+from huntaze_desktop.ui.switcher import AccountSwitcher
+
+__all__ = ["UNOFFICIAL_NOTE", "IntegrationCard", "badge_text", "connected_on", "local_time"]
+
+UNOFFICIAL_NOTE = "Session-based, unofficial connection"
+
+_RECONNECT = (ConnectionStatus.EXPIRED, ConnectionStatus.NEEDS_RECONNECT)
+_FAILING = (
+    ConnectionStatus.ERROR,
+    ConnectionStatus.DEGRADED,
+    ConnectionStatus.OFFLINE,
+    ConnectionStatus.RATE_LIMITED,
+    ConnectionStatus.EXPIRED,
+    ConnectionStatus.NEEDS_RECONNECT,
+)
+
+
+def local_time(value: datetime) -> datetime:
+    """``value`` in local time; naive values from storage are UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone()
+
+
+def badge_text(account: Account | None) -> str:
+    if account is None:
+        return ConnectionStatus.NOT_CONNECTED.label
+    if account.status is ConnectionStatus.RATE_LIMITED and account.retry_at is not None:
+        return f"Rate limited until {local_time(account.retry_at):%H:%M}"
+    return account.status.label
+
+
+def connected_on(account: Account) -> str:
+    """e.g. "Connected on 25 Nov 2026" (local date)."""
+    if account.created_at is None:
+        return "Connected"
+    day = local_time(account.created_at)
+    return f"Connected on {day.day} {day:%b %Y}"
+
+
+def _label(text: str, role: str | None = None, parent: QWidget | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    if role:
+        label.setProperty("role", role)
+    label.setAccessibleName(text)
+    return label
+
+
+def _button(text: str, accessible: str, role: str | None = None) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(accessible)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    if role:
+        button.setProperty("role", role)
+    return button
+
+
+def _set_text(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.setAccessibleName(text)
+
+
+class IntegrationCard(QFrame):
+    """One platform's card (built from its ``ProviderSpec``; nothing hard-coded)."""
+
+    signInRequested = Signal(str)  # provider: add an account, or reconnect one
+    disconnectRequested = Signal(int)  # account id
+    detailsRequested = Signal(int)  # account id
+    activeChanged = Signal(str, int)  # provider, account id
+
+    def __init__(self, spec: ProviderSpec, avatars: AvatarCache, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.spec = spec
+        self._avatars = avatars
+        self.accounts: list[Account] = []
+        self.active: Account | None = None
+        self.setObjectName("Card")
+        self.setAccessibleName(f"{spec.display_name} integration")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
+        self.setMinimumWidth(300)
+        avatars.avatarReady.connect(self._on_avatar)
+
+        root = QVBoxLayout(self)
+        root.setContentsMargins(20, 18, 20, 18)
+        root.setSpacing(12)
+
+        header = QHBoxLayout()
+        header.setSpacing(12)
+        icon = QLabel(self)
+        icon.setPixmap(provider_pixmap(spec.icon, 40, spec.display_name))
+        icon.setFixedSize(40, 40)
+        icon.setAccessibleName(f"{spec.display_name} icon")
+        header.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        self.title = _label(spec.display_name, "cardTitle", self)
+        titles.addWidget(self.title)
+        self.description = _label(spec.description, "muted", self)
+        self.description.setWordWrap(True)
+        titles.addWidget(self.description)
+        header.addLayout(titles, 1)
+        badge_box = QHBoxLayout()
+        badge_box.setSpacing(6)
+        self.spinner = Spinner(12, self)
+        self.spinner.setAccessibleName("Refreshing")
+        self.spinner.hide()
+        badge_box.addWidget(self.spinner)
+        self.badge = _label("", "badge", self)
+        badge_box.addWidget(self.badge)
+        header.addLayout(badge_box)
+        header.setAlignment(badge_box, Qt.AlignmentFlag.AlignTop)
+        root.addLayout(header)
+
+        # The active account: avatar, name, since when.
+        self.account_row = QFrame(self)
+        self.account_row.setObjectName("AccountRow")
+        row = QHBoxLayout(self.account_row)
+        row.setContentsMargins(10, 8, 10, 8)
+        row.setSpacing(10)
+        self.avatar = QLabel(self.account_row)
+        self.avatar.setFixedSize(32, 32)
+        self.avatar.setAccessibleName("Avatar")
+        row.addWidget(self.avatar)
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        self.account_name = _label("", None, self.account_row)
+        self.account_name.setStyleSheet("font-weight: 600;")
+        names.addWidget(self.account_name)
+        self.since = _label("", "muted", self.account_row)
+        names.addWidget(self.since)
+        row.addLayout(names, 1)
+        self.switcher = AccountSwitcher(spec.display_name, avatars, self.account_row)
+        self.switcher.accountChosen.connect(self._on_chosen)
+        row.addWidget(self.switcher)
+        root.addWidget(self.account_row)
+
+        self.others = _label("", "muted", self)
+        self.others.setWordWrap(True)
+        root.addWidget(self.others)
+
+        problem = QHBoxLayout()
+        self.error = _label("", "error", self)
+        self.error.setWordWrap(True)
+        problem.addWidget(self.error, 1)
+        self.details_button = _button("Details", f"Details of the {spec.display_name} problem")
+        self.details_button.clicked.connect(self._on_details)
+        problem.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignTop)
+        root.addLayout(problem)
+
+        self.note = _label(UNOFFICIAL_NOTE, "note", self)
+        self.note.setVisible(spec.unofficial)
+        root.addWidget(self.note)
+
+        actions = QHBoxLayout()
+        actions.setSpacing(8)
+        name = spec.display_name
+        self.add_button = _button("Add app", f"Add {name} account", "primary")
+        self.add_button.clicked.connect(self._on_sign_in)
+        self.reconnect_button = _button("Reconnect", f"Reconnect {name} account", "primary")
+        self.reconnect_button.clicked.connect(self._on_sign_in)
+        self.disconnect_button = _button("Disconnect", f"Disconnect {name} account", "danger")
+        self.disconnect_button.clicked.connect(self._on_disconnect)
+        self.add_another_button = _button(
+            "Add another account", f"Add another {name} account", "link"
+        )
+        self.add_another_button.clicked.connect(self._on_sign_in)
+        for button in (self.add_button, self.reconnect_button, self.disconnect_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.add_another_button)
+        root.addLayout(actions)
+
+        self.set_accounts([], None)
+
+    # -- state -----------------------------------------------------------------
+
+    def set_accounts(self, accounts: list[Account], active_id: int | None) -> None:
+        """Render ``accounts`` of this platform; ``active_id`` picks the shown one."""
+        self.accounts = list(accounts)
+        by_id = {a.id: a for a in self.accounts}
+        self.active = by_id.get(active_id) if active_id is not None else None
+        if self.active is None and self.accounts:
+            self.active = self.accounts[0]
+        self._render()
+
+    def _render(self) -> None:
+        account = self.active
+        connected = account is not None
+        status = account.status if account else ConnectionStatus.NOT_CONNECTED
+        _set_text(self.badge, badge_text(account))
+        self.badge.setProperty("severity", severity_key(status.severity if account else None))
+        self.badge.setToolTip(account.status_reason or "" if account else "")
+        self._repolish(self.badge)
+        refreshing = status is ConnectionStatus.REFRESHING
+        self.spinner.setVisible(refreshing)
+        if refreshing:
+            _set_text(self.badge, "Refreshing…")
+
+        self.account_row.setVisible(connected)
+        self.add_button.setVisible(not connected)
+        self.disconnect_button.setVisible(connected)
+        self.add_another_button.setVisible(connected)
+        self.reconnect_button.setVisible(connected and status in _RECONNECT)
+        failing = connected and status in _FAILING
+        self.error.setVisible(failing)
+        self.details_button.setVisible(failing)
+        several = len(self.accounts) > 1
+        self.switcher.setVisible(several)
+        self.others.setVisible(several)
+        if account is None:
+            self.setAccessibleDescription(f"{self.spec.display_name}: not connected")
+            return
+
+        _set_text(self.account_name, account.name)
+        _set_text(self.since, connected_on(account))
+        self.avatar.setPixmap(self._avatars.pixmap(account, 32))
+        if failing:
+            _set_text(self.error, account.last_error or account.status.label)
+        name, platform = account.name, self.spec.display_name
+        self.disconnect_button.setAccessibleName(f"Disconnect {name} from {platform}")
+        self.reconnect_button.setAccessibleName(f"Reconnect {name} on {platform}")
+        self.details_button.setAccessibleName(f"Details of the problem with {name}")
+        if several:
+            self.switcher.set_accounts(self.accounts, account.id)
+            lines = [f"{a.name} · {badge_text(a)}" for a in self.accounts]
+            _set_text(self.others, f"{len(lines)} accounts: " + ", ".join(lines))
+        self.setAccessibleDescription(f"{platform}: {name}, {badge_text(account)}")
+
+    @staticmethod
+    def _repolish(widget: QWidget) -> None:
+        # Dynamic properties only restyle after an explicit re-polish.
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+    def worst_severity(self) -> Severity:
+        return max((a.status.severity for a in self.accounts), default=Severity.OK)
+
+    def matches(self, text: str) -> bool:
+        """Search: platform name, description or any account name."""
+        needle = text.strip().lower()
+        if not needle:
+            return True
+        haystack = [self.spec.display_name, self.spec.name, self.spec.description]
+        haystack += [a.name for a in self.accounts]
+        haystack += [a.display_name or "" for a in self.accounts]
+        return any(needle in h.lower() for h in haystack)
+
+    # -- intentions --------------------------------------------------------------
+
+    def _on_sign_in(self) -> None:
+        self.signInRequested.emit(self.spec.name)
+
+    def _on_disconnect(self) -> None:
+        if self.active is not None:
+            self.disconnectRequested.emit(self.active.id)
+
+    def _on_details(self) -> None:
+        if self.active is not None:
+            self.detailsRequested.emit(self.active.id)
+
+    def _on_chosen(self, account_id: int) -> None:
+        self.activeChanged.emit(self.spec.name, account_id)
+
+    def _on_avatar(self, url: str) -> None:
+        if any(a.avatar_url == url for a in self.accounts):
+            self._render()

@@ -1,0 +1,57 @@
+"""The account switcher: chooses the active account of one platform."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QComboBox, QWidget
+
+from huntaze_desktop.core.models import Account, Severity
+from huntaze_desktop.ui.avatars import AvatarCache
+
+__all__ = ["AccountSwitcher"]
+
+
+class AccountSwitcher(QComboBox):
+    """A combo box of a platform's accounts (avatar + name + status when not OK).
+
+    ``accountChosen(id)`` fires only when the *user* picks another account,
+    never while the list is being refilled.
+    """
+
+    accountChosen = Signal(int)
+
+    def __init__(self, platform: str, avatars: AvatarCache, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._avatars = avatars
+        self._filling = False
+        self.setIconSize(QSize(20, 20))
+        self.setAccessibleName(f"Active {platform} account")
+        self.setToolTip(f"Choose which {platform} account is active")
+        self.setMinimumContentsLength(14)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.currentIndexChanged.connect(self._on_index)
+
+    def set_accounts(self, accounts: list[Account], active_id: int | None) -> None:
+        self._filling = True
+        try:
+            self.clear()
+            for account in accounts:
+                text = account.name
+                if account.status.severity > Severity.OK:
+                    text += f" — {account.status.label}"
+                icon = QIcon(self._avatars.pixmap(account, 20))
+                self.addItem(icon, text, account.id)
+            index = self.findData(active_id) if active_id is not None else -1
+            self.setCurrentIndex(index if index >= 0 else 0)
+        finally:
+            self._filling = False
+
+    def current_account_id(self) -> int | None:
+        data = self.currentData()
+        return int(data) if data is not None else None
+
+    def _on_index(self, index: int) -> None:
+        if self._filling or index < 0:
+            return
+        self.accountChosen.emit(int(self.itemData(index)))

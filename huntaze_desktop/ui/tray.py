@@ -1,0 +1,99 @@
+"""The tray icon: health at a glance, accounts needing attention, quick actions.
+
+The arithmetic (counts, worst severity, once-per-incident notifications) lives
+in ``core/health.py``; this module only renders it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from huntaze_desktop.core.health import HealthSummary, IncidentTracker, summarize
+from huntaze_desktop.core.models import Account, Severity
+from huntaze_desktop.ui.icons import tray_icon
+
+__all__ = ["TrayController"]
+
+
+class TrayController(QObject):
+    """Owns the ``QSystemTrayIcon`` and its menu; emits what the user asked for."""
+
+    openRequested = Signal()
+    signInRequested = Signal(str)
+    refreshRequested = Signal()
+    quitRequested = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.incidents = IncidentTracker()
+        self.summary: HealthSummary = summarize([])
+        # Every balloon shown, as (title, text): what the user saw, in order.
+        self.notifications: list[tuple[str, str]] = []
+        self.menu = QMenu()
+        self.menu.setAccessibleName("Huntaze tray menu")
+        self.icon = QSystemTrayIcon(self)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._activated)
+        self.update_accounts([], {})
+
+    @property
+    def severity(self) -> Severity:
+        return self.summary.worst
+
+    def show(self) -> None:
+        self.icon.show()
+
+    def hide(self) -> None:
+        self.icon.hide()
+
+    def update_accounts(self, accounts: list[Account], platforms: Mapping[str, str]) -> None:
+        """Re-render from the current accounts; ``platforms`` maps name → display name."""
+        self.summary = summarize(accounts)
+        self.icon.setIcon(tray_icon(self.summary.worst))
+        self.icon.setToolTip(f"Huntaze Desktop — {self.summary.tooltip}")
+        self._rebuild_menu(platforms)
+        for account in self.incidents.update(accounts):
+            platform = platforms.get(account.provider, account.provider)
+            self.notify(
+                f"{platform} needs you",
+                f"{account.name} must be reconnected. Open Huntaze to sign in again.",
+            )
+
+    def notify(self, title: str, text: str) -> None:
+        self.notifications.append((title, text))
+        if self.icon.isVisible() and QSystemTrayIcon.supportsMessages():
+            self.icon.showMessage(title, text, QSystemTrayIcon.MessageIcon.Warning, 8000)
+
+    def _rebuild_menu(self, platforms: Mapping[str, str]) -> None:
+        self.menu.clear()
+        self._add(self.menu, "Open Huntaze", self.openRequested.emit)
+        if self.summary.attention:
+            self.menu.addSeparator()
+            heading = self.menu.addAction(self.summary.tooltip)
+            heading.setEnabled(False)
+            for account in self.summary.attention:
+                platform = platforms.get(account.provider, account.provider)
+                text = f"{platform}: {account.name} — {account.status.label}"
+                provider = account.provider
+                self._add(self.menu, text, lambda p=provider: self.signInRequested.emit(p))
+        self.menu.addSeparator()
+        self._add(self.menu, "Refresh now", self.refreshRequested.emit)
+        self._add(self.menu, "Quit", self.quitRequested.emit)
+
+    @staticmethod
+    def _add(menu: QMenu, text: str, slot: Callable[[], object]) -> QAction:
+        action = menu.addAction(text)
+        # triggered(bool) would pass "checked" as the first argument: drop it.
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (
+            QSystemTrayIcon.ActivationReason.Trigger,
+            QSystemTrayIcon.ActivationReason.DoubleClick,
+        ):
+            self.openRequested.emit()
