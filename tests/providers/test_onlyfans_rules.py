@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from huntaze_desktop.core.errors import ConfigurationError
+from huntaze_desktop.core.errors import ConfigurationError, NetworkError
 from huntaze_desktop.providers.onlyfans.rules import Rules, RulesSource, parse_rules
 
 SANDBOX_RULES = Path(__file__).parents[2] / "huntaze_desktop" / "sandbox" / "onlyfans_rules.json"
@@ -93,7 +93,7 @@ async def test_no_location_uses_cache_or_explains(tmp_path: Path) -> None:
 async def test_unreachable_url_falls_back_to_cache(tmp_path: Path) -> None:
     url = _closed_port_url()
     cache = tmp_path / "onlyfans_rules.json"
-    with pytest.raises(ConfigurationError, match="no earlier copy"):
+    with pytest.raises(NetworkError, match="no earlier copy"):
         await RulesSource(url, cache_file=cache).get()
     cache.write_text(json.dumps(GOOD))
     assert (await RulesSource(url, cache_file=cache).get()).revision == "7"
@@ -102,7 +102,7 @@ async def test_unreachable_url_falls_back_to_cache(tmp_path: Path) -> None:
 async def test_broken_cache_is_ignored(tmp_path: Path) -> None:
     cache = tmp_path / "onlyfans_rules.json"
     cache.write_text("{broken")
-    with pytest.raises(ConfigurationError, match="no earlier copy"):
+    with pytest.raises(NetworkError, match="no earlier copy"):
         await RulesSource(_closed_port_url(), cache_file=cache).get()
 
 

@@ -24,7 +24,12 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from huntaze_desktop.core.errors import ConfigurationError
+from huntaze_desktop.core.errors import (
+    ConfigurationError,
+    NetworkError,
+    ProviderUnavailableError,
+    RateLimitedError,
+)
 
 __all__ = ["CACHE_FILE_NAME", "Rules", "RulesSource", "parse_rules"]
 
@@ -150,6 +155,8 @@ class RulesSource:
         return f"RulesSource(location={loc!r})"
 
     async def get(self) -> Rules:
+        """The current rules; raises ConfigurationError, or NetworkError and
+        ProviderUnavailableError/RateLimitedError when the URL is down and nothing is cached."""
         if self._rules is None or time.monotonic() - self._loaded_at > self._max_age:
             return await self.refresh()
         return self._rules
@@ -199,20 +206,28 @@ class RulesSource:
         if response.status_code != 200:
             log.warning("OnlyFans rules URL %s answered HTTP %s", origin, response.status_code)
             why = f"answered with HTTP {response.status_code}"
-            return await asyncio.to_thread(self._fallback, origin, why)
+            return await asyncio.to_thread(self._fallback, origin, why, response.status_code)
         rules = parse_rules(response.content, origin=origin)
         await asyncio.to_thread(self._write_cache, rules)
         return rules
 
-    def _fallback(self, origin: str, why: str) -> Rules:
+    def _fallback(self, origin: str, why: str, status: int | None = None) -> Rules:
         cached = self._read_cache()
         if cached is not None:
             log.info("Using the cached OnlyFans rules (revision %s)", cached.revision)
             return cached
-        raise ConfigurationError(
+        message = (
             f"The OnlyFans rules at {origin} {why}, and no earlier copy is saved. "
             "Check your connection or the rules location in Settings."
         )
+        # Transient trouble stays transient (retried later); a 404 is a wrong setting.
+        if status is None:
+            raise NetworkError(message)
+        if status == 429:
+            raise RateLimitedError(message, provider="onlyfans")
+        if status >= 500:
+            raise ProviderUnavailableError(message, provider="onlyfans", http_status=status)
+        raise ConfigurationError(message)
 
     def _read_cache(self) -> Rules | None:
         if self.cache_file is None:
