@@ -1,0 +1,348 @@
+"""The Settings page: developer credentials, refresh, sign-in, look, network, data.
+
+Every change is saved at once through ``runtime.settings`` and
+``runtime.save_settings()`` (no Save button to forget); developer credentials
+go to the vault through ``runtime.credentials`` in a worker thread, and a
+stored secret is never shown back, only its last four characters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from huntaze_desktop.core.errors import HuntazeError
+from huntaze_desktop.core.settings import SignInMethod, Theme
+from huntaze_desktop.ui.tasks import run_task
+
+__all__ = ["CredentialsRow", "SettingsPage", "mask_secret", "proxy_error"]
+
+log = logging.getLogger("huntaze.ui.settings")
+
+_PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+_PROXY_HINT = (
+    "Enter a proxy address such as http://proxy.example.com:8080 or "
+    "socks5://127.0.0.1:1080, or leave it empty."
+)
+
+
+def proxy_error(text: str) -> str | None:
+    """Why ``text`` is not a usable proxy URL (None when it is fine or empty)."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return "That proxy port is not a number between 1 and 65535. " + _PROXY_HINT
+    if parts.scheme.lower() not in _PROXY_SCHEMES:
+        return "A proxy address starts with http://, https:// or socks5://. " + _PROXY_HINT
+    if not parts.hostname:
+        return "The proxy address has no host name. " + _PROXY_HINT
+    if port == 0:
+        return "That proxy port is not a number between 1 and 65535. " + _PROXY_HINT
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return "A proxy address has no path or query. " + _PROXY_HINT
+    return None
+
+
+def mask_secret(secret: str | None) -> str:
+    """What the page shows for a stored secret: never more than its last four characters."""
+    if not secret:
+        return "Not set"
+    tail = secret[-4:] if len(secret) >= 12 else ""
+    return f"•••• {tail}".rstrip()
+
+
+class CredentialsRow(QGroupBox):
+    """One platform's developer app credentials: client id, masked secret, Replace."""
+
+    def __init__(self, runtime: Any, spec: Any, page: SettingsPage) -> None:
+        super().__init__(spec.display_name)
+        self._runtime, self.spec, self._page = runtime, spec, page
+        self.setObjectName(f"credentials-{spec.name}")
+        self.client_id = QLineEdit()
+        id_label = "Client key" if spec.client_id_param == "client_key" else "Client ID"
+        self.client_id.setAccessibleName(f"{spec.display_name} {id_label.lower()}")
+        self.client_id.setPlaceholderText(f"{id_label} of your {spec.display_name} app")
+        self.secret_state = QLabel("Not set")
+        self.secret_state.setAccessibleName(f"{spec.display_name} client secret")
+        self.replace_button = QPushButton("Replace")
+        self.replace_button.setAccessibleName(f"Replace the {spec.display_name} client secret")
+        self.replace_button.clicked.connect(self._start_replace)
+        self.secret = QLineEdit()
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret.setAccessibleName(f"New {spec.display_name} client secret")
+        self.secret.setPlaceholderText("Paste the new client secret")
+        self.secret.hide()
+        self.save_button = QPushButton("Save")
+        self.save_button.setAccessibleName(f"Save {spec.display_name} credentials")
+        self.save_button.clicked.connect(self.save)
+        self.message = QLabel()
+        self.message.setAccessibleName(f"{spec.display_name} credentials status")
+        self.message.setWordWrap(True)
+
+        form = QFormLayout(self)
+        form.addRow(id_label, self.client_id)
+        if spec.requires_client_secret:
+            secret_row = QHBoxLayout()
+            secret_row.addWidget(self.secret_state, 1)
+            secret_row.addWidget(self.replace_button)
+            form.addRow("Client secret", secret_row)
+            form.addRow("", self.secret)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.save_button)
+        form.addRow(buttons)
+
+    def load(self) -> None:
+        async def read() -> Any:
+            return await asyncio.to_thread(self._runtime.credentials.get, self.spec.name)
+
+        run_task(read(), on_done=self._show, on_error=self.message.setText)
+
+    def _show(self, creds: Any) -> None:
+        self.client_id.setText(creds.client_id if creds else "")
+        self.secret_state.setText(mask_secret(creds.client_secret if creds else None))
+        self.replace_button.setText("Replace" if creds and creds.client_secret else "Add")
+
+    def _start_replace(self) -> None:
+        self.secret.clear()
+        self.secret.show()
+        self.secret.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def save(self) -> None:
+        client_id = self.client_id.text().strip()
+        new_secret = self.secret.text().strip() if self.secret.isVisible() else ""
+        if not client_id:
+            self.message.setText("Enter the client ID first.")
+            return
+        self.save_button.setEnabled(False)
+        store, name = self._runtime.credentials, self.spec.name
+
+        def write() -> Any:
+            current = store.get(name)
+            secret = new_secret or (current.client_secret if current else None)
+            store.set(name, client_id, secret)
+            return store.get(name)
+
+        def saved(creds: Any) -> None:
+            self.save_button.setEnabled(True)
+            self.secret.clear()
+            self.secret.hide()
+            self._show(creds)
+            self.message.setText("Saved.")
+
+        def failed(message: str) -> None:
+            self.save_button.setEnabled(True)
+            self.message.setText(message)
+
+        run_task(asyncio.to_thread(write), on_done=saved, on_error=failed)
+
+
+class SettingsPage(QWidget):
+    """Everything the user can change; saved as soon as it changes.
+
+    ``themeChanged(str)`` carries the new ``Theme`` value for the main window.
+    """
+
+    themeChanged = Signal(str)
+    settingsSaved = Signal()
+
+    def __init__(self, runtime: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runtime = runtime
+        self.setObjectName("settingsPage")
+        settings = runtime.settings
+
+        self.refresh_interval = QSpinBox()
+        self.refresh_interval.setRange(1, 24 * 60)
+        self.refresh_interval.setSuffix(" min")
+        self.refresh_interval.setValue(settings.refresh_interval_minutes)
+        self.refresh_interval.setAccessibleName("Refresh interval in minutes")
+        self.sign_in_method = QComboBox()
+        self.sign_in_method.addItem("In-app window (recommended)", SignInMethod.EMBEDDED.value)
+        self.sign_in_method.addItem("My web browser", SignInMethod.SYSTEM_BROWSER.value)
+        self.sign_in_method.setAccessibleName("Sign-in method")
+        self._select(self.sign_in_method, settings.sign_in_method.value)
+        self.theme = QComboBox()
+        for label, theme in (("Follow the system", Theme.SYSTEM), ("Light", Theme.LIGHT)):
+            self.theme.addItem(label, theme.value)
+        self.theme.addItem("Dark", Theme.DARK.value)
+        self.theme.setAccessibleName("Theme")
+        self._select(self.theme, settings.theme.value)
+        self.proxy = QLineEdit(settings.proxy_url or "")
+        self.proxy.setPlaceholderText("None (use the system's proxy variables)")
+        self.proxy.setAccessibleName("Proxy URL")
+        self.proxy_message = QLabel()
+        self.proxy_message.setObjectName("fieldError")
+        self.proxy_message.setWordWrap(True)
+        self.proxy_message.setAccessibleName("Proxy URL problem")
+        self.proxy_message.hide()
+        self.start_minimized = QCheckBox("Start minimized to the tray")
+        self.start_minimized.setChecked(settings.start_minimized)
+        self.start_minimized.setAccessibleName("Start minimized to the tray")
+
+        general = QGroupBox("General")
+        form = QFormLayout(general)
+        form.addRow("Refresh every", self.refresh_interval)
+        form.addRow("Sign in with", self.sign_in_method)
+        form.addRow("Theme", self.theme)
+        form.addRow("Proxy", self.proxy)
+        form.addRow("", self.proxy_message)
+        form.addRow("", self.start_minimized)
+
+        credentials = QGroupBox("Developer credentials")
+        cred_layout = QVBoxLayout(credentials)
+        intro = QLabel(
+            "Each platform needs the credentials of a developer app you registered with it. "
+            "Secrets are encrypted on this computer and never shown again."
+        )
+        intro.setWordWrap(True)
+        cred_layout.addWidget(intro)
+        self.credential_rows: dict[str, CredentialsRow] = {}
+        if runtime.sandbox_mode:
+            note = QLabel("Sandbox mode: the sandbox's own developer credentials are in use.")
+            note.setObjectName("sandboxNote")
+            note.setAccessibleName("Sandbox credentials note")
+            note.setWordWrap(True)
+            cred_layout.addWidget(note)
+        for spec in runtime.specs:
+            if spec.auth_kind != "oauth":
+                continue  # session platforms have no developer app
+            row = CredentialsRow(runtime, spec, self)
+            row.setEnabled(not runtime.sandbox_mode)
+            self.credential_rows[spec.name] = row
+            cred_layout.addWidget(row)
+
+        data = QGroupBox("Your data")
+        self.open_folder_button = QPushButton("Open data folder")
+        self.open_folder_button.setAccessibleName("Open data folder")
+        self.export_button = QPushButton("Export diagnostics…")
+        self.export_button.setAccessibleName("Export diagnostics")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Settings status")
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        data_row = QHBoxLayout(data)
+        data_row.addWidget(self.open_folder_button)
+        data_row.addWidget(self.export_button)
+        data_row.addStretch(1)
+
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(24, 20, 24, 20)
+        column.setSpacing(16)
+        title = QLabel("Settings")
+        title.setObjectName("pageTitle")
+        column.addWidget(title)
+        for box in (general, credentials, data):
+            column.addWidget(box)
+        column.addWidget(self.status)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        self.refresh_interval.valueChanged.connect(self._save_refresh)
+        self.sign_in_method.currentIndexChanged.connect(self._save_sign_in)
+        self.theme.currentIndexChanged.connect(self._save_theme)
+        self.proxy.editingFinished.connect(self._save_proxy)
+        self.start_minimized.toggled.connect(self._save_start_minimized)
+        self.open_folder_button.clicked.connect(self.open_data_folder)
+        self.export_button.clicked.connect(self.ask_export_diagnostics)
+        if not runtime.sandbox_mode:
+            for row in self.credential_rows.values():
+                row.load()
+
+    @staticmethod
+    def _select(box: QComboBox, value: str) -> None:
+        index = box.findData(value)
+        box.setCurrentIndex(max(index, 0))
+
+    def _save(self, **changes: Any) -> bool:
+        try:
+            for name, value in changes.items():
+                setattr(self._runtime.settings, name, value)
+            self._runtime.save_settings()
+        except (HuntazeError, OSError, ValueError) as exc:
+            log.warning("Settings not saved: %s", type(exc).__name__)
+            self.status.setText(getattr(exc, "user_message", "The settings could not be saved."))
+            return False
+        self.status.setText("Saved.")
+        self.settingsSaved.emit()
+        return True
+
+    def _save_refresh(self, minutes: int) -> None:
+        self._save(refresh_interval_minutes=minutes)
+
+    def _save_sign_in(self) -> None:
+        self._save(sign_in_method=SignInMethod(self.sign_in_method.currentData()))
+
+    def _save_theme(self) -> None:
+        theme = Theme(self.theme.currentData())
+        if self._save(theme=theme):
+            self.themeChanged.emit(theme.value)
+
+    def _save_proxy(self) -> None:
+        text = self.proxy.text().strip()
+        problem = proxy_error(text)
+        self.proxy_message.setText(problem or "")
+        self.proxy_message.setVisible(problem is not None)
+        changed = problem is None and (text or None) != self._runtime.settings.proxy_url
+        if changed and self._save(proxy_url=text or None):
+            self.status.setText("Saved. The proxy is used from the next start.")
+
+    def _save_start_minimized(self, checked: bool) -> None:
+        self._save(start_minimized=checked)
+
+    def open_data_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._runtime.paths.root)))
+
+    def ask_export_diagnostics(self) -> None:
+        default = str(Path.home() / "huntaze-diagnostics.json")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export diagnostics", default, "JSON files (*.json)"
+        )
+        if path:
+            self.export_diagnostics(Path(path))
+
+    def export_diagnostics(self, path: Path) -> None:
+        """Write the diagnostics report (no secrets) to ``path`` and say where it went."""
+        self.export_button.setEnabled(False)
+        self.status.setText("Exporting diagnostics…")
+
+        def done(written: Path) -> None:
+            self.export_button.setEnabled(True)
+            self.status.setText(f"Diagnostics saved to {written}")
+
+        def failed(message: str) -> None:
+            self.export_button.setEnabled(True)
+            self.status.setText(message)
+
+        run_task(self._runtime.accounts.export_diagnostics(path), on_done=done, on_error=failed)

@@ -1,0 +1,275 @@
+"""Connecting an account: the embedded window or the system browser.
+
+:class:`SignInController` is what the integrations page calls. It picks the
+embedded QtWebEngine window (``ui/webengine.py``, imported only here and only
+when needed, so start-up never pays for Chromium) or the system browser, by
+``Settings.sign_in_method``; session platforms (OnlyFans) always use the
+embedded window because the session must be captured from it.
+
+Success is announced by the service itself (a bus ``Notice`` becomes the
+"… connected as @name" toast), so the controller only emits ``succeeded``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from huntaze_desktop.core.errors import HuntazeError, SignInCancelledError, SignInError
+from huntaze_desktop.core.settings import SignInMethod
+from huntaze_desktop.providers.base import ProviderSpec, resolve_base_urls
+from huntaze_desktop.ui.tasks import UNEXPECTED_ERROR, run_task
+
+if TYPE_CHECKING:
+    from huntaze_desktop.ui.webengine import SessionSignInDialog, SignInDialog
+
+__all__ = ["BrowserWaitDialog", "SignInController", "login_url"]
+
+log = logging.getLogger("huntaze.ui.signin")
+
+
+def login_url(runtime: Any, spec: ProviderSpec) -> str:
+    """The session platform's login page, with the sandbox (or other) overrides applied."""
+    resolver = getattr(runtime, "base_urls", None)
+    if callable(resolver):
+        urls: Mapping[str, str] = resolver(spec.name)
+    else:
+        overrides: Mapping[str, str] = {}
+        if getattr(runtime, "sandbox", None) is not None:
+            overrides = runtime.sandbox.base_urls().get(spec.name, {})
+        elif spec.name in runtime.settings.providers:
+            overrides = runtime.settings.providers[spec.name].base_urls
+        urls = resolve_base_urls(spec, overrides)
+    role, path = spec.endpoints["login"]
+    return urls[role].rstrip("/") + path
+
+
+class BrowserWaitDialog(QDialog):
+    """Shown while the person finishes signing in in their own browser."""
+
+    def __init__(self, display_name: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Connect {display_name}")
+        self.setObjectName("browserWaitDialog")
+        title = QLabel("<b>Continue in your browser</b>")
+        title.setAccessibleName("Title")
+        self.message = QLabel(
+            f"We opened {display_name} in your web browser. Sign in there and allow "
+            "Huntaze Desktop; this window closes by itself when you are done."
+        )
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("What to do")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel sign-in")
+        self.cancel_button.setDefault(True)
+        self.cancel_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 14)
+        layout.setSpacing(10)
+        layout.addWidget(title)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(420)
+
+
+class SignInController(QObject):
+    """Runs one sign-in at a time for the UI and reports how it ended.
+
+    ``succeeded(Account)``, ``failed(message)`` (a user-safe sentence) or
+    ``cancelled()`` is emitted exactly once per ``start``. Nothing is stored
+    unless the service completed the sign-in.
+    """
+
+    succeeded = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, runtime: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runtime = runtime
+        self._parent_widget = parent
+        self._provider: str | None = None
+        self._state: str | None = None
+        self._dialog: QDialog | None = None
+        self._task: asyncio.Task[Any] | None = None
+        self._finished = True
+
+    @property
+    def active(self) -> bool:
+        return not self._finished
+
+    @property
+    def dialog(self) -> QDialog | None:
+        """The window currently shown (embedded, session or browser wait), if any."""
+        return self._dialog
+
+    def start(self, provider: str) -> None:
+        """Begin connecting ``provider``; a second call while busy raises the window."""
+        if self.active:
+            if self._dialog is not None:
+                self._dialog.raise_()
+                self._dialog.activateWindow()
+            return
+        spec = self._spec(provider)
+        self._provider, self._state, self._finished = provider, None, False
+        if spec.auth_kind == "session":
+            self._start_session(spec)
+        elif self._runtime.settings.sign_in_method == SignInMethod.SYSTEM_BROWSER:
+            self._start_browser(spec)
+        else:
+            self._start_embedded(spec)
+
+    def cancel(self) -> None:
+        """Cancel whatever is in progress (same as the Cancel button)."""
+        if self.active:
+            self._user_cancelled()
+
+    # -- the three ways in ---------------------------------------------------------
+
+    def _start_embedded(self, spec: ProviderSpec) -> None:
+        async def begin() -> None:
+            attempt = await self._runtime.accounts.begin_sign_in(spec.name)
+            self._state = attempt.state
+            if self._finished:  # cancelled while the attempt was being prepared
+                self._runtime.accounts.cancel_sign_in(attempt.state)
+                return
+            self._show_embedded(spec, attempt)
+
+        self._task = run_task(self._guard(begin()))
+
+    def _show_embedded(self, spec: ProviderSpec, attempt: Any) -> None:
+        from huntaze_desktop.ui.webengine import SignInDialog  # lazy: Chromium is heavy
+
+        dialog: SignInDialog = SignInDialog(
+            spec.display_name, attempt.authorize_url, attempt.redirect_uri, self._parent_widget
+        )
+        dialog.redirectCaught.connect(self._on_redirect)
+        dialog.browserRequested.connect(lambda: self._switch_to_browser(spec))
+        self._show(dialog)
+
+    def _on_redirect(self, url: str) -> None:
+        async def complete() -> None:
+            account = await self._runtime.accounts.complete_sign_in(url)
+            self._state = None  # consumed by the engine; nothing to cancel any more
+            self._succeed(account)
+
+        self._task = run_task(self._guard(complete()))
+
+    def _switch_to_browser(self, spec: ProviderSpec) -> None:
+        if self._state is not None:
+            self._runtime.accounts.cancel_sign_in(self._state)
+            self._state = None
+        self._close_dialog()
+        self._start_browser(spec)
+
+    def _start_browser(self, spec: ProviderSpec) -> None:
+        self._show(BrowserWaitDialog(spec.display_name, self._parent_widget))
+
+        def open_url(url: str) -> None:
+            if not QDesktopServices.openUrl(QUrl(url)):
+                log.warning("No web browser could be opened")
+
+        async def run() -> None:
+            account = await self._runtime.accounts.sign_in_with_browser(spec.name, open_url)
+            self._succeed(account)
+
+        self._task = run_task(self._guard(run()))
+
+    def _start_session(self, spec: ProviderSpec) -> None:
+        from huntaze_desktop.ui.webengine import SessionSignInDialog  # lazy
+
+        try:
+            url = login_url(self._runtime, spec)
+        except HuntazeError as exc:
+            self._fail(exc.user_message)
+            return
+        dialog: SessionSignInDialog = SessionSignInDialog(
+            spec.display_name, url, self._parent_widget
+        )
+        dialog.sessionCaptured.connect(lambda session: self._on_session(spec, session))
+        self._show(dialog)
+
+    def _on_session(self, spec: ProviderSpec, session: Any) -> None:
+        async def connect() -> None:
+            account = await self._runtime.accounts.connect_session(spec.name, session)
+            self._succeed(account)
+
+        self._task = run_task(self._guard(connect()))
+
+    # -- endings ---------------------------------------------------------------------
+
+    async def _guard(self, coro: Any) -> None:
+        """Turn a failure into ``failed``; the service already logged the details."""
+        try:
+            await coro
+        except asyncio.CancelledError:
+            raise
+        except SignInCancelledError as exc:
+            # The person pressed Cancel/Deny on the platform's own page.
+            self._fail(exc.user_message)
+        except HuntazeError as exc:
+            self._fail(exc.user_message)
+        except Exception:
+            log.exception("Sign-in failed unexpectedly")
+            self._fail(UNEXPECTED_ERROR)
+
+    def _show(self, dialog: QDialog) -> None:
+        self._dialog = dialog
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.rejected.connect(self._user_cancelled)
+        dialog.show()
+
+    def _close_dialog(self) -> None:
+        dialog, self._dialog = self._dialog, None
+        if dialog is not None:
+            dialog.rejected.disconnect(self._user_cancelled)
+            dialog.done(QDialog.DialogCode.Accepted)
+            dialog.deleteLater()
+
+    def _user_cancelled(self) -> None:
+        if self._finished:
+            return
+        if self._task is not None and not self._task.done():
+            # Stops the browser listener or an exchange still waiting to start.
+            self._task.cancel()
+        if self._state is not None:
+            self._runtime.accounts.cancel_sign_in(self._state)
+            self._state = None
+        self._end()
+        log.info("Sign-in to %s cancelled", self._provider)
+        self.cancelled.emit()
+
+    def _succeed(self, account: Any) -> None:
+        if self._finished:
+            return
+        self._end()
+        self.succeeded.emit(account)
+
+    def _fail(self, message: str) -> None:
+        if self._finished:
+            return
+        if self._state is not None:
+            self._runtime.accounts.cancel_sign_in(self._state)
+            self._state = None
+        self._end()
+        self.failed.emit(message)
+
+    def _end(self) -> None:
+        self._finished = True
+        self._task = None
+        self._close_dialog()
+
+    def _spec(self, provider: str) -> ProviderSpec:
+        for spec in self._runtime.specs:
+            if spec.name == provider:
+                return spec  # type: ignore[no-any-return]
+        raise SignInError(f"Unknown platform '{provider}'.")
