@@ -27,6 +27,7 @@ from huntaze_desktop.core.revocation import (
     retry_pending_revocations,
     revocation_tokens,
 )
+from huntaze_desktop.core.session_signin import connect_session
 from huntaze_desktop.core.settings import Settings
 from huntaze_desktop.core.tokens import TokenManager
 
@@ -38,15 +39,15 @@ log = logging.getLogger("huntaze.accounts")
 # to stay polite with each platform's rate limits.
 _VALIDATE_CONCURRENCY = 8
 _DIAGNOSTIC_AUDIT_EVENTS = 20
+_AUDIT_SCAN = 1000
 
 
 class AccountService:
     """Connect, list, check, switch and disconnect accounts (see docs/INTERNALS.md).
 
     ``client_for(provider)`` gives the platform's ``ProviderClient``; ``signin``
-    is the OAuth ``SignInEngine``; ``connect_session_fn(provider, captured)``
-    connects a session-based platform (``core.session_signin.connect_session``
-    bound to its dependencies). ``save_settings`` persists ``settings``.
+    is the OAuth ``SignInEngine``; session platforms connect through
+    ``core.session_signin.connect_session``. ``save_settings`` persists ``settings``.
     """
 
     def __init__(
@@ -57,7 +58,6 @@ class AccountService:
         bus: EventBus,
         *,
         signin: Any | None,
-        connect_session_fn: Callable[[str, Any], Any] | None,
         settings: Settings,
         save_settings: Callable[[], None],
     ) -> None:
@@ -66,7 +66,6 @@ class AccountService:
         self._client_for = client_for
         self._bus = bus
         self._signin = signin
-        self._connect_session = connect_session_fn
         self._settings = settings
         self._save_settings = save_settings
 
@@ -84,7 +83,7 @@ class AccountService:
 
     async def begin_sign_in(self, provider: str) -> Any:
         """Start an OAuth sign-in; the UI shows ``attempt.authorize_url``."""
-        return await self._require_signin().begin(provider)
+        return self._require_signin().begin(provider)
 
     async def complete_sign_in(self, callback_url: str) -> Account:
         account = await self._require_signin().complete(callback_url)
@@ -99,9 +98,7 @@ class AccountService:
 
     async def connect_session(self, provider: str, captured: Any) -> Account:
         """Connect a session-based platform (OnlyFans) from a captured browser session."""
-        if self._connect_session is None:
-            raise HuntazeError("Session sign-in is not available.")
-        account = await self._connect_session(provider, captured)
+        account = await connect_session(self._store, self._client_for, provider, captured)
         return await self._connected(account)
 
     async def _connected(self, account: Account) -> Account:
@@ -148,7 +145,12 @@ class AccountService:
                 return
             token, kind = revocation_tokens(tokens)
             await asyncio.to_thread(
-                self._store.add_pending_revocation, account.provider, token, kind
+                lambda: self._store.add_pending_revocation(
+                    account.provider,
+                    token,
+                    kind,
+                    provider_account_id=account.provider_account_id,
+                )
             )
             log.info("account %s: revoke pending (%s)", account.id, type(exc).__name__)
 
@@ -235,15 +237,15 @@ class AccountService:
         }
 
     def _recent_audit(self, account: Account) -> list[dict[str, Any]]:
-        reader = getattr(self._store, "recent_audit", None)
-        if reader is None:
-            return []
-        rows = reader(
-            provider=account.provider,
-            provider_account_id=account.provider_account_id,
-            limit=_DIAGNOSTIC_AUDIT_EVENTS,
-        )
-        return [_audit_row(row) for row in rows]
+        # The log is small and scrubbed; pick this account's entries from the newest.
+        rows = self._store.audit_events(limit=_AUDIT_SCAN)
+        mine = [
+            row
+            for row in rows
+            if row.provider == account.provider
+            and row.provider_account_id == account.provider_account_id
+        ]
+        return [_audit_row(row) for row in mine[:_DIAGNOSTIC_AUDIT_EVENTS]]
 
     async def export_diagnostics(self, path: Path) -> Path:
         """Write a JSON report of every account (no secrets; redacted as a last guard)."""
@@ -280,13 +282,7 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _audit_row(row: Any) -> dict[str, Any]:
-    if isinstance(row, dict):
-        return {k: _iso(v) if isinstance(v, datetime) else v for k, v in row.items()}
-    return {
-        "event": getattr(row, "event", None),
-        "at": _iso(getattr(row, "created_at", None)),
-        "detail": getattr(row, "detail", None),
-    }
+    return {"event": row.event, "at": _iso(row.at), "detail": row.detail}
 
 
 def _write_text(path: Path, text: str) -> None:
