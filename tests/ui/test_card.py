@@ -1,0 +1,129 @@
+"""IntegrationCard renders every status from real specs and domain objects."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+
+from huntaze_desktop.core.models import Account, ConnectionStatus
+from huntaze_desktop.providers.registry import all_specs, get_spec
+from huntaze_desktop.ui.avatars import AvatarCache
+from huntaze_desktop.ui.card import UNOFFICIAL_NOTE, IntegrationCard, badge_text, connected_on
+
+
+def _account(id_: int = 1, provider: str = "instagram", **kw: object) -> Account:
+    base: dict[str, object] = {
+        "id": id_,
+        "user_id": 1,
+        "provider": provider,
+        "provider_account_id": f"pa{id_}",
+        "username": f"creator{id_}",
+        "created_at": datetime(2026, 11, 25, 12, 0, tzinfo=UTC),
+    }
+    base.update(kw)
+    return Account(**base)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def card(qtbot):
+    def make(provider: str = "instagram") -> IntegrationCard:
+        c = IntegrationCard(get_spec(provider), AvatarCache(None))
+        qtbot.addWidget(c)
+        c.show()
+        return c
+
+    return make
+
+
+def test_every_spec_renders_not_connected(card) -> None:
+    for spec in all_specs():
+        c = card(spec.name)
+        assert c.title.text() == spec.display_name
+        assert c.badge.text() == "Not connected"
+        assert c.badge.property("severity") == "none"
+        assert c.add_button.isVisible() and not c.disconnect_button.isVisible()
+        assert c.note.isVisible() == spec.unofficial
+
+
+def test_onlyfans_shows_unofficial_note(card) -> None:
+    c = card("onlyfans")
+    assert c.note.text() == UNOFFICIAL_NOTE and c.note.isVisible()
+
+
+def test_add_app_emits_sign_in(card, qtbot) -> None:
+    c = card("tiktok")
+    with qtbot.waitSignal(c.signInRequested) as blocker:
+        qtbot.mouseClick(c.add_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == ["tiktok"]
+
+
+def test_connected_account(card) -> None:
+    c = card()
+    c.set_accounts([_account()], 1)
+    assert c.account_name.text() == "@creator1"
+    assert c.since.text() == connected_on(_account())
+    assert c.since.text().startswith("Connected on ") and "2026" in c.since.text()
+    assert c.badge.text() == "Connected" and c.badge.property("severity") == "ok"
+    assert not c.add_button.isVisible()
+    assert c.disconnect_button.isVisible() and not c.reconnect_button.isVisible()
+    assert not c.error.isVisible() and not c.details_button.isVisible()
+    assert c.disconnect_button.accessibleName() == "Disconnect @creator1 from Instagram"
+
+
+@pytest.mark.parametrize(
+    ("status", "severity", "reconnect"),
+    [
+        (ConnectionStatus.EXPIRED, "warning", True),
+        (ConnectionStatus.NEEDS_RECONNECT, "problem", True),
+        (ConnectionStatus.ERROR, "problem", False),
+        (ConnectionStatus.DEGRADED, "warning", False),
+        (ConnectionStatus.OFFLINE, "warning", False),
+    ],
+)
+def test_failing_statuses(card, status, severity, reconnect) -> None:
+    c = card()
+    c.set_accounts([_account(status=status, last_error="Instagram is not answering.")], 1)
+    assert c.badge.text() == status.label
+    assert c.badge.property("severity") == severity
+    assert c.reconnect_button.isVisible() == reconnect
+    assert c.error.isVisible() and c.error.text() == "Instagram is not answering."
+    assert c.details_button.isVisible()
+
+
+def test_rate_limited_shows_local_clear_time(card) -> None:
+    retry = datetime(2026, 11, 25, 18, 45, tzinfo=UTC)
+    c = card()
+    c.set_accounts([_account(status=ConnectionStatus.RATE_LIMITED, retry_at=retry)], 1)
+    assert c.badge.text() == f"Rate limited until {retry.astimezone():%H:%M}"
+    assert badge_text(_account(status=ConnectionStatus.RATE_LIMITED)) == "Rate limited"
+
+
+def test_refreshing_shows_spinner(card) -> None:
+    c = card()
+    c.set_accounts([_account(status=ConnectionStatus.REFRESHING)], 1)
+    assert c.spinner.isVisible() and c.badge.text() == "Refreshing…"
+    c.set_accounts([_account()], 1)
+    assert not c.spinner.isVisible()
+
+
+def test_several_accounts_switcher(card, qtbot) -> None:
+    c = card()
+    accounts = [_account(1), _account(2, status=ConnectionStatus.NEEDS_RECONNECT)]
+    c.set_accounts(accounts, 2)
+    assert c.switcher.isVisible() and c.switcher.count() == 2
+    assert c.switcher.current_account_id() == 2
+    assert c.account_name.text() == "@creator2"
+    assert c.reconnect_button.isVisible()
+    assert c.add_another_button.isVisible()
+    with qtbot.waitSignal(c.activeChanged) as blocker:
+        c.switcher.setCurrentIndex(c.switcher.findData(1))
+    assert blocker.args == ["instagram", 1]
+
+
+def test_search_matching(card) -> None:
+    c = card("reddit")
+    c.set_accounts([_account(provider="reddit", username="night_owl")], 1)
+    assert c.matches("red") and c.matches("OWL") and c.matches("")
+    assert not c.matches("tiktok")
