@@ -1,0 +1,179 @@
+"""The sign-in window: real QtWebEngine pages of the real sandbox, end to end.
+
+Each test drives the page like a person would (fill the form, press a button)
+and checks what really got stored. The ``runtime`` fixture (tests/conftest.py)
+is a real Runtime in sandbox mode; Qt events are pumped from the test's loop
+(see tests/support/qt_async.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault(
+    "QTWEBENGINE_CHROMIUM_FLAGS",
+    "--no-sandbox --disable-gpu --disable-background-networking --disable-component-update",
+)
+
+from support.qt_async import SignalRecorder, pump, pump_until, run_js
+
+from huntaze_desktop.sandbox.faults import Fault, FaultKind
+from huntaze_desktop.ui.signin_window import SignInController
+
+pytestmark = [pytest.mark.gui, pytest.mark.webengine]
+
+FILL_OAUTH = (
+    "document.getElementById('username').value = {user!r};"
+    "document.getElementById('password').value = {password!r};"
+    "document.getElementById({button!r}).click(); true"
+)
+FILL_ONLYFANS = (
+    "document.getElementById('email').value = {email!r};"
+    "document.getElementById('password').value = {password!r};"
+    "document.getElementById('login').click(); true"
+)
+
+
+async def _open_form(controller: SignInController, element: str) -> Any:
+    """Wait until the dialog shows a page holding ``element``; return the dialog."""
+    await pump_until(lambda: controller.dialog is not None, 30, "the sign-in window")
+    dialog = controller.dialog
+    assert dialog is not None
+
+    async def has_element() -> bool:
+        return bool(await run_js(dialog.page, f"!!document.getElementById({element!r})"))
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while not await has_element():
+        assert loop.time() < deadline, f"the page never showed #{element}"
+        await pump(0.05)
+    return dialog
+
+
+async def _wait_outcome(recorder: SignalRecorder) -> tuple[str, tuple[Any, ...]]:
+    await pump_until(lambda: recorder.events, 30, "the sign-in to end")
+    assert len(recorder.events) == 1, recorder.names()
+    return recorder.events[0]
+
+
+def _controller(runtime: Any, qtbot: Any) -> tuple[SignInController, SignalRecorder]:
+    controller = SignInController(runtime)
+    recorder = SignalRecorder(
+        succeeded=controller.succeeded, failed=controller.failed, cancelled=controller.cancelled
+    )
+    return controller, recorder
+
+
+async def test_embedded_sign_in_stores_the_account(runtime: Any, qtbot: Any) -> None:
+    controller, outcome = _controller(runtime, qtbot)
+    controller.start("instagram")
+    dialog = await _open_form(controller, "allow")
+    # The sandbox is plain http on loopback: say so, never "Secure".
+    assert dialog.security_label.text() == "Local sandbox"
+    assert dialog.address.text().startswith("127.0.0.1:")
+    assert dialog.profile.isOffTheRecord()
+
+    await run_js(
+        dialog.page,
+        FILL_OAUTH.format(user="sunny.creates", password="sunny-pass", button="allow"),
+    )
+    name, args = await _wait_outcome(outcome)
+    assert name == "succeeded", args
+    account = args[0]
+    assert account.provider == "instagram"
+    assert account.username == "sunny.creates"
+    stored = await runtime.accounts.list_accounts("instagram")
+    assert [a.provider_account_id for a in stored] == [account.provider_account_id]
+    assert controller.dialog is None and not controller.active
+
+
+async def test_denying_on_the_platform_page_fails_with_cancel_message(
+    runtime: Any, qtbot: Any
+) -> None:
+    controller, outcome = _controller(runtime, qtbot)
+    controller.start("tiktok")
+    dialog = await _open_form(controller, "deny")
+    await run_js(dialog.page, FILL_OAUTH.format(user="", password="", button="deny"))
+    name, args = await _wait_outcome(outcome)
+    assert (name, args) == ("failed", ("You cancelled the sign-in.",))
+    assert await runtime.accounts.list_accounts("tiktok") == []
+
+
+async def test_cancel_button_cancels_and_stores_nothing(runtime: Any, qtbot: Any) -> None:
+    controller, outcome = _controller(runtime, qtbot)
+    controller.start("reddit")
+    dialog = await _open_form(controller, "allow")
+    dialog.cancel_button.click()
+    name, _ = await _wait_outcome(outcome)
+    assert name == "cancelled"
+    assert controller.dialog is None
+    assert await runtime.accounts.list_accounts("reddit") == []
+
+
+async def test_provider_error_during_the_exchange_is_reported(
+    runtime: Any, qtbot: Any, sandbox_server: Any
+) -> None:
+    sandbox_server.state.faults.add(
+        Fault(provider="instagram", kind=FaultKind.SERVER_ERROR, path="/oauth/access_token")
+    )
+    controller, outcome = _controller(runtime, qtbot)
+    controller.start("instagram")
+    dialog = await _open_form(controller, "allow")
+    await run_js(
+        dialog.page,
+        FILL_OAUTH.format(user="sunny.creates", password="sunny-pass", button="allow"),
+    )
+    name, args = await _wait_outcome(outcome)
+    assert name == "failed"
+    message = args[0]
+    assert message and "code=" not in message and "Traceback" not in message
+    assert await runtime.accounts.list_accounts("instagram") == []
+
+
+async def test_onlyfans_session_is_captured_from_the_site_login(runtime: Any, qtbot: Any) -> None:
+    controller, outcome = _controller(runtime, qtbot)
+    controller.start("onlyfans")
+    dialog = await _open_form(controller, "login")
+    assert "unofficial" in dialog.note.text()
+    await run_js(
+        dialog.page, FILL_ONLYFANS.format(email="sunnycreates@example.com", password="sunny-pass")
+    )
+    name, args = await _wait_outcome(outcome)
+    assert name == "succeeded", args
+    account = args[0]
+    assert (account.provider, account.provider_account_id) == ("onlyfans", "280001")
+    tokens = await _load_tokens(runtime, account.id)
+    # The stored session is the one this browser signed in with.
+    assert '"auth_id": "280001"' in tokens.access_token
+    assert "QtWebEngine" in tokens.access_token  # the embedded view's own User-Agent
+
+
+async def _load_tokens(runtime: Any, account_id: int) -> Any:
+    return await asyncio.to_thread(runtime.store.load_tokens, account_id)
+
+
+def test_start_up_does_not_load_qtwebengine() -> None:
+    """The sign-in and settings modules (and the main window) must not pull in Chromium."""
+    script = textwrap.dedent(
+        """
+        import importlib.util, sys
+        import huntaze_desktop.ui.signin_window, huntaze_desktop.ui.settings_page
+        if importlib.util.find_spec("huntaze_desktop.ui.main_window"):
+            import huntaze_desktop.ui.main_window
+        loaded = sorted(m for m in sys.modules if m.startswith("PySide6.QtWebEngine"))
+        print(",".join(loaded) or "none")
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.strip() == "none"
