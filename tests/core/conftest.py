@@ -23,12 +23,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from refresh_worker import build_token_manager  # noqa: E402
+from refresh_worker import build_token_manager
 
-from huntaze_desktop.core.events import AccountChanged, AccountRemoved, EventBus, Notice  # noqa: E402
-from huntaze_desktop.core.paths import DataPaths  # noqa: E402
-from huntaze_desktop.sandbox.server import SandboxServer  # noqa: E402
-from huntaze_desktop.storage.vault import Vault  # noqa: E402
+from huntaze_desktop.core.events import AccountChanged, AccountRemoved, EventBus, Notice
+from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.sandbox.server import SandboxServer
+from huntaze_desktop.storage.vault import Vault
 
 _HIDDEN = re.compile(r"<input type='hidden' name='([^']*)' value='([^']*)'>")
 

@@ -1,10 +1,11 @@
 """A second process refreshing an account, for the cross-process rotation race test.
 
 Run as ``python refresh_worker.py CONFIG_JSON``. The config names the data
-directory, the sandbox URL, the sandbox clock offset, the account, a barrier
-file to wait for (so both processes start together) and where to write the
-result. The vault key comes in the environment (``HUNTAZE_TEST_VAULT_KEY``, hex)
-so it never lands in a file or on a command line.
+directory, the sandbox URL, the sandbox clock offset, the account, a file to
+write once set up, a barrier file to wait for (so both processes start
+together) and where to write the result. The vault key comes in the
+environment (``HUNTAZE_TEST_VAULT_KEY``, hex) so it never lands in a file or on
+a command line.
 
 The result file holds the SHA-256 of the token this process ended up with (not
 the token), or the error class and message.
@@ -75,9 +76,11 @@ async def _run(config: dict[str, Any]) -> dict[str, Any]:
     try:
         async with httpx.AsyncClient(timeout=20.0) as http:
             manager = build_token_manager(store, http, config["sandbox_url"], paths.locks, clock)
+            # Tell the test we are set up, then start together with it.
+            await asyncio.to_thread(Path(config["ready"]).write_text, "ready")
             barrier = Path(config["barrier"])
             deadline = time.monotonic() + 20
-            while not barrier.exists():
+            while not await asyncio.to_thread(barrier.exists):
                 if time.monotonic() > deadline:
                     return {"error": "barrier never appeared"}
                 await asyncio.sleep(0.005)
