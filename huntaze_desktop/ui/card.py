@@ -118,23 +118,23 @@ class IntegrationCard(QFrame):
         icon.setAccessibleName(f"{spec.display_name} icon")
         header.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         titles = QVBoxLayout()
-        titles.setSpacing(2)
+        titles.setSpacing(4)
+        title_row = QHBoxLayout()
+        title_row.setSpacing(6)
         self.title = _label(spec.display_name, "cardTitle", self)
-        titles.addWidget(self.title)
+        title_row.addWidget(self.title)
+        title_row.addStretch(1)
+        self.spinner = Spinner(12, self)
+        self.spinner.setAccessibleName("Refreshing")
+        self.spinner.hide()
+        title_row.addWidget(self.spinner)
+        self.badge = _label("", "badge", self)
+        title_row.addWidget(self.badge)
+        titles.addLayout(title_row)
         self.description = _label(spec.description, "muted", self)
         self.description.setWordWrap(True)
         titles.addWidget(self.description)
         header.addLayout(titles, 1)
-        badge_box = QHBoxLayout()
-        badge_box.setSpacing(6)
-        self.spinner = Spinner(12, self)
-        self.spinner.setAccessibleName("Refreshing")
-        self.spinner.hide()
-        badge_box.addWidget(self.spinner)
-        self.badge = _label("", "badge", self)
-        badge_box.addWidget(self.badge)
-        header.addLayout(badge_box)
-        header.setAlignment(badge_box, Qt.AlignmentFlag.AlignTop)
         root.addLayout(header)
 
         # The active account: avatar, name, since when.
@@ -155,10 +155,19 @@ class IntegrationCard(QFrame):
         self.since = _label("", "muted", self.account_row)
         names.addWidget(self.since)
         row.addLayout(names, 1)
-        self.switcher = AccountSwitcher(spec.display_name, avatars, self.account_row)
-        self.switcher.accountChosen.connect(self._on_chosen)
-        row.addWidget(self.switcher)
         root.addWidget(self.account_row)
+
+        self.switch_row = QWidget(self)
+        switch = QHBoxLayout(self.switch_row)
+        switch.setContentsMargins(0, 0, 0, 0)
+        switch.setSpacing(8)
+        switch_label = _label("Active account", "muted", self.switch_row)
+        switch.addWidget(switch_label)
+        self.switcher = AccountSwitcher(spec.display_name, avatars, self.switch_row)
+        self.switcher.accountChosen.connect(self._on_chosen)
+        switch_label.setBuddy(self.switcher)
+        switch.addWidget(self.switcher, 1)
+        root.addWidget(self.switch_row)
 
         self.others = _label("", "muted", self)
         self.others.setWordWrap(True)
@@ -231,7 +240,7 @@ class IntegrationCard(QFrame):
         self.error.setVisible(failing)
         self.details_button.setVisible(failing)
         several = len(self.accounts) > 1
-        self.switcher.setVisible(several)
+        self.switch_row.setVisible(several)
         self.others.setVisible(several)
         if account is None:
             self.setAccessibleDescription(f"{self.spec.display_name}: not connected")
@@ -248,8 +257,8 @@ class IntegrationCard(QFrame):
         self.details_button.setAccessibleName(f"Details of the problem with {name}")
         if several:
             self.switcher.set_accounts(self.accounts, account.id)
-            lines = [f"{a.name} · {badge_text(a)}" for a in self.accounts]
-            _set_text(self.others, f"{len(lines)} accounts: " + ", ".join(lines))
+            lines = [f"{a.name} — {badge_text(a)}" for a in self.accounts]
+            _set_text(self.others, f"{len(lines)} accounts\n" + "\n".join(lines))
         self.setAccessibleDescription(f"{platform}: {name}, {badge_text(account)}")
 
     @staticmethod

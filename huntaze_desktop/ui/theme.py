@@ -147,13 +147,14 @@ def stylesheet(p: Palette) -> str:
         background: {p.banner_bg}; color: {p.banner_text}; padding: 8px 16px;
         border-bottom: 1px solid {p.border}; font-weight: 600;
     }}
-    QLabel[role="badge"] {{ border-radius: 9px; padding: 2px 9px; font-size: 9pt;
+    QFrame#Card QLabel[role="badge"] {{ border-radius: 9px; padding: 2px 9px; font-size: 9pt;
         font-weight: 600; }}
-    QLabel[role="badge"][severity="ok"] {{ background: {p.ok_bg}; color: {p.ok_fg}; }}
-    QLabel[role="badge"][severity="warning"] {{ background: {p.warn_bg}; color: {p.warn_fg}; }}
-    QLabel[role="badge"][severity="problem"] {{
+    QFrame#Card QLabel[role="badge"][severity="ok"] {{ background: {p.ok_bg}; color: {p.ok_fg}; }}
+    QFrame#Card QLabel[role="badge"][severity="warning"] {{
+        background: {p.warn_bg}; color: {p.warn_fg}; }}
+    QFrame#Card QLabel[role="badge"][severity="problem"] {{
         background: {p.problem_bg}; color: {p.problem_fg}; }}
-    QLabel[role="badge"][severity="none"] {{
+    QFrame#Card QLabel[role="badge"][severity="none"] {{
         background: {p.neutral_bg}; color: {p.neutral_fg}; }}
     QPushButton {{
         background: {p.surface}; border: 1px solid {p.border_strong}; border-radius: 8px;
@@ -175,6 +176,7 @@ def stylesheet(p: Palette) -> str:
         padding: 6px 10px; selection-background-color: {p.focus};
     }}
     QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border: 2px solid {p.focus}; }}
+    QComboBox::drop-down {{ border: none; width: 22px; }}
     QComboBox QAbstractItemView {{ background: {p.surface}; border: 1px solid {p.border}; }}
     QFrame#Toast {{
         background: {p.surface}; border: 1px solid {p.border_strong}; border-radius: 10px;

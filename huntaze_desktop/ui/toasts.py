@@ -42,7 +42,7 @@ class Toast(QFrame):
         glyph = QLabel(_GLYPHS[self.level], self)
         glyph.setAccessibleName(self.level)
         glyph.setStyleSheet("font-weight: 700;")
-        layout.addWidget(glyph, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(glyph, 0, Qt.AlignmentFlag.AlignVCenter)
         self.label = QLabel(text, self)
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -54,7 +54,7 @@ class Toast(QFrame):
         self.close_button.setAccessibleName("Dismiss notification")
         self.close_button.setToolTip("Dismiss")
         self.close_button.clicked.connect(self.dismiss)
-        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignVCenter)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
