@@ -28,16 +28,11 @@ through ``asyncio.to_thread`` and the UI never calls them on its own thread.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import keyring
@@ -46,16 +41,23 @@ import keyring.backends.chainer
 import keyring.backends.fail
 import keyring.backends.null
 import keyring.errors
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from huntaze_desktop.core.errors import (
     KeyringUnavailableError,
     VaultError,
     VaultLockedError,
-    WrongPassphraseError,
 )
 from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.storage.keywrap import (
+    DAMAGED_MESSAGE,
+    atomic_write_json,
+    decode_b64,
+    derive_kek,
+    encode_b64,
+    new_kdf_params,
+    unwrap_key,
+    wrap_key,
+)
 from huntaze_desktop.storage.vault import KEY_BYTES, Vault, key_id_for
 
 __all__ = ["KEYRING_SERVICE", "KeyStore", "VaultMode", "VaultStatus"]
@@ -64,22 +66,9 @@ KEYRING_SERVICE = "huntaze-desktop"
 VaultMode = Literal["keyring", "passphrase"]
 
 _PARAMS_FORMAT = 1
-_SALT_BYTES = 16
-_NONCE_BYTES = 12
-# Binds a wrapped key to its purpose; the slot is not part of it so that
-# promoting pending -> current needs no passphrase.
-_WRAP_AAD = b"huntaze-key-wrap-v1"
-# OWASP's first Argon2id recommendation (m=64 MiB, t=3, p=4): ~0.25 s here.
-_ARGON2 = {"iterations": 3, "lanes": 4, "memory_cost": 64 * 1024}
-_SCRYPT = {"n": 2**17, "r": 8, "p": 1}
-
 _LOCKED_MESSAGE = (
     "This vault is protected by a passphrase. Enter your passphrase to unlock "
     "your connected accounts."
-)
-_DAMAGED_MESSAGE = (
-    "The vault settings file (vault.json) is damaged, so stored credentials cannot "
-    "be unlocked. Restore it from a backup or reconnect your accounts."
 )
 
 
@@ -117,91 +106,6 @@ def _backend_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _unb64(text: object) -> bytes:
-    if not isinstance(text, str):
-        raise VaultError(_DAMAGED_MESSAGE)
-    try:
-        return base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError):
-        raise VaultError(_DAMAGED_MESSAGE) from None
-
-
-def _atomic_write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write then rename, so a crash leaves either the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=".vault-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
-        dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-def _new_kdf() -> dict[str, Any]:
-    salt = _b64(os.urandom(_SALT_BYTES))
-    try:
-        from cryptography.hazmat.primitives.kdf.argon2 import Argon2id  # noqa: F401
-    except ImportError:  # cryptography < 44
-        return {"name": "scrypt", "salt": salt, **_SCRYPT}
-    return {"name": "argon2id", "salt": salt, **_ARGON2}
-
-
-def _derive_kek(passphrase: str, kdf: dict[str, Any]) -> bytes:
-    salt = _unb64(kdf.get("salt"))
-    secret = passphrase.encode("utf-8")
-    try:
-        if kdf.get("name") == "argon2id":
-            from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
-
-            return Argon2id(
-                salt=salt,
-                length=KEY_BYTES,
-                iterations=int(kdf["iterations"]),
-                lanes=int(kdf["lanes"]),
-                memory_cost=int(kdf["memory_cost"]),
-            ).derive(secret)
-        if kdf.get("name") == "scrypt":
-            from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-
-            return Scrypt(
-                salt=salt, length=KEY_BYTES, n=int(kdf["n"]), r=int(kdf["r"]), p=int(kdf["p"])
-            ).derive(secret)
-    except (KeyError, TypeError, ValueError):
-        raise VaultError(_DAMAGED_MESSAGE) from None
-    raise VaultError(_DAMAGED_MESSAGE)
-
-
-def _wrap(kek: bytes, key: bytes) -> str:
-    nonce = os.urandom(_NONCE_BYTES)
-    return _b64(nonce + AESGCM(kek).encrypt(nonce, key, _WRAP_AAD))
-
-
-def _unwrap(kek: bytes, wrapped: object, key_id: object) -> bytes:
-    blob = _unb64(wrapped)
-    try:
-        key = AESGCM(kek).decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], _WRAP_AAD)
-    except InvalidTag:
-        raise WrongPassphraseError() from None
-    if len(key) != KEY_BYTES or key_id_for(key).hex() != key_id:
-        raise VaultError(_DAMAGED_MESSAGE)
-    return key
-
-
 class KeyStore:
     """Loads, creates and rotates the vault master key of one data directory."""
 
@@ -228,9 +132,9 @@ class KeyStore:
         try:
             params = json.loads(raw)
         except json.JSONDecodeError:
-            raise VaultError(_DAMAGED_MESSAGE) from None
+            raise VaultError(DAMAGED_MESSAGE) from None
         if not isinstance(params, dict) or not isinstance(params.get("kdf"), dict):
-            raise VaultError(_DAMAGED_MESSAGE)
+            raise VaultError(DAMAGED_MESSAGE)
         return params
 
     def mode(self) -> VaultMode:
@@ -270,7 +174,7 @@ class KeyStore:
         text = self._call(lambda: backend.get_password(KEYRING_SERVICE, username))
         if text is None:
             return None
-        key = _unb64(text)
+        key = decode_b64(text)
         if len(key) != KEY_BYTES:
             raise VaultError("The vault key in the system keyring is damaged.")
         return key
@@ -278,7 +182,7 @@ class KeyStore:
     def _set_entry(
         self, backend: keyring.backend.KeyringBackend, username: str, key: bytes
     ) -> None:
-        self._call(lambda: backend.set_password(KEYRING_SERVICE, username, _b64(key)))
+        self._call(lambda: backend.set_password(KEYRING_SERVICE, username, encode_b64(key)))
         # A backend that silently drops writes would lose the key on restart.
         if self._get_entry(backend, username) != key:
             raise KeyringUnavailableError()
@@ -316,10 +220,10 @@ class KeyStore:
     def _unwrap_all(self, params: dict[str, Any], passphrase: str | None) -> list[bytes]:
         if not passphrase:
             raise VaultLockedError(_LOCKED_MESSAGE)
-        kek = _derive_kek(passphrase, params["kdf"])
-        keys = [_unwrap(kek, params.get("wrapped_key"), params.get("key_id"))]
+        kek = derive_kek(passphrase, params["kdf"])
+        keys = [unwrap_key(kek, params.get("wrapped_key"), params.get("key_id"))]
         if params.get("pending_wrapped_key"):
-            pending = _unwrap(kek, params["pending_wrapped_key"], params.get("pending_key_id"))
+            pending = unwrap_key(kek, params["pending_wrapped_key"], params.get("pending_key_id"))
             if pending != keys[0]:
                 keys.append(pending)
         return keys
@@ -370,15 +274,15 @@ class KeyStore:
         return params
 
     def _write_passphrase_params(self, passphrase: str, key: bytes) -> None:
-        kdf = _new_kdf()
+        kdf = new_kdf_params()
         params = {
             "format": _PARAMS_FORMAT,
             "mode": "passphrase",
             "kdf": kdf,
-            "wrapped_key": _wrap(_derive_kek(passphrase, kdf), key),
+            "wrapped_key": wrap_key(derive_kek(passphrase, kdf), key),
             "key_id": key_id_for(key).hex(),
         }
-        _atomic_write_json(self._paths.vault_params, params)
+        atomic_write_json(self._paths.vault_params, params)
 
     # -- rotation ---------------------------------------------------------
 
@@ -391,11 +295,11 @@ class KeyStore:
                 if len(self._unwrap_all(params, passphrase)) > 1:
                     raise VaultError("A key rotation is already in progress.")
                 assert passphrase  # _unwrap_all raised otherwise
-                params["pending_wrapped_key"] = _wrap(
-                    _derive_kek(passphrase, params["kdf"]), new_key
+                params["pending_wrapped_key"] = wrap_key(
+                    derive_kek(passphrase, params["kdf"]), new_key
                 )
                 params["pending_key_id"] = key_id_for(new_key).hex()
-                _atomic_write_json(self._paths.vault_params, params)
+                atomic_write_json(self._paths.vault_params, params)
             else:
                 backend = self._backend()
                 if self._get_entry(backend, self._username) is None:
@@ -429,7 +333,7 @@ class KeyStore:
                     raise VaultError("No key rotation is in progress.")
                 params["wrapped_key"] = params.pop("pending_wrapped_key")
                 params["key_id"] = params.pop("pending_key_id")
-                _atomic_write_json(self._paths.vault_params, params)
+                atomic_write_json(self._paths.vault_params, params)
                 return
             backend = self._backend()
             pending = self._get_entry(backend, self._pending_username)
@@ -448,7 +352,7 @@ class KeyStore:
                 if "pending_wrapped_key" in params or "pending_key_id" in params:
                     params.pop("pending_wrapped_key", None)
                     params.pop("pending_key_id", None)
-                    _atomic_write_json(self._paths.vault_params, params)
+                    atomic_write_json(self._paths.vault_params, params)
                 return
             self._delete_entry(self._backend(), self._pending_username)
 
