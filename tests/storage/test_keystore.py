@@ -237,3 +237,30 @@ def test_empty_passphrase_is_refused(memory_keyring, paths: DataPaths) -> None:
     with pytest.raises(VaultError):
         KeyStore(paths).init_passphrase("")
     assert not paths.vault_params.exists()
+
+
+def test_scrypt_vaults_open_too(memory_keyring, paths: DataPaths) -> None:
+    """Vaults written where cryptography had no Argon2id (the Scrypt fallback)."""
+    from huntaze_desktop.storage.keywrap import (
+        atomic_write_json,
+        derive_kek,
+        encode_b64,
+        wrap_key,
+    )
+
+    key = Vault.generate_key()
+    kdf = {"name": "scrypt", "salt": encode_b64(b"s" * 16), "n": 2**14, "r": 8, "p": 1}
+    atomic_write_json(
+        paths.vault_params,
+        {
+            "format": 1,
+            "mode": "passphrase",
+            "kdf": kdf,
+            "wrapped_key": wrap_key(derive_kek("pw", kdf), key),
+            "key_id": key_id_for(key).hex(),
+        },
+    )
+    assert KeyStore(paths).load_key("pw") == key
+    with pytest.raises(WrongPassphraseError):
+        KeyStore(paths).load_key("pw2")
+    assert [p.name for p in paths.root.iterdir()] == ["vault.json"]  # no temp files left
