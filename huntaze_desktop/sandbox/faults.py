@@ -1,7 +1,8 @@
 """Fault injection: make one endpoint of one platform misbehave on purpose.
 
 A ``Fault`` names a provider, an endpoint path pattern (``fnmatch`` style, matched
-against the path on the platform's host, e.g. ``/v2/oauth/token/`` or ``/*/insights``),
+against the path on the platform's host, e.g. ``/v2/oauth/token/`` or ``/*/insights``,
+or against the full sandbox path, e.g. ``/tiktok/open/v2/oauth/token/``),
 what goes wrong and how many times (``times=None`` means always). Tests add them
 with ``state.faults.add(Fault(...))``; a running app can get them through
 ``POST /_admin/faults`` with the same fields as JSON.
@@ -66,8 +67,11 @@ class Fault:
     def __post_init__(self) -> None:
         self.kind = FaultKind(self.kind)
 
-    def matches(self, provider: str, path: str) -> bool:
-        return provider == self.provider and fnmatch.fnmatchcase(path, self.path)
+    def matches(self, provider: str, path: str, full_path: str = "") -> bool:
+        """``path`` is on the platform's host; ``full_path`` includes the sandbox prefix."""
+        if provider != self.provider:
+            return False
+        return fnmatch.fnmatchcase(path, self.path) or fnmatch.fnmatchcase(full_path, self.path)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -93,12 +97,12 @@ class FaultSet:
         with self._lock:
             return list(self._faults)
 
-    def take(self, provider: str, path: str) -> list[Fault]:
+    def take(self, provider: str, path: str, full_path: str = "") -> list[Fault]:
         """The faults that fire for this request; spent ones are dropped."""
         fired: list[Fault] = []
         with self._lock:
             for fault in self._faults:
-                if fault.matches(provider, path):
+                if fault.matches(provider, path, full_path):
                     fault.fired += 1
                     fired.append(fault)
             self._faults = [f for f in self._faults if f.times is None or f.fired < f.times]
@@ -156,7 +160,7 @@ class FaultInjector:
         self.state.count(f"requests.{self.provider}")
         self.state.count(f"requests.{self.provider}.{path}")
         replacement: Response | None = None
-        for fault in self.state.faults.take(self.provider, path):
+        for fault in self.state.faults.take(self.provider, path, scope["path"]):
             if fault.latency_ms:
                 await asyncio.sleep(fault.latency_ms / 1000)
             if fault.kind is FaultKind.TIMEOUT:
