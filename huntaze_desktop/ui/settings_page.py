@@ -97,6 +97,7 @@ class CredentialsRow(QGroupBox):
         self.secret.setAccessibleName(f"New {spec.display_name} client secret")
         self.secret.setPlaceholderText("Paste the new client secret")
         self.secret.hide()
+        self._replacing = False
         self.save_button = QPushButton("Save")
         self.save_button.setAccessibleName(f"Save {spec.display_name} credentials")
         self.save_button.clicked.connect(self.save)
@@ -129,13 +130,14 @@ class CredentialsRow(QGroupBox):
         self.replace_button.setText("Replace" if creds and creds.client_secret else "Add")
 
     def _start_replace(self) -> None:
+        self._replacing = True
         self.secret.clear()
         self.secret.show()
         self.secret.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def save(self) -> None:
         client_id = self.client_id.text().strip()
-        new_secret = self.secret.text().strip() if self.secret.isVisible() else ""
+        new_secret = self.secret.text().strip() if self._replacing else ""
         if not client_id:
             self.message.setText("Enter the client ID first.")
             return
@@ -150,6 +152,7 @@ class CredentialsRow(QGroupBox):
 
         def saved(creds: Any) -> None:
             self.save_button.setEnabled(True)
+            self._replacing = False
             self.secret.clear()
             self.secret.hide()
             self._show(creds)

@@ -22,6 +22,13 @@ from huntaze_desktop.ui.settings_page import CredentialsRow, SettingsPage, mask_
 pytestmark = pytest.mark.gui
 
 
+@pytest.fixture(autouse=True)
+def _keep_loop_running(qapp: Any) -> None:
+    # Closing a dialog that is the only window would quit the app, and with it
+    # the qasync loop the test runs on (tests/ui/conftest.py could set this).
+    qapp.setQuitOnLastWindowClosed(False)
+
+
 class _FileUrlSink(QObject):
     """Receives file:// URLs through Qt's URL-handler hook instead of a file manager."""
 

@@ -30,6 +30,14 @@ from huntaze_desktop.ui.signin_window import SignInController
 
 pytestmark = [pytest.mark.gui, pytest.mark.webengine]
 
+
+@pytest.fixture(autouse=True)
+def _keep_loop_running(qapp: Any) -> None:
+    # Closing a dialog that is the only window would quit the app, and with it
+    # the qasync loop the test runs on (tests/ui/conftest.py could set this).
+    qapp.setQuitOnLastWindowClosed(False)
+
+
 FILL_OAUTH = (
     "document.getElementById('username').value = {user!r};"
     "document.getElementById('password').value = {password!r};"
