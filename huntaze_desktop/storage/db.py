@@ -114,6 +114,8 @@ class Database:
     def immediate(self) -> Iterator[Session]:
         """A session inside ``BEGIN IMMEDIATE``: the write lock is taken at start."""
         with self._immediate_sessions.begin() as session:
+            # Sessions connect lazily; take the lock now, not at the first query.
+            session.connection()
             yield session
 
     def close(self) -> None:

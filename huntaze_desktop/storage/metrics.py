@@ -1,0 +1,176 @@
+"""Daily metric snapshots and the API answer cache.
+
+Missing data is no row: a day the platform did not report stays absent rather
+than becoming a zero or a NULL, so charts can show a gap honestly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.sqlite import insert
+
+from huntaze_desktop.storage.db import Database
+from huntaze_desktop.storage.models import ApiCache, MetricSnapshot, utcnow
+
+__all__ = ["CacheEntry", "MetricStore", "Snapshot"]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One stored daily value."""
+
+    account_id: int
+    metric: str
+    day: date
+    value: float
+    source: str
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CacheEntry:
+    """A cached answer and its validators for a conditional request."""
+
+    key: str
+    account_id: int | None
+    body: str
+    etag: str | None
+    last_modified: str | None
+    fetched_at: datetime
+    expires_at: datetime
+
+    def is_fresh(self, now: datetime | None = None) -> bool:
+        """Still within its TTL (a stale entry is still useful for If-None-Match)."""
+        return (now or utcnow()) < self.expires_at
+
+
+class MetricStore:
+    """Reads and writes metric snapshots and cached API answers."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def upsert_snapshots(
+        self, account_id: int, points: Iterable[tuple[str, date, float, str]]
+    ) -> int:
+        """Insert or replace (metric, day, value, source) points; returns how many."""
+        now = utcnow()
+        rows = [
+            {
+                "account_id": account_id,
+                "metric": metric,
+                "day": day,
+                "value": float(value),
+                "source": source,
+                "fetched_at": now,
+            }
+            for metric, day, value, source in points
+        ]
+        if not rows:
+            return 0
+        statement = insert(MetricSnapshot)
+        statement = statement.on_conflict_do_update(
+            index_elements=["account_id", "metric", "day"],
+            set_={
+                "value": statement.excluded.value,
+                "source": statement.excluded.source,
+                "fetched_at": statement.excluded.fetched_at,
+            },
+        )
+        with self._db.immediate() as session:
+            session.execute(statement, rows)
+        return len(rows)
+
+    def snapshots(
+        self,
+        account_ids: Sequence[int],
+        metrics: Sequence[str],
+        since: date,
+        until: date,
+    ) -> list[Snapshot]:
+        """Points with ``since <= day <= until``, ordered by account, metric, day."""
+        query = (
+            select(MetricSnapshot)
+            .where(
+                MetricSnapshot.account_id.in_(list(account_ids)),
+                MetricSnapshot.metric.in_(list(metrics)),
+                MetricSnapshot.day >= since,
+                MetricSnapshot.day <= until,
+            )
+            .order_by(MetricSnapshot.account_id, MetricSnapshot.metric, MetricSnapshot.day)
+        )
+        with self._db.session() as session:
+            return [
+                Snapshot(r.account_id, r.metric, r.day, r.value, r.source, r.fetched_at)
+                for r in session.scalars(query)
+            ]
+
+    def cache_get(self, key: str) -> CacheEntry | None:
+        """The cached entry, fresh or stale (check :meth:`CacheEntry.is_fresh`)."""
+        with self._db.session() as session:
+            row = session.get(ApiCache, key)
+            if row is None:
+                return None
+            return CacheEntry(
+                row.key,
+                row.account_id,
+                row.body,
+                row.etag,
+                row.last_modified,
+                row.fetched_at,
+                row.expires_at,
+            )
+
+    def cache_put(
+        self,
+        key: str,
+        account_id: int | None,
+        body: str,
+        ttl_seconds: float,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> CacheEntry:
+        """Store an answer for ``ttl_seconds`` (replacing any previous one)."""
+        now = utcnow()
+        expires = now + timedelta(seconds=ttl_seconds)
+        with self._db.immediate() as session:
+            row = session.get(ApiCache, key)
+            if row is None:
+                row = ApiCache(key=key)
+                session.add(row)
+            row.account_id = account_id
+            row.body = body
+            row.etag = etag
+            row.last_modified = last_modified
+            row.fetched_at = now
+            row.expires_at = expires
+        return CacheEntry(key, account_id, body, etag, last_modified, now, expires)
+
+    def cache_touch(self, key: str, ttl_seconds: float) -> CacheEntry | None:
+        """A 304 answer: keep the body, start a new TTL. None if nothing is cached."""
+        now = utcnow()
+        with self._db.immediate() as session:
+            row = session.get(ApiCache, key)
+            if row is None:
+                return None
+            row.fetched_at = now
+            row.expires_at = now + timedelta(seconds=ttl_seconds)
+            return CacheEntry(
+                row.key,
+                row.account_id,
+                row.body,
+                row.etag,
+                row.last_modified,
+                row.fetched_at,
+                row.expires_at,
+            )
+
+    def cache_purge(self, older_than: datetime) -> int:
+        """Delete entries that expired before ``older_than``; returns how many."""
+        with self._db.immediate() as session:
+            result = session.execute(delete(ApiCache).where(ApiCache.expires_at < older_than))
+            return int(getattr(result, "rowcount", 0) or 0)
