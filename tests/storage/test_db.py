@@ -1,0 +1,233 @@
+"""Database.open: schema by Alembic, pragmas, default user, corruption handling."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.exc import StatementError
+
+from huntaze_desktop.core.errors import DatabaseCorruptError, StorageError
+from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.storage.db import SCHEMA_HEAD, Database, alembic_config
+from huntaze_desktop.storage.models import AuditLog, Base, User
+
+
+def test_open_creates_schema_at_alembic_head(db: Database, data_paths: DataPaths) -> None:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head == SCHEMA_HEAD
+    raw = sqlite3.connect(data_paths.database)
+    try:
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)]
+        tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        raw.close()
+    assert set(Base.metadata.tables) <= tables
+
+
+def test_migration_matches_the_models(db: Database) -> None:
+    # The ORM classes and the migration must describe the same schema.
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_pragmas_hold_on_every_connection(db: Database) -> None:
+    with db.session() as session:
+        assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert session.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+    with db.immediate() as session:
+        assert session.execute(text("PRAGMA synchronous")).scalar() == 2
+
+
+def test_default_user_exists_and_reopen_is_idempotent(data_paths: DataPaths) -> None:
+    first = Database.open(data_paths)
+    try:
+        with first.session() as session:
+            users = session.query(User).all()
+        assert [u.id for u in users] == [first.default_user_id]
+    finally:
+        first.close()
+    again = Database.open(data_paths)
+    try:
+        with again.session() as session:
+            assert session.query(User).count() == 1
+            assert session.execute(text("SELECT version_num FROM alembic_version")).all() == [
+                (SCHEMA_HEAD,)
+            ]
+        assert again.default_user_id == first.default_user_id
+    finally:
+        again.close()
+
+
+def test_session_rolls_back_on_error(db: Database) -> None:
+    with pytest.raises(RuntimeError), db.session() as session:
+        session.add(AuditLog(at=datetime.now(UTC), event="x"))
+        session.flush()
+        raise RuntimeError("boom")
+    with db.session() as session:
+        assert session.query(AuditLog).count() == 0
+
+
+def test_immediate_takes_the_write_lock_at_begin(db: Database, data_paths: DataPaths) -> None:
+    other = sqlite3.connect(data_paths.database, timeout=0, isolation_level=None)
+    try:
+        # No statement has run in our session yet: only BEGIN IMMEDIATE
+        # explains why another writer is locked out.
+        with db.immediate(), pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+def test_plain_session_does_not_lock_writers(db: Database, data_paths: DataPaths) -> None:
+    # Control for the test above: a deferred BEGIN takes no lock by itself.
+    other = sqlite3.connect(data_paths.database, timeout=0, isolation_level=None)
+    try:
+        with db.session():
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+def test_datetimes_are_stored_utc_and_read_back_aware(db: Database) -> None:
+    paris = timezone(timedelta(hours=2))
+    with db.session() as session:
+        session.add(AuditLog(at=datetime(2024, 5, 1, 14, 0, tzinfo=paris), event="tz"))
+    with db.session() as session:
+        row = session.query(AuditLog).one()
+        assert row.at == datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+        assert row.at.tzinfo is UTC
+        raw = session.execute(text("SELECT at FROM audit_log")).scalar()
+    assert str(raw).startswith("2024-05-01 12:00:00")
+
+
+def test_naive_datetimes_are_refused(db: Database) -> None:
+    with pytest.raises(StatementError, match="naive"), db.session() as session:
+        session.add(AuditLog(at=datetime(2024, 5, 1, 12, 0), event="naive"))
+        session.flush()
+
+
+def test_migrations_are_found_whatever_the_cwd(
+    data_paths: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    db = Database.open(DataPaths(Path("relative-data")))
+    try:
+        assert (tmp_path / "relative-data" / "huntaze.sqlite3").exists()
+    finally:
+        db.close()
+
+
+def test_two_processes_opening_at_once_both_succeed(data_paths: DataPaths) -> None:
+    # Threads stand in for processes here: each open has its own engine and
+    # connections, and the migration runs under BEGIN IMMEDIATE.
+    errors: list[BaseException] = []
+    opened: list[Database] = []
+
+    def run() -> None:
+        try:
+            opened.append(Database.open(data_paths))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert errors == []
+        assert len({d.default_user_id for d in opened}) == 1
+        with opened[0].session() as session:
+            assert session.query(User).count() == 1
+    finally:
+        for d in opened:
+            d.close()
+
+
+# -- corruption -----------------------------------------------------------------
+
+
+def _fill(data_paths: DataPaths) -> None:
+    db = Database.open(data_paths)
+    try:
+        with db.session() as session:
+            for i in range(2000):
+                session.add(AuditLog(at=datetime.now(UTC), event=f"event-{i}", detail="x" * 200))
+    finally:
+        db.close()  # checkpoints: everything is in the main file now
+    assert not Path(str(data_paths.database) + "-wal").exists()
+
+
+def _backups(data_paths: DataPaths) -> list[Path]:
+    return sorted(data_paths.backups.glob("*"))
+
+
+def test_garbage_in_the_middle_is_detected_and_backed_up(data_paths: DataPaths) -> None:
+    _fill(data_paths)
+    path = data_paths.database
+    data = bytearray(path.read_bytes())
+    assert len(data) > 64 * 1024
+    middle = len(data) // 2
+    data[middle - 8192 : middle + 8192] = bytes((i * 97 + 13) % 256 for i in range(16384))
+    path.write_bytes(bytes(data))
+    damaged = path.read_bytes()
+
+    with pytest.raises(DatabaseCorruptError) as caught:
+        Database.open(data_paths)
+
+    backup = Path(caught.value.backup_path or "")
+    assert backup.parent == data_paths.backups
+    assert backup.read_bytes() == damaged
+    assert str(backup) in caught.value.user_message
+    assert path.read_bytes() == damaged  # the original is left as it was
+
+
+def test_a_file_that_is_not_a_database_is_refused(data_paths: DataPaths) -> None:
+    data_paths.ensure()
+    junk = b"this is not sqlite at all, just some text\n" * 200
+    data_paths.database.write_bytes(junk)
+    with pytest.raises(DatabaseCorruptError) as caught:
+        Database.open(data_paths)
+    assert [p.read_bytes() for p in _backups(data_paths)] == [junk]
+    assert data_paths.database.read_bytes() == junk
+    assert "damaged" in caught.value.user_message
+
+
+def test_wal_and_shm_are_backed_up_with_the_file(data_paths: DataPaths) -> None:
+    data_paths.ensure()
+    data_paths.database.write_bytes(b"\x00garbage" * 512)
+    wal = Path(str(data_paths.database) + "-wal")
+    wal.write_bytes(b"wal-bytes")
+    with pytest.raises(DatabaseCorruptError) as caught:
+        Database.open(data_paths)
+    backup = Path(caught.value.backup_path or "")
+    assert Path(str(backup) + "-wal").read_bytes() == b"wal-bytes"
+
+
+def test_a_healthy_database_makes_no_backup(data_paths: DataPaths) -> None:
+    _fill(data_paths)
+    Database.open(data_paths).close()
+    assert _backups(data_paths) == []
+
+
+def test_a_directory_in_place_of_the_file_is_a_storage_error(data_paths: DataPaths) -> None:
+    data_paths.ensure()
+    data_paths.database.mkdir()
+    with pytest.raises(StorageError) as caught:
+        Database.open(data_paths)
+    assert not isinstance(caught.value, DatabaseCorruptError)
