@@ -281,11 +281,12 @@ def graph_routes(state: SandboxState) -> list[Route]:
                 "description": f"Sandbox {metric}",
                 "id": f"{user.user_id}/insights/{metric}/{period}",
             }
+            counts = [v["value"] for v in values if isinstance(v["value"], int)]
             if metric_type == "time_series":
                 entries.append({**entry, "values": values})
-            elif values and all(isinstance(v["value"], int) for v in values):
-                total = sum(int(v["value"]) for v in values)  # type: ignore[call-overload]
-                entries.append({**entry, "total_value": {"value": total}})
+            elif values and len(counts) == len(values):
+                # No day with data: Instagram leaves the metric out rather than say 0.
+                entries.append({**entry, "total_value": {"value": sum(counts)}})
         return JSONResponse({"data": entries}, headers=_usage_headers(state, user))
 
     async def media(request: Request) -> Response:
