@@ -15,7 +15,6 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
 from conftest import CoreEnv
 from refresh_worker import VAULT_KEY_ENV, token_digest
 
@@ -47,7 +46,6 @@ async def test_twenty_tasks_share_one_refresh(core_env: CoreEnv) -> None:
     assert profile.username == "sunny.creates"
 
 
-@pytest.mark.slow
 async def test_two_processes_and_twenty_tasks_share_one_refresh(
     core_env: CoreEnv, tmp_path: Path
 ) -> None:
