@@ -201,6 +201,7 @@ class SettingsPage(QWidget):
         self.proxy.setAccessibleName("Proxy URL")
         self.proxy_message = QLabel()
         self.proxy_message.setObjectName("fieldError")
+        self.proxy_message.setProperty("role", "error")
         self.proxy_message.setWordWrap(True)
         self.proxy_message.setAccessibleName("Proxy URL problem")
         self.proxy_message.hide()
@@ -224,11 +225,13 @@ class SettingsPage(QWidget):
             "Secrets are encrypted on this computer and never shown again."
         )
         intro.setWordWrap(True)
+        intro.setProperty("role", "muted")
         cred_layout.addWidget(intro)
         self.credential_rows: dict[str, CredentialsRow] = {}
         if runtime.sandbox_mode:
             note = QLabel("Sandbox mode: the sandbox's own developer credentials are in use.")
             note.setObjectName("sandboxNote")
+            note.setProperty("role", "note")
             note.setAccessibleName("Sandbox credentials note")
             note.setWordWrap(True)
             cred_layout.addWidget(note)
@@ -260,6 +263,7 @@ class SettingsPage(QWidget):
         column.setSpacing(16)
         title = QLabel("Settings")
         title.setObjectName("pageTitle")
+        title.setProperty("role", "title")
         column.addWidget(title)
         for box in (general, credentials, data):
             column.addWidget(box)

@@ -21,6 +21,7 @@ from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import (
     QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -46,6 +47,22 @@ _UNOFFICIAL_NOTE = (
     "This connection is session-based and unofficial: OnlyFans has no public API. "
     "Huntaze keeps your session encrypted on this computer; OnlyFans may end it at any time."
 )
+# Scoped to the dialog; palette() colours follow the app's light/dark theme.
+_DIALOG_STYLE = """
+QFrame#addressFrame { background: palette(alternate-base); border: 1px solid palette(mid);
+    border-radius: 8px; }
+QFrame#addressFrame QLineEdit { border: none; background: transparent; padding: 2px; }
+QFrame#addressFrame QLabel { background: transparent; }
+QLabel#securityLabel { font-weight: 600; }
+QLabel#securityLabel[security="secure"] { color: #1E8E3E; }
+QLabel#securityLabel[security="local"] { color: #B7791F; }
+QLabel#securityLabel[security="insecure"] { color: #C5221F; }
+QProgressBar { border: none; background: transparent; }
+QProgressBar::chunk { background: palette(highlight); }
+QLabel#unofficialNote { background: #FFF4D6; color: #6B4700; border-radius: 6px;
+    padding: 6px 10px; margin: 0 10px 6px 10px; }
+QLabel#signInStatus { padding: 6px 12px 0 12px; }
+"""
 # After a signed-in page has loaded, how long cookies and storage may lag behind.
 _CAPTURE_GRACE_MS = 4000
 
@@ -130,7 +147,7 @@ class _BrowserDialog(QDialog):
         self.setWindowTitle(title)
         self.setObjectName("signInDialog")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
-        self.resize(560, 720)
+        self.resize(600, 780)
         # No storage name: an off-the-record profile, one per attempt.
         self.profile = QWebEngineProfile()
 
@@ -144,12 +161,17 @@ class _BrowserDialog(QDialog):
         self.address.setObjectName("addressBar")
         self.address.setAccessibleName("Address")
         self.address.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        bar = QHBoxLayout()
-        bar.setContentsMargins(10, 8, 10, 4)
+        address_bar = QFrame()
+        address_bar.setObjectName("addressFrame")
+        bar = QHBoxLayout(address_bar)
+        bar.setContentsMargins(10, 4, 10, 4)
         bar.setSpacing(6)
         bar.addWidget(self.lock_icon)
         bar.addWidget(self.security_label)
         bar.addWidget(self.address, 1)
+        top = QHBoxLayout()
+        top.setContentsMargins(10, 8, 10, 6)
+        top.addWidget(address_bar)
 
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Page loading progress")
@@ -182,12 +204,13 @@ class _BrowserDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addLayout(bar)
+        layout.addLayout(top)
         layout.addWidget(self.progress)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.status)
         layout.addLayout(self.buttons)
 
+        self.setStyleSheet(_DIALOG_STYLE)
         self.page.urlChanged.connect(self._show_url)
         self.page.loadStarted.connect(lambda: self.progress.setVisible(True))
         self.page.loadProgress.connect(self.progress.setValue)
@@ -214,7 +237,6 @@ class _BrowserDialog(QDialog):
 
     def show_status(self, text: str, *, busy: bool = False) -> None:
         self.status.setText(text)
-        self.status.setContentsMargins(12, 6, 12, 0)
         self.status.show()
         self.view.setEnabled(not busy)
 
@@ -247,6 +269,7 @@ class SignInDialog(_BrowserDialog):
         super().__init__(f"Connect {display_name}", parent)
         self.browser_button = QPushButton("Use my browser instead")
         self.browser_button.setAccessibleName("Use my browser instead")
+        self.browser_button.setProperty("role", "link")
         self.browser_button.clicked.connect(self.browserRequested)
         self.buttons.insertWidget(0, self.browser_button)
         assert isinstance(self.page, RedirectCatchingPage)
@@ -283,7 +306,6 @@ class SessionSignInDialog(_BrowserDialog):
         self.note.setObjectName("unofficialNote")
         self.note.setWordWrap(True)
         self.note.setAccessibleName("About this connection")
-        self.note.setContentsMargins(12, 4, 12, 6)
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(2, self.note)
