@@ -17,7 +17,7 @@ import shiboken6
 
 from huntaze_desktop.core.errors import HuntazeError
 
-__all__ = ["UNEXPECTED_ERROR", "run_task", "user_message_for"]
+__all__ = ["UNEXPECTED_ERROR", "pending_tasks", "run_task", "user_message_for"]
 
 log = logging.getLogger("huntaze.ui.tasks")
 
@@ -27,6 +27,11 @@ UNEXPECTED_ERROR = "Something went wrong. The details are in the log."
 
 # Tasks in flight: asyncio only keeps weak references to tasks.
 _live: set[asyncio.Task[Any]] = set()
+
+
+def pending_tasks() -> list[asyncio.Task[Any]]:
+    """Tasks started by ``run_task`` that have not finished (shutdown, tests)."""
+    return [t for t in _live if not t.done()]
 
 
 def user_message_for(exc: BaseException) -> str:

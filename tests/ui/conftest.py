@@ -45,3 +45,56 @@ async def _wait_for(predicate: Callable[[], object], timeout: float = 5.0) -> No
 def wait_for() -> Callable[..., Awaitable[None]]:
     """The async counterpart of ``qtbot.waitUntil`` (see the module docstring)."""
     return _wait_for
+
+
+@pytest.fixture
+def seed_account() -> Callable[..., Awaitable[object]]:
+    """Store an account through the real AccountStore (SQLite + vault) and announce it.
+
+    For tests that need many accounts in given states without a sign-in each;
+    tests of the full flow use the lead's ``connect_demo_account``.
+    """
+    from huntaze_desktop.core.events import AccountChanged
+    from huntaze_desktop.core.models import ConnectionStatus, TokenSet
+
+    async def seed(
+        runtime: object,
+        provider: str,
+        user: str,
+        status: ConnectionStatus = ConnectionStatus.CONNECTED,
+        **status_kw: object,
+    ) -> object:
+        store = runtime.store  # type: ignore[attr-defined]
+        account, _ = await asyncio.to_thread(
+            store.upsert_connected,
+            provider,
+            f"{provider}-{user}",
+            TokenSet(access_token=f"token-{user}", refresh_token=f"refresh-{user}"),
+            username=user,
+            display_name=user.title(),
+            avatar_url=None,
+            metadata={"ig_business_id": f"ig-{user}"},
+        )
+        if status is not ConnectionStatus.CONNECTED or status_kw:
+            account = await asyncio.to_thread(store.update_status, account.id, status, **status_kw)
+        runtime.bus.publish(AccountChanged(account.id, provider))  # type: ignore[attr-defined]
+        return account
+
+    return seed
+
+
+@pytest.fixture
+def drain_ui_tasks() -> Callable[[], Awaitable[None]]:
+    """Let queued slots run and background tasks finish inside the loop.
+
+    pytest-qt processes Qt events between test phases, outside the asyncio
+    loop; a task stepped there would find no running loop.
+    """
+    from huntaze_desktop.ui.tasks import pending_tasks
+
+    async def drain() -> None:
+        for _ in range(3):
+            await asyncio.sleep(0.05)
+            await _wait_for(lambda: not pending_tasks(), timeout=10)
+
+    return drain
