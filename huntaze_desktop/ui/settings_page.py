@@ -172,7 +172,7 @@ class SettingsPage(QWidget):
     """
 
     themeChanged = Signal(str)
-    settingsSaved = Signal()
+    settingsChanged = Signal()
 
     def __init__(self, runtime: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -302,7 +302,7 @@ class SettingsPage(QWidget):
             self.status.setText(getattr(exc, "user_message", "The settings could not be saved."))
             return False
         self.status.setText("Saved.")
-        self.settingsSaved.emit()
+        self.settingsChanged.emit()
         return True
 
     def _save_refresh(self, minutes: int) -> None:

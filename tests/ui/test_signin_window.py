@@ -9,7 +9,9 @@ is a real Runtime in sandbox mode; Qt events are pumped from the test's loop
 from __future__ import annotations
 
 import asyncio
+import html
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -23,10 +25,14 @@ os.environ.setdefault(
     "--no-sandbox --disable-gpu --disable-background-networking --disable-component-update",
 )
 
+import httpx
+from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
 from support.qt_async import SignalRecorder, pump, pump_until, run_js
 
+from huntaze_desktop.core.settings import SignInMethod
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
-from huntaze_desktop.ui.signin_window import SignInController
+from huntaze_desktop.ui.signin_window import BrowserWaitDialog, SignInController
 
 pytestmark = [pytest.mark.gui, pytest.mark.webengine]
 
@@ -38,6 +44,7 @@ def _keep_loop_running(qapp: Any) -> None:
     qapp.setQuitOnLastWindowClosed(False)
 
 
+_HIDDEN = re.compile(r"<input type='hidden' name='([^']*)' value='([^']*)'>")
 FILL_OAUTH = (
     "document.getElementById('username').value = {user!r};"
     "document.getElementById('password').value = {password!r};"
@@ -185,3 +192,48 @@ def test_start_up_does_not_load_qtwebengine() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert out.stdout.strip() == "none"
+
+
+class _BrowserUrlSink(QObject):
+    """Stands where the system browser would: receives the URLs Qt would open."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url.toString(QUrl.ComponentFormattingOption.FullyEncoded))
+
+
+async def _act_as_browser(authorize_url: str, username: str, password: str) -> None:
+    """What a person does in their browser: open the page, sign in, allow."""
+    async with httpx.AsyncClient(timeout=10.0, follow_redirects=False) as browser:
+        page = await browser.get(authorize_url)
+        assert page.status_code == 200, page.text[:200]
+        form = {html.unescape(k): html.unescape(v) for k, v in _HIDDEN.findall(page.text)}
+        form.update({"username": username, "password": password, "action": "allow"})
+        answer = await browser.post(str(page.url), data=form)
+        assert answer.status_code in (302, 303)
+        # The redirect lands on the app's one-shot loopback listener.
+        done = await browser.get(answer.headers["location"])
+        assert done.status_code == 200
+
+
+async def test_system_browser_sign_in_stores_the_account(runtime: Any, qtbot: Any) -> None:
+    runtime.settings.sign_in_method = SignInMethod.SYSTEM_BROWSER
+    sink = _BrowserUrlSink()
+    QDesktopServices.setUrlHandler("http", sink, "open")
+    QDesktopServices.setUrlHandler("https", sink, "open")
+    try:
+        controller, outcome = _controller(runtime, qtbot)
+        controller.start("reddit")
+        await pump_until(lambda: sink.urls, 20, "the browser to be asked to open")
+        assert isinstance(controller.dialog, BrowserWaitDialog)
+        await _act_as_browser(sink.urls[0], "sunny_creates", "sunny-pass")
+        name, args = await _wait_outcome(outcome)
+    finally:
+        QDesktopServices.unsetUrlHandler("http")
+        QDesktopServices.unsetUrlHandler("https")
+    assert name == "succeeded", args
+    assert [a.username for a in await runtime.accounts.list_accounts("reddit")] == ["sunny_creates"]
