@@ -75,6 +75,7 @@ class IntegrationsPage(QWidget):
         self._columns = 0
         self._validating = False
         self._reload_pending = False
+        self.validations_started = 0  # how many validate_all runs this page began
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -240,6 +241,7 @@ class IntegrationsPage(QWidget):
         if self._validating:
             return
         self._validating = True
+        self.validations_started += 1
         run_task(
             self.runtime.accounts.validate_all(),
             on_done=self._validated,

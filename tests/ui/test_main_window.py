@@ -1,0 +1,110 @@
+"""Main window and tray on a real Runtime (sandbox mode)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+
+from huntaze_desktop.core.events import Notice
+from huntaze_desktop.core.models import ConnectionStatus, Severity
+from huntaze_desktop.ui.main_window import SANDBOX_BANNER, MainWindow
+from huntaze_desktop.ui.tray import TrayController
+
+
+@pytest.fixture
+async def window(qtbot, runtime, wait_for, drain_ui_tasks):
+    w = MainWindow(runtime, tray=True)
+    qtbot.addWidget(w)
+    w.show()
+    await wait_for(lambda: w.integrations._loaded)
+    yield w
+    w.shutdown()
+    await drain_ui_tasks()
+
+
+async def test_title_banner_and_accessible_names(window) -> None:
+    assert window.windowTitle() == "Huntaze Desktop — Sandbox"
+    assert window.banner is not None and window.banner.text() == SANDBOX_BANNER
+    assert window.banner.isVisible()
+    assert [b.accessibleName() for b in window.nav_buttons] == [
+        "Integrations page",
+        "Analytics page",
+        "Settings page",
+    ]
+
+
+async def test_shortcuts_switch_pages_and_focus_search(window, wait_for) -> None:
+    window.activateWindow()
+    QTest.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    await wait_for(lambda: window.current_page() == 1)
+    assert window.nav_buttons[1].isChecked()
+    QTest.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    await wait_for(lambda: window.current_page() == 2)
+    assert window.settings_page is not None
+    QTest.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    await wait_for(lambda: window.current_page() == 0)
+    assert window.integrations.search.hasFocus() or window.focusWidget() is (
+        window.integrations.search
+    )
+
+
+async def test_validation_is_debounced(window, wait_for) -> None:
+    page = window.integrations
+    await wait_for(lambda: page.validations_started == 1)  # the one at start
+    for _ in range(5):
+        window.show_page(1)
+        window.show_page(0)
+    await wait_for(lambda: page.validations_started == 2)
+    await wait_for(lambda: not page.validation_running(), timeout=15)
+    with pytest.raises(AssertionError):
+        await wait_for(lambda: page.validations_started > 2, timeout=1.0)
+
+
+async def test_notice_becomes_toast(window, runtime, wait_for) -> None:
+    runtime.bus.publish(Notice("Instagram reconnected.", "success"))
+    await wait_for(lambda: any(t.text == "Instagram reconnected." for t in window.toasts.toasts()))
+
+
+async def test_geometry_remembered_and_close_hides_to_tray(window, runtime, wait_for) -> None:
+    window.resize(1111, 777)
+    window.close()
+    assert not window.isVisible()  # hidden to the tray, not quit
+    assert window.tray is not None and window.tray.notifications  # the one-time hint
+    state = QSettings(str(runtime.paths.root / "window.ini"), QSettings.Format.IniFormat)
+    assert state.value("window/geometry") is not None
+
+
+async def test_tray_from_real_account_states(runtime, seed_account, qtbot) -> None:
+    ok = await seed_account(runtime, "instagram", "fine")
+    tray = TrayController()
+    platforms = {s.name: s.display_name for s in runtime.specs}
+    tray.update_accounts(await runtime.accounts.list_accounts(), platforms)
+    assert tray.severity is Severity.OK
+    assert tray.icon.toolTip() == "Huntaze Desktop — 1 connected"
+
+    bad = await seed_account(
+        runtime, "tiktok", "broken", ConnectionStatus.NEEDS_RECONNECT, last_error="Sign in again."
+    )
+    tray.update_accounts(await runtime.accounts.list_accounts(), platforms)
+    assert tray.severity is Severity.PROBLEM
+    assert tray.icon.toolTip() == "Huntaze Desktop — 2 connected, 1 needs attention"
+    texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
+    assert texts[0] == "Open Huntaze" and texts[-2:] == ["Refresh now", "Quit"]
+    entry = next(a for a in tray.menu.actions() if "@broken" in a.text())
+    assert len(tray.notifications) == 1 and "@broken" in tray.notifications[0][1]
+    with qtbot.waitSignal(tray.signInRequested) as blocker:
+        entry.trigger()
+    assert blocker.args == ["tiktok"]
+
+    # Still broken: no second notification; recovered then broken again: one more.
+    tray.update_accounts(await runtime.accounts.list_accounts(), platforms)
+    assert len(tray.notifications) == 1
+    runtime.store.update_status(bad.id, ConnectionStatus.CONNECTED, success=True)
+    tray.update_accounts(await runtime.accounts.list_accounts(), platforms)
+    assert tray.severity is Severity.OK
+    runtime.store.update_status(bad.id, ConnectionStatus.NEEDS_RECONNECT)
+    tray.update_accounts(await runtime.accounts.list_accounts(), platforms)
+    assert len(tray.notifications) == 2
+    assert ok.id != bad.id
+    tray.deleteLater()
