@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from huntaze_desktop.core.errors import DatabaseCorruptError, StorageError
 from huntaze_desktop.core.paths import DataPaths
@@ -231,3 +231,14 @@ def test_a_directory_in_place_of_the_file_is_a_storage_error(data_paths: DataPat
     with pytest.raises(StorageError) as caught:
         Database.open(data_paths)
     assert not isinstance(caught.value, DatabaseCorruptError)
+
+
+def test_sql_errors_never_show_parameter_values(db: Database) -> None:
+    # hide_parameters=True: a failing statement must not echo what it was writing.
+    with pytest.raises(IntegrityError) as caught, db.session() as session:
+        session.execute(
+            text("INSERT INTO users (id, name, created_at) VALUES (:id, :name, '2024-01-01')"),
+            {"id": db.default_user_id, "name": "secret-looking-value"},
+        )
+    assert "secret-looking-value" not in str(caught.value)
+    assert "hidden due to hide_parameters" in str(caught.value)
