@@ -47,7 +47,13 @@ class SecretPlace:
     provider_account_id: str = ""
 
     def associated_data(self) -> bytes:
-        parts = (self.table, self.column, str(self.user_id), self.provider, self.provider_account_id)
+        parts = (
+            self.table,
+            self.column,
+            str(self.user_id),
+            self.provider,
+            self.provider_account_id,
+        )
         # Length-prefix each part so ("ab","c") and ("a","bc") never collide.
         return b"huntaze-vault-v1" + b"".join(
             len(p.encode()).to_bytes(4, "big") + p.encode() for p in parts
@@ -73,7 +79,9 @@ class Vault:
     def seal(self, plaintext: str, place: SecretPlace) -> bytes:
         nonce = os.urandom(_NONCE_LEN)
         header = _MAGIC + bytes([FORMAT_VERSION]) + self.key_id + nonce
-        return header + self._aead.encrypt(nonce, plaintext.encode("utf-8"), place.associated_data())
+        return header + self._aead.encrypt(
+            nonce, plaintext.encode("utf-8"), place.associated_data()
+        )
 
     def open(self, sealed: bytes, place: SecretPlace) -> str:
         if len(sealed) < _HEADER_LEN + 16 or not sealed.startswith(_MAGIC):
