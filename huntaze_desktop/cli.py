@@ -130,15 +130,36 @@ def run_cli(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("Cancelled.", file=sys.stderr)
         return EXIT_FAILED
+    except Exception:
+        log.exception("Unexpected error in '%s'", args.command)
+        print(f"Error: something unexpected went wrong. Details are in {paths.log_file}.",
+              file=sys.stderr)
+        return EXIT_FAILED
 
 
 async def _with_runtime(args: argparse.Namespace, paths: Any,
                         body: Callable[[Any], Awaitable[int]]) -> int:
+    from huntaze_desktop.core.errors import (
+        KeyringUnavailableError,
+        VaultLockedError,
+        WrongPassphraseError,
+    )
     from huntaze_desktop.core.runtime import Runtime, RuntimeOptions
 
-    runtime = await Runtime.create(RuntimeOptions(
-        data_dir=paths.root, sandbox=args.sandbox, passphrase=_passphrase,
-    ))
+    passphrase = os.environ.get(PASSPHRASE_ENV)
+    while True:
+        try:
+            runtime = await Runtime.create(RuntimeOptions(
+                data_dir=paths.root, sandbox=args.sandbox, passphrase=passphrase,
+            ))
+            break
+        except (VaultLockedError, WrongPassphraseError) as exc:
+            # Ask on a terminal; a script gives the passphrase in the environment.
+            if isinstance(exc, KeyringUnavailableError) or not sys.stdin.isatty():
+                raise
+            if isinstance(exc, WrongPassphraseError):
+                print(exc.user_message, file=sys.stderr)
+            passphrase = await asyncio.to_thread(getpass.getpass, "Vault passphrase: ")
     try:
         return await body(runtime)
     finally:

@@ -1,0 +1,76 @@
+"""End to end: the real app process starts in sandbox mode, comes up, quits cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def _wait_for_event(proc: subprocess.Popen[str], event: str, timeout: float) -> list[dict]:
+    """Read JSON log lines from stderr until one carries ``event``."""
+    seen: list[dict] = []
+    deadline = time.monotonic() + timeout
+    assert proc.stderr is not None
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            if proc.poll() is not None:
+                break
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        seen.append(record)
+        if record.get("event") == event:
+            return seen
+    raise AssertionError(f"no {event!r} log line; got {[r.get('message') for r in seen]}")
+
+
+def _start(tmp_path: Path, *extra: str) -> subprocess.Popen[str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.Popen(
+        [sys.executable, "-m", "huntaze_desktop", "--sandbox", "--data-dir", str(tmp_path),
+         "--no-err-windows", "--json-logging", *extra],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env,
+    )
+
+
+def test_app_comes_up_and_quits_cleanly_on_sigterm(tmp_path: Path) -> None:
+    proc = _start(tmp_path)
+    try:
+        records = _wait_for_event(proc, "app.ready", timeout=60)
+        assert any("Services ready" in r.get("message", "") for r in records)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    # It really used the data directory it was given.
+    assert (tmp_path / "huntaze.sqlite3").exists()
+    assert (tmp_path / "logs" / "huntaze-desktop.log").exists()
+
+
+def test_second_launch_hands_over_to_the_first(tmp_path: Path) -> None:
+    first = _start(tmp_path)
+    try:
+        _wait_for_event(first, "app.ready", timeout=60)
+        second = _start(tmp_path)
+        assert second.wait(timeout=60) == 0  # it asked the first one to come forward
+        assert first.poll() is None
+    finally:
+        first.send_signal(signal.SIGTERM)
+        try:
+            first.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            first.kill()
