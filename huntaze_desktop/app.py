@@ -89,7 +89,13 @@ def run_gui(args: argparse.Namespace) -> int:
 
     boot = _Boot(app, args, paths, instance)
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
-        code = runner.run(boot.main())
+        try:
+            code = runner.run(boot.main())
+        except RuntimeError:
+            # Qt's loop was stopped from outside (e.g. the session ended) before the
+            # services could close; SQLite's WAL keeps committed data safe regardless.
+            log.warning("The event loop stopped before the services closed")
+            code = 0
     instance.release()
     log.info("Exited with code %d", code)
     return code
@@ -104,38 +110,45 @@ class _Boot:
         self.exit_code = 0
 
     async def main(self) -> int:
+        # Quitting goes through this event so the services close while the loop runs.
         quit_event = asyncio.Event()
-        self.app.aboutToQuit.connect(quit_event.set)
+        loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             try:
-                asyncio.get_running_loop().add_signal_handler(signum, self.app.quit)
+                loop.add_signal_handler(signum, quit_event.set)
             except (NotImplementedError, RuntimeError):  # Windows
-                signal.signal(signum, lambda *_: QTimer.singleShot(0, self.app.quit))
+                signal.signal(signum, lambda *_: loop.call_soon_threadsafe(quit_event.set))
 
         runtime = await self._open_runtime()
         if runtime is None:
             return 1
         log.info("Services ready (%d platforms, sandbox=%s)", len(runtime.specs),
                  runtime.sandbox_mode)
+        window = None
         try:
             from huntaze_desktop.ui.main_window import MainWindow
 
             window = MainWindow(runtime)
+            window.quitRequested.connect(quit_event.set)
             self.instance.activationRequested.connect(window.bring_to_front)
             if runtime.settings.start_minimized and window.has_tray():
                 log.info("Starting minimized to the tray")
             else:
                 window.show()
+            if runtime.scheduler is not None:
+                runtime.scheduler.start()
             log.info("Main window shown", extra={"event": "app.ready"})
             if self.args.smoke_test:
                 from huntaze_desktop.ui.smoke import run_smoke_test
 
                 self.exit_code = await run_smoke_test(window, runtime)
-                self.app.quit()
+                quit_event.set()
             await quit_event.wait()
             log.info("Quitting", extra={"event": "app.quit"})
-            window.shutdown()
         finally:
+            if window is not None:
+                window.shutdown()
+                window.hide()
             await runtime.aclose()
             log.info("Services closed")
         return self.exit_code

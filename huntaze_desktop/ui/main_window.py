@@ -12,7 +12,7 @@ import inspect
 import logging
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QMetaMethod, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
     """The app window. ``tray``: None = use one when the system offers a tray."""
 
     signInRequested = Signal(str)
+    quitRequested = Signal()
 
     def __init__(
         self, runtime: Any, parent: QWidget | None = None, *, tray: bool | None = None
@@ -285,9 +286,14 @@ class MainWindow(QMainWindow):
         event.accept()
 
     def quit_app(self) -> None:
+        """Quit for real. The boot listens to ``quitRequested`` so it can close the
+        services while the event loop still runs; without a listener, quit Qt directly."""
         self._quitting = True
         self.save_geometry()
-        QApplication.quit()
+        if self.isSignalConnected(QMetaMethod.fromSignal(self.quitRequested)):
+            self.quitRequested.emit()
+        else:
+            QApplication.quit()
 
     def shutdown(self) -> None:
         """Called by the boot before the runtime closes: let go of everything."""

@@ -36,22 +36,46 @@ def _wait_for_event(proc: subprocess.Popen[str], event: str, timeout: float) -> 
     raise AssertionError(f"no {event!r} log line; got {[r.get('message') for r in seen]}")
 
 
+PASSPHRASE = "e2e passphrase"
+
+
+def _env() -> dict[str, str]:
+    # A subprocess cannot see the tests' in-memory keyring: use passphrase mode,
+    # which is the real, supported set-up for machines without a keyring.
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen", HUNTAZE_VAULT_PASSPHRASE=PASSPHRASE)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "huntaze_desktop", "vault", "init", "--passphrase",
+         "--sandbox", "--data-dir", str(tmp_path)],
+        env=_env(), check=True, capture_output=True, stdin=subprocess.DEVNULL,
+    )
+    return tmp_path
+
+
 def _start(tmp_path: Path, *extra: str) -> subprocess.Popen[str]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env = _env()
     return subprocess.Popen(
         [sys.executable, "-m", "huntaze_desktop", "--sandbox", "--data-dir", str(tmp_path),
          "--no-err-windows", "--json-logging", *extra],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env,
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True,
+        env=env,
     )
 
 
-def test_app_comes_up_and_quits_cleanly_on_sigterm(tmp_path: Path) -> None:
+def test_app_comes_up_and_quits_cleanly_on_sigterm(data_dir: Path) -> None:
+    tmp_path = data_dir
     proc = _start(tmp_path)
     try:
         records = _wait_for_event(proc, "app.ready", timeout=60)
         assert any("Services ready" in r.get("message", "") for r in records)
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
+        code = proc.wait(timeout=30)
+        assert proc.stderr is not None
+        assert code == 0, proc.stderr.read()[-3000:]
+        proc.stderr.close()
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -61,16 +85,17 @@ def test_app_comes_up_and_quits_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert (tmp_path / "logs" / "huntaze-desktop.log").exists()
 
 
-def test_second_launch_hands_over_to_the_first(tmp_path: Path) -> None:
-    first = _start(tmp_path)
-    try:
-        _wait_for_event(first, "app.ready", timeout=60)
-        second = _start(tmp_path)
-        assert second.wait(timeout=60) == 0  # it asked the first one to come forward
-        assert first.poll() is None
-    finally:
-        first.send_signal(signal.SIGTERM)
+def test_second_launch_hands_over_to_the_first(data_dir: Path) -> None:
+    with _start(data_dir) as first:
         try:
-            first.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            first.kill()
+            _wait_for_event(first, "app.ready", timeout=60)
+            with _start(data_dir) as second:
+                # It asked the first one to come forward, then left.
+                assert second.wait(timeout=60) == 0
+            assert first.poll() is None
+        finally:
+            first.send_signal(signal.SIGTERM)
+            try:
+                first.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                first.kill()
