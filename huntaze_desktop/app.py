@@ -15,7 +15,7 @@ import signal
 import sys
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
@@ -104,8 +104,9 @@ def run_gui(args: argparse.Namespace) -> int:
 class _Boot:
     """The async half of the boot, on the qasync loop."""
 
-    def __init__(self, app: QApplication, args: argparse.Namespace, paths: DataPaths,
-                 instance: Any) -> None:
+    def __init__(
+        self, app: QApplication, args: argparse.Namespace, paths: DataPaths, instance: Any
+    ) -> None:
         self.app, self.args, self.paths, self.instance = app, args, paths, instance
         self.exit_code = 0
 
@@ -122,8 +123,9 @@ class _Boot:
         runtime = await self._open_runtime()
         if runtime is None:
             return 1
-        log.info("Services ready (%d platforms, sandbox=%s)", len(runtime.specs),
-                 runtime.sandbox_mode)
+        log.info(
+            "Services ready (%d platforms, sandbox=%s)", len(runtime.specs), runtime.sandbox_mode
+        )
         window = None
         try:
             from huntaze_desktop.ui.main_window import MainWindow
@@ -159,18 +161,25 @@ class _Boot:
         passphrase: str | None = os.environ.get("HUNTAZE_VAULT_PASSPHRASE")
         while True:
             try:
-                return await Runtime.create(RuntimeOptions(
-                    data_dir=self.paths.root, sandbox=self.args.sandbox, passphrase=passphrase,
-                ))
+                return await Runtime.create(
+                    RuntimeOptions(
+                        data_dir=self.paths.root,
+                        sandbox=self.args.sandbox,
+                        passphrase=passphrase,
+                    )
+                )
             except (WrongPassphraseError, VaultLockedError) as exc:
                 if isinstance(exc, KeyringUnavailableError) or self.args.no_err_windows:
                     self._fatal(exc)
                     return None
-                prompt = ("That passphrase is not correct. Try again:"
-                          if isinstance(exc, WrongPassphraseError) else
-                          "Your credentials are protected by a passphrase. Enter it to unlock:")
-                text, ok = QInputDialog.getText(None, "Unlock Huntaze Desktop", prompt,
-                                                QLineEdit.EchoMode.Password)
+                prompt = (
+                    "That passphrase is not correct. Try again:"
+                    if isinstance(exc, WrongPassphraseError)
+                    else "Your credentials are protected by a passphrase. Enter it to unlock:"
+                )
+                text, ok = QInputDialog.getText(
+                    None, "Unlock Huntaze Desktop", prompt, QLineEdit.EchoMode.Password
+                )
                 if not ok:
                     return None
                 passphrase = text

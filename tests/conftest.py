@@ -27,7 +27,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support.memory_keyring import memory_keyring  # noqa: E402
+from support.memory_keyring import memory_keyring
 
 __all__ = ["memory_keyring"]
 

@@ -55,7 +55,9 @@ class EventBus:
     def __init__(self) -> None:
         self._handlers: dict[type[Any], list[Callable[[Any], None]]] = defaultdict(list)
 
-    def subscribe(self, event_type: type[Any], handler: Callable[[Any], None]) -> Callable[[], None]:
+    def subscribe(
+        self, event_type: type[Any], handler: Callable[[Any], None]
+    ) -> Callable[[], None]:
         """Register ``handler``; returns a function that unsubscribes it."""
         self._handlers[event_type].append(handler)
 

@@ -88,7 +88,7 @@ class TokenSet:
     refresh_token: str | None = None
     expires_at: datetime | None = None
     refresh_expires_at: datetime | None = None
-    token_type: str | None = "bearer"
+    token_type: str | None = "bearer"  # noqa: S105 - a token type, not a secret
     scope: str | None = None
     # When the current access token was issued (Instagram's 24 h refresh rule).
     issued_at: datetime | None = None

@@ -79,14 +79,14 @@ class IntegrationsPage(QWidget):
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        outer.addWidget(self.scroll)
+        self._scroll = QScrollArea(self)
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer.addWidget(self._scroll)
         host = QWidget()
         host.setObjectName("GridHost")
-        self.scroll.setWidget(host)
+        self._scroll.setWidget(host)
         body = QVBoxLayout(host)
         body.setContentsMargins(32, 28, 32, 32)
         body.setSpacing(16)
@@ -154,7 +154,7 @@ class IntegrationsPage(QWidget):
             card.detailsRequested.connect(self.show_details)
             card.activeChanged.connect(self.set_active)
             self.cards[spec.name] = card
-        self.scroll.viewport().installEventFilter(self)
+        self._scroll.viewport().installEventFilter(self)
 
         self._validate_timer = QTimer(self)
         self._validate_timer.setSingleShot(True)
@@ -172,7 +172,7 @@ class IntegrationsPage(QWidget):
         return self._columns
 
     def _reflow(self, force: bool = False) -> None:
-        columns = columns_for_width(self.scroll.viewport().width())
+        columns = columns_for_width(self._scroll.viewport().width())
         if columns == self._columns and not force:
             return
         self._columns = columns
@@ -184,7 +184,7 @@ class IntegrationsPage(QWidget):
             self.grid.setColumnStretch(c, 1 if c < columns else 0)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+        if watched is self._scroll.viewport() and event.type() == QEvent.Type.Resize:
             self._reflow()
         return False
 
@@ -270,13 +270,13 @@ class IntegrationsPage(QWidget):
         if account is None:
             return None
         dialog = ConfirmDisconnectDialog(account.name, self._platform(account), self)
-        dialog.confirmed.connect(lambda: self.disconnect(account))
+        dialog.confirmed.connect(lambda: self.disconnect_account(account))
         dialog.finished.connect(dialog.deleteLater)
         self.confirm_dialog = dialog
         dialog.open()
         return dialog
 
-    def disconnect(self, account: Account) -> None:
+    def disconnect_account(self, account: Account) -> None:
         platform = self._platform(account)
 
         def done(_: object) -> None:

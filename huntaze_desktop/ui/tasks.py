@@ -63,8 +63,8 @@ def _loop() -> asyncio.AbstractEventLoop:
 def run_task(
     coro: Coroutine[Any, Any, T],
     *,
-    on_error: Callable[[str], None] | None = None,
-    on_done: Callable[[T], None] | None = None,
+    on_error: Callable[[str], object] | None = None,
+    on_done: Callable[[T], object] | None = None,
 ) -> asyncio.Task[T]:
     """Schedule ``coro``; ``on_done(result)`` on success, ``on_error(message)`` on failure.
 

@@ -8,7 +8,7 @@ announced to assistive technology as an alert.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAccessible, QAccessibleEvent
+from PySide6.QtGui import QAccessible, QAccessibleEvent, QEnterEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 __all__ = ["DEFAULT_TIMEOUTS_MS", "Toast", "ToastHost"]
@@ -72,7 +72,7 @@ class Toast(QFrame):
         self.deleteLater()
 
     # Keep a toast that is being read (mouse over it) on screen.
-    def enterEvent(self, event: QEvent) -> None:  # type: ignore[override]
+    def enterEvent(self, event: QEnterEvent) -> None:
         self._timer.stop()
         super().enterEvent(event)
 

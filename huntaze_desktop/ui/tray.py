@@ -7,6 +7,7 @@ in ``core/health.py``; this module only renders it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
@@ -79,7 +80,7 @@ class TrayController(QObject):
                 platform = platforms.get(account.provider, account.provider)
                 text = f"{platform}: {account.name} — {account.status.label}"
                 provider = account.provider
-                self._add(self.menu, text, lambda p=provider: self.signInRequested.emit(p))
+                self._add(self.menu, text, partial(self.signInRequested.emit, provider))
         self.menu.addSeparator()
         self._add(self.menu, "Refresh now", self.refreshRequested.emit)
         self._add(self.menu, "Quit", self.quitRequested.emit)

@@ -48,9 +48,21 @@ def _env() -> dict[str, str]:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     subprocess.run(
-        [sys.executable, "-m", "huntaze_desktop", "vault", "init", "--passphrase",
-         "--sandbox", "--data-dir", str(tmp_path)],
-        env=_env(), check=True, capture_output=True, stdin=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "huntaze_desktop",
+            "vault",
+            "init",
+            "--passphrase",
+            "--sandbox",
+            "--data-dir",
+            str(tmp_path),
+        ],
+        env=_env(),
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
     )
     return tmp_path
 
@@ -58,9 +70,21 @@ def data_dir(tmp_path: Path) -> Path:
 def _start(tmp_path: Path, *extra: str) -> subprocess.Popen[str]:
     env = _env()
     return subprocess.Popen(
-        [sys.executable, "-m", "huntaze_desktop", "--sandbox", "--data-dir", str(tmp_path),
-         "--no-err-windows", "--json-logging", *extra],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "-m",
+            "huntaze_desktop",
+            "--sandbox",
+            "--data-dir",
+            str(tmp_path),
+            "--no-err-windows",
+            "--json-logging",
+            *extra,
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
         env=env,
     )
 

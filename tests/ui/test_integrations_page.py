@@ -119,7 +119,7 @@ async def test_search_filters_cards(page, runtime, seed_account, wait_for) -> No
 
 async def test_grid_reflows_with_width(page, wait_for) -> None:
     page.resize(1400, 800)
-    await wait_for(lambda: page.columns() == columns_for_width(page.scroll.viewport().width()))
+    await wait_for(lambda: page.columns() == columns_for_width(page._scroll.viewport().width()))
     wide = page.columns()
     page.resize(600, 800)
     await wait_for(lambda: page.columns() == 1)
