@@ -1,0 +1,54 @@
+"""OnlyFans normalizer: /users/me stats and both observed earnings-chart shapes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from huntaze_desktop.core.analytics.normalize import analytics_for
+from huntaze_desktop.core.analytics.series import Metric
+from huntaze_desktop.providers.onlyfans.client import parse_earnings_chart
+
+SINCE = datetime(2026, 11, 1, tzinfo=UTC)
+UNTIL = datetime(2026, 11, 3, tzinfo=UTC)
+
+
+def _stats(chart: dict, currency: str | None = "USD") -> dict:
+    daily, total = parse_earnings_chart(chart)
+    return {"currency": currency, "totals": {"earnings": total}, "daily": {"earnings": daily}}
+
+
+def test_nested_chart_shape_gives_daily_earnings_with_currency():
+    chart = {
+        "list": {
+            "total": {
+                "chartAmount": [
+                    {"date": "2026-11-01T00:00:00+00:00", "count": 41.5},
+                    {"date": "2026-11-02T00:00:00+00:00", "count": 12.25},
+                ],
+                "total": 53.75,
+            }
+        },
+        "total": 53.75,
+    }
+    points = analytics_for("onlyfans").stats_points(9, _stats(chart), SINCE, UNTIL)
+    assert [(p.metric, p.day, p.value, p.unit) for p in points] == [
+        (Metric.EARNINGS, date(2026, 11, 1), 41.5, "USD"),
+        (Metric.EARNINGS, date(2026, 11, 2), 12.25, "USD"),
+    ]
+    assert points[0].key.stored_metric == "earnings:USD"
+    assert points[0].source == "onlyfans:earnings_chart"
+
+
+def test_flat_chart_shape_and_unknown_currency():
+    chart = {"list": [{"date": "2026-11-02", "amount": 7}], "total": 7}
+    points = analytics_for("onlyfans").stats_points(9, _stats(chart, None), SINCE, UNTIL)
+    assert [(p.day, p.value, p.unit) for p in points] == [(date(2026, 11, 2), 7.0, None)]
+
+
+def test_profile_gives_subscribers_and_posts():
+    stats = {"subscribers": 1450, "posts": 300, "photos": 200, "videos": 80}
+    points = analytics_for("onlyfans").profile_points(9, stats, date(2026, 11, 2))
+    assert {(p.metric, p.value) for p in points} == {
+        (Metric.SUBSCRIBERS, 1450),
+        (Metric.POSTS, 300),
+    }
