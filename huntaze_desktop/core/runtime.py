@@ -132,7 +132,9 @@ class Runtime:
             await self._start_sandbox(options.sandbox_server)
         else:
             self._overrides = {
-                name: dict(p.base_urls) for name, p in self.settings.providers.items() if p.base_urls
+                name: dict(p.base_urls)
+                for name, p in self.settings.providers.items()
+                if p.base_urls
             }
             await self._load_client_credentials()
 
@@ -154,11 +156,13 @@ class Runtime:
         log.info("Services ready: %s", ", ".join(s.name for s in self.specs))
 
     async def _start_sandbox(self, shared: Any) -> None:
-        from huntaze_desktop.sandbox.server import SANDBOX_CREDENTIALS, SandboxServer
+        from huntaze_desktop.sandbox.server import SANDBOX_CREDENTIALS
+        from huntaze_desktop.sandbox.shared import start_or_reuse
 
         if shared is None:
-            shared = await asyncio.to_thread(SandboxServer().start)
-            self._owns_sandbox = True
+            # One sandbox per data directory on a fixed port, reused by the GUI and
+            # the CLI alike; its grants persist in the data directory.
+            shared, self._owns_sandbox = await asyncio.to_thread(start_or_reuse, self.paths.root)
         self.sandbox = shared
         self._overrides = {k: dict(v) for k, v in shared.base_urls().items()}
         self._client_credentials = {

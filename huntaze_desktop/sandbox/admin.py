@@ -89,6 +89,7 @@ def admin_routes(state: SandboxState) -> list[Route]:
                 state.flags.update(body)
             except (KeyError, TypeError, ValueError) as exc:
                 return _bad(f"unknown or invalid flag: {exc}")
+            state.changed()
         return JSONResponse(dataclasses.asdict(state.flags))
 
     return [

@@ -41,6 +41,8 @@ __all__ = [
     "FAULT_SHAPES",
     "RULES_FILE",
     "SandboxSession",
+    "dump_plugin_state",
+    "load_plugin_state",
     "routes",
     "sandbox_rules",
     "scripted_sign_in",
@@ -87,6 +89,41 @@ def sessions(state: SandboxState) -> dict[str, SandboxSession]:
         space = state.plugin_data.setdefault(PROVIDER, {})
         found: dict[str, SandboxSession] = space.setdefault("sessions", {})
         return found
+
+
+def dump_plugin_state(state: SandboxState) -> list[dict[str, Any]]:
+    """The sessions as JSON rows (``sandbox.persistence`` keeps them across restarts)."""
+    with state.lock:
+        return [
+            {
+                "sess": s.sess,
+                "user": s.user.username,
+                "x_bc": s.x_bc,
+                "user_agent": s.user_agent,
+                "auth_uid": s.auth_uid,
+                "created_at": s.created_at,
+                "expired": s.expired,
+            }
+            for s in sessions(state).values()
+        ]
+
+
+def load_plugin_state(state: SandboxState, rows: Any) -> None:
+    """Restore ``dump_plugin_state`` rows; sessions of unknown users are skipped."""
+    found = sessions(state)
+    for row in rows if isinstance(rows, list) else []:
+        user = state.find_user(PROVIDER, str(row.get("user", "")))
+        if user is None:
+            continue
+        found[str(row["sess"])] = SandboxSession(
+            sess=str(row["sess"]),
+            user=user,
+            x_bc=str(row["x_bc"]),
+            user_agent=str(row["user_agent"]),
+            auth_uid=row.get("auth_uid"),
+            created_at=float(row["created_at"]),
+            expired=bool(row.get("expired", False)),
+        )
 
 
 def _email(user: DemoUser) -> str:
@@ -265,6 +302,7 @@ def routes(state: SandboxState) -> list[BaseRoute]:
         )
         with state.lock:
             sessions(state)[session.sess] = session
+            state.changed()
         state.count("onlyfans.logins")
         response = _signed_in_page(session)
         response.set_cookie("sess", session.sess, httponly=True, samesite="lax")
@@ -366,6 +404,7 @@ def routes(state: SandboxState) -> list[BaseRoute]:
                 if name is None or session.user.username == name:
                     expired += not session.expired
                     session.expired = True
+            state.changed()
         return JSONResponse({"expired": expired})
 
     return [

@@ -28,18 +28,21 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import socket
 import threading
 import time
+from pathlib import Path
 from types import ModuleType, TracebackType
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Mount, Route, Router
 
-from huntaze_desktop.sandbox import pages
+from huntaze_desktop import __version__
+from huntaze_desktop.sandbox import pages, persistence
 from huntaze_desktop.sandbox.admin import admin_routes
 from huntaze_desktop.sandbox.faults import FaultInjector, FaultShapes
 from huntaze_desktop.sandbox.state import SANDBOX_CREDENTIALS, SandboxState
@@ -107,19 +110,41 @@ def build_app(state: SandboxState) -> Starlette:
     async def index(request: Request) -> HTMLResponse:
         return HTMLResponse(pages.index_page(state, base_urls(str(request.base_url))))
 
+    async def whoami(request: Request) -> JSONResponse:
+        # Lets another process tell this sandbox from whatever else holds the port.
+        state_file = str(state.state_file) if state.state_file is not None else None
+        return JSONResponse(
+            {
+                "huntaze_sandbox": True,
+                "state_file": state_file,
+                "pid": os.getpid(),
+                "version": __version__,
+            }
+        )
+
     routes.append(Route("/", index))
+    routes.append(Route("/_admin/whoami", whoami))
     for provider in HOSTS:
         routes.extend(_platform_mounts(provider, state))
     return Starlette(routes=routes)
 
 
 class SandboxServer:
-    """The sandbox on 127.0.0.1 in a background thread (``port=0`` picks a free one)."""
+    """The sandbox on 127.0.0.1 in a background thread (``port=0`` picks a free one).
+
+    With ``state_file`` the grants are loaded from it at start and saved to it on
+    every change (``sandbox.persistence``), so tokens outlive the process.
+    """
 
     def __init__(
-        self, port: int = 0, state: SandboxState | None = None, host: str = "127.0.0.1"
+        self,
+        port: int = 0,
+        state: SandboxState | None = None,
+        host: str = "127.0.0.1",
+        state_file: Path | None = None,
     ) -> None:
         self.state = state or SandboxState()
+        self._state_file = state_file
         self._host = host
         self._port = port
         self._server: uvicorn.Server | None = None
@@ -148,8 +173,17 @@ class SandboxServer:
         # Bind here so the port is known before uvicorn starts, even for port 0.
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self._host, self._port))
+        try:
+            sock.bind((self._host, self._port))
+            # Listen now: a second process racing for the same fixed port fails
+            # here (EADDRINUSE) instead of inside uvicorn's thread.
+            sock.listen(128)
+        except OSError:
+            sock.close()
+            raise
         self._socket = sock
+        if self._state_file is not None:
+            persistence.attach(self.state, self._state_file)
         self._bound_port = int(sock.getsockname()[1])
         self._server = uvicorn.Server(_config(build_app(self.state), self._host))
         self._thread = threading.Thread(
@@ -174,6 +208,8 @@ class SandboxServer:
         if sock is not None:
             sock.close()
         self._socket = None
+        if self._state_file is not None and sock is not None:
+            persistence.detach(self.state)
 
     def __enter__(self) -> SandboxServer:
         return self.start()
@@ -201,8 +237,13 @@ def _config(app: Starlette, host: str, port: int = 0) -> uvicorn.Config:
     )
 
 
-def serve(host: str = "127.0.0.1", port: int = 8787) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8787, state_file: Path | None = None) -> None:
     """Run the sandbox in the foreground until interrupted (``sandbox serve``)."""
     state = SandboxState()
+    if state_file is not None:
+        persistence.attach(state, state_file)
     print(f"Huntaze sandbox on http://{host}:{port}/ (Ctrl+C to stop)")
-    uvicorn.Server(_config(build_app(state), host, port)).run()
+    try:
+        uvicorn.Server(_config(build_app(state), host, port)).run()
+    finally:
+        persistence.detach(state)

@@ -15,8 +15,10 @@ import secrets
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from huntaze_desktop.sandbox.faults import FaultSet
@@ -153,6 +155,15 @@ class SandboxState:
         self._tokens: dict[str, AccessToken] = {}
         self._families: dict[str, RefreshFamily] = {}
         self._family_by_token: dict[str, str] = {}
+        # Set by sandbox.persistence: grants survive restarts and are shared between
+        # processes; ``changed()`` after each mutation that matters saves them.
+        self.state_file: Path | None = None
+        self.on_change: Callable[[], None] | None = None
+
+    def changed(self) -> None:
+        """A grant, the clock, a flag or a plug-in session changed (saves when persisted)."""
+        if self.on_change is not None:
+            self.on_change()
 
     # -- clock ---------------------------------------------------------------
 
@@ -167,6 +178,7 @@ class SandboxState:
         """Move the sandbox clock forward; returns the total offset."""
         with self.lock:
             self._offset_s += seconds
+            self.changed()
             return self._offset_s
 
     @property
@@ -243,6 +255,7 @@ class SandboxState:
                 family_id=family_id,
             )
             self._tokens[token.token] = token
+            self.changed()
             return token
 
     def lookup_access_token(self, provider: str, token: str | None) -> AccessToken | None:
@@ -283,6 +296,7 @@ class SandboxState:
             )
             self._families[family.family_id] = family
             self._family_by_token[family.current] = family.family_id
+            self.changed()
             return family
 
     def family(self, family_id: str) -> RefreshFamily | None:
@@ -312,6 +326,7 @@ class SandboxState:
             if token in family.rotated:
                 self._revoke_family(family)
                 self.count(f"{provider}.refresh_replays")
+                self.changed()
                 return RefreshOutcome(family, "replayed")
             if family.expires_at <= self.now():
                 return RefreshOutcome(family, "expired")
@@ -324,6 +339,7 @@ class SandboxState:
                 self._family_by_token[family.current] = family.family_id
                 if lifetime_s is not None:
                     family.expires_at = self.now() + lifetime_s
+            self.changed()
             return RefreshOutcome(family, None)
 
     def family_of(self, token: str) -> RefreshFamily | None:
@@ -345,6 +361,7 @@ class SandboxState:
             family = self.family_of(token)
             if family is not None and family.provider == provider:
                 self._revoke_family(family)
+                self.changed()
                 return True
             access = self.lookup_access_token(provider, token)
             if access is None:
@@ -352,6 +369,7 @@ class SandboxState:
             access.revoked = True
             if access.family_id and (fam := self._families.get(access.family_id)):
                 self._revoke_family(fam)
+            self.changed()
             return True
 
     def revoke_user(self, provider: str, username: str) -> int:
@@ -368,4 +386,5 @@ class SandboxState:
                     if not access.revoked:
                         revoked += 1
                     access.revoked = True
+            self.changed()
             return revoked
