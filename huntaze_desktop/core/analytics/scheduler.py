@@ -1,0 +1,318 @@
+"""RefreshScheduler: keeps every account's analytics fresh in the background.
+
+* Each account is refreshed every ``Settings.refresh_interval_minutes`` (read on
+  every pass, so a change applies at once), jittered so accounts drift apart, and
+  new accounts are spread over a start-up window instead of firing together.
+* At most ``per_provider_limit`` refreshes of one platform run at a time, and an
+  account that the token manager put in backoff (``retry_at``) waits for it: the
+  platforms' rate budgets hold.
+* Never two refreshes of one account at once (single flight).
+* Offline (a network error, or ``set_online(False)`` from the UI's reachability
+  signal): scheduled work pauses; one account is probed now and then, and the
+  first success resumes everything. ``pause()``/``resume()`` are the user's switch.
+* ``refresh_now()`` is debounced: repeated clicks within ``debounce_s`` do nothing.
+* Progress goes out as ``RefreshProgress(done, total, account_id)`` events.
+
+Time comes from ``clock()`` (seconds) and ``sleep(seconds)``: tests pass a fake
+pair and move time by hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from huntaze_desktop.core.errors import HuntazeError, NetworkError
+from huntaze_desktop.core.events import EventBus, RefreshProgress
+from huntaze_desktop.core.models import Account, ConnectionStatus
+
+__all__ = ["RefreshScheduler"]
+
+log = logging.getLogger("huntaze.analytics.scheduler")
+
+# Statuses a background refresh cannot fix: they wait for the user.
+_WAITING_FOR_USER = frozenset(
+    {ConnectionStatus.NEEDS_RECONNECT, ConnectionStatus.ERROR, ConnectionStatus.NOT_CONNECTED}
+)
+# Look for new or removed accounts at least this often.
+_MAX_IDLE_S = 60.0
+
+
+class RefreshScheduler:
+    """Background refresh loop for all accounts (see the module docstring)."""
+
+    def __init__(
+        self,
+        analytics: Any,
+        accounts: Any,
+        settings: Any,
+        bus: EventBus,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        *,
+        per_provider_limit: int = 8,
+        jitter: float = 0.1,
+        startup_spread_s: float = 20.0,
+        debounce_s: float = 3.0,
+        offline_probe_s: float = 30.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._analytics = analytics
+        self._accounts = accounts
+        self._settings = settings
+        self._bus = bus
+        self._clock = clock
+        self._sleep = sleep
+        self._limit = max(1, per_provider_limit)
+        self._jitter = jitter
+        self._spread = startup_spread_s
+        self._debounce = debounce_s
+        self._probe_every = offline_probe_s
+        self._rng = rng or random.Random()
+        self._next_due: dict[int, float] = {}
+        self._force: set[int] = set()
+        self._inflight: dict[int, asyncio.Task[Any]] = {}
+        self._semaphores: dict[str, asyncio.Semaphore] = {}
+        self._paused = False
+        self._online = True
+        self._last_manual: float | None = None
+        self._next_probe = 0.0
+        self._done = 0
+        self._total = 0
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    # -- public API ---------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def online(self) -> bool:
+        return self._online
+
+    @property
+    def busy(self) -> bool:
+        """True while any refresh is in flight."""
+        return any(not t.done() for t in self._inflight.values())
+
+    def interval_s(self) -> float:
+        return float(self._settings.refresh_interval_minutes) * 60.0
+
+    def start(self) -> None:
+        """Start the loop on the running event loop (idempotent)."""
+        if self.running:
+            return
+        self._wake = asyncio.Event()
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="refresh-loop")
+
+    async def stop(self) -> None:
+        """Stop the loop and cancel refreshes in flight."""
+        task, self._task = self._task, None
+        pending = [t for t in [task, *self._inflight.values()] if t is not None]
+        for t in pending:
+            t.cancel()
+        for t in pending:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+        self._inflight.clear()
+
+    def pause(self) -> None:
+        self._paused = True
+
+    def resume(self) -> None:
+        self._paused = False
+        self._poke()
+
+    def set_online(self, online: bool) -> None:
+        """What the system says about the network (the UI's reachability signal)."""
+        if online == self._online:
+            return
+        log.info(
+            "network %s: background refresh %s",
+            *(("back", "resumes") if online else ("lost", "pauses")),
+        )
+        self._online = online
+        if online:
+            self._poke()
+
+    def refresh_now(self, account_id: int | None = None) -> bool:
+        """Refresh every account (or one) now, bypassing the cache. Debounced.
+
+        Returns False when ignored (a click within ``debounce_s`` of the last one).
+        """
+        now = self._clock()
+        if self._last_manual is not None and now - self._last_manual < self._debounce:
+            return False
+        self._last_manual = now
+        targets = [account_id] if account_id is not None else list(self._next_due)
+        for target in targets:
+            self._next_due[target] = now
+            self._force.add(target)
+        if account_id is None:
+            self._force_all = True
+        # The user asking is the best sign the network may be back: try.
+        self._online = True
+        self._poke()
+        return True
+
+    def refresh_account(self, account: Account, *, force: bool = False) -> asyncio.Task[Any]:
+        """Refresh one account now, or join the refresh already running for it."""
+        running = self._inflight.get(account.id)
+        if running is not None and not running.done():
+            return running
+        self._begin_round(1)
+        task = asyncio.get_running_loop().create_task(self._refresh_one(account, force))
+        self._inflight[account.id] = task
+        return task
+
+    # -- the loop -----------------------------------------------------------------
+
+    _force_all = False
+
+    def _poke(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _list_accounts(self) -> list[Account]:
+        lister = self._accounts.list_accounts
+        if inspect.iscoroutinefunction(lister):
+            return list(await lister())
+        # A store: its query blocks, so it runs off the loop.
+        return list(await asyncio.to_thread(lister))
+
+    async def _run(self) -> None:
+        assert self._wake is not None
+        while True:
+            self._wake.clear()
+            try:
+                delay = await self._pass()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # A failed pass (database busy...) must not end background refresh.
+                log.exception("refresh pass failed")
+                delay = _MAX_IDLE_S
+            await self._wait(delay)
+
+    async def _pass(self) -> float:
+        """Start what is due; returns how long to wait before the next look."""
+        if self._paused:
+            return _MAX_IDLE_S
+        accounts = await self._list_accounts()
+        now = self._clock()
+        eligible = [a for a in accounts if a.status not in _WAITING_FOR_USER]
+        known = {a.id for a in accounts}
+        for gone in set(self._next_due) - known:
+            self._next_due.pop(gone, None)
+            self._force.discard(gone)
+        fresh = [a for a in eligible if a.id not in self._next_due]
+        for index, account in enumerate(fresh):
+            # Spread first refreshes over a window so they don't fire as one burst.
+            offset = self._spread * index / max(1, len(fresh))
+            self._next_due[account.id] = now + (0.0 if self._force_all else offset)
+        self._force_all = False
+        if not self._online:
+            return self._probe(eligible, now)
+        due = [
+            a
+            for a in eligible
+            if self._next_due[a.id] <= now and a.id not in self._inflight and self._backoff_over(a)
+        ]
+        if due:
+            self._begin_round(len(due))
+            for account in due:
+                force = account.id in self._force
+                self._force.discard(account.id)
+                self._inflight[account.id] = asyncio.get_running_loop().create_task(
+                    self._refresh_one(account, force)
+                )
+        waits = [
+            self._next_due[a.id] - now
+            for a in eligible
+            if a.id not in self._inflight and self._next_due[a.id] > now
+        ]
+        return max(0.05, min([*waits, _MAX_IDLE_S]))
+
+    def _probe(self, eligible: list[Account], now: float) -> float:
+        """Offline: try one account every ``offline_probe_s``; a success resumes all."""
+        if now >= self._next_probe and eligible and not self._inflight:
+            self._next_probe = now + self._probe_every
+            account = min(eligible, key=lambda a: self._next_due.get(a.id, now))
+            self._begin_round(1)
+            self._inflight[account.id] = asyncio.get_running_loop().create_task(
+                self._refresh_one(account, False)
+            )
+        return max(0.05, min(self._next_probe - now, _MAX_IDLE_S))
+
+    def _backoff_over(self, account: Account) -> bool:
+        if account.retry_at is None:
+            return True
+        wait = (account.retry_at - self._analytics.now()).total_seconds()
+        if wait > 0:
+            self._next_due[account.id] = self._clock() + wait
+            return False
+        return True
+
+    async def _wait(self, delay: float) -> None:
+        assert self._wake is not None
+        sleeper = asyncio.ensure_future(self._sleep(delay))
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for t in (sleeper, waker):
+                t.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await t
+
+    def _begin_round(self, count: int) -> None:
+        if not any(not t.done() for t in self._inflight.values()):
+            self._done = self._total = 0
+        self._total += count
+        self._bus.publish(RefreshProgress(self._done, self._total, None))
+
+    async def _refresh_one(self, account: Account, force: bool) -> Any:
+        semaphore = self._semaphores.setdefault(account.provider, asyncio.Semaphore(self._limit))
+        outcome: Any = None
+        try:
+            async with semaphore:
+                outcome = await self._analytics.refresh(account.id, force=force)
+            if not self._online:
+                self._online = True
+                log.info("network back: background refresh resumes")
+                self._poke()
+        except NetworkError as exc:
+            if self._online:
+                log.info("network unreachable (%s): background refresh pauses", type(exc).__name__)
+            self._online = False
+            self._next_probe = self._clock() + self._probe_every
+        except HuntazeError as exc:
+            log.info("account %s: refresh failed: %s", account.id, exc.user_message)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("account %s: refresh failed unexpectedly", account.id)
+        finally:
+            interval = self.interval_s()
+            spread = self._rng.uniform(-self._jitter, self._jitter) * interval
+            self._next_due[account.id] = self._clock() + interval + spread
+            if self._inflight.get(account.id) is asyncio.current_task():
+                self._inflight.pop(account.id, None)
+            self._done += 1
+            self._bus.publish(
+                RefreshProgress(min(self._done, self._total), self._total, account.id)
+            )
+            self._poke()
+        return outcome
