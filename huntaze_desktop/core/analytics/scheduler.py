@@ -75,7 +75,13 @@ class RefreshScheduler:
         self._debounce = debounce_s
         self._probe_every = offline_probe_s
         self._rng = rng or random.Random()
-        self._next_due: dict[int, float] = {}
+        # When each account is due: its first slot, then last finish + interval
+        # (read live from settings) with its own jitter; manual and backoff override.
+        self._first_due: dict[int, float] = {}
+        self._last_done: dict[int, float] = {}
+        self._jitter_of: dict[int, float] = {}
+        self._manual_due: dict[int, float] = {}
+        self._not_before: dict[int, float] = {}
         self._force: set[int] = set()
         self._inflight: dict[int, asyncio.Task[Any]] = {}
         self._semaphores: dict[str, asyncio.Semaphore] = {}
@@ -156,9 +162,9 @@ class RefreshScheduler:
         if self._last_manual is not None and now - self._last_manual < self._debounce:
             return False
         self._last_manual = now
-        targets = [account_id] if account_id is not None else list(self._next_due)
+        targets = [account_id] if account_id is not None else list(self._first_due)
         for target in targets:
-            self._next_due[target] = now
+            self._manual_due[target] = now
             self._force.add(target)
         if account_id is None:
             self._force_all = True
@@ -214,34 +220,36 @@ class RefreshScheduler:
         now = self._clock()
         eligible = [a for a in accounts if a.status not in _WAITING_FOR_USER]
         known = {a.id for a in accounts}
-        for gone in set(self._next_due) - known:
-            self._next_due.pop(gone, None)
+        for gone in set(self._first_due) - known:
+            for table in (self._first_due, self._last_done, self._manual_due, self._not_before):
+                table.pop(gone, None)
             self._force.discard(gone)
-        fresh = [a for a in eligible if a.id not in self._next_due]
+        fresh = [a for a in eligible if a.id not in self._first_due]
         for index, account in enumerate(fresh):
             # Spread first refreshes over a window so they don't fire as one burst.
             offset = self._spread * index / max(1, len(fresh))
-            self._next_due[account.id] = now + (0.0 if self._force_all else offset)
+            self._first_due[account.id] = now + (0.0 if self._force_all else offset)
         self._force_all = False
         if not self._online:
             return self._probe(eligible, now)
         due = [
             a
             for a in eligible
-            if self._next_due[a.id] <= now and a.id not in self._inflight and self._backoff_over(a)
+            if a.id not in self._inflight and self._backoff_over(a) and self._due_at(a.id) <= now
         ]
         if due:
             self._begin_round(len(due))
             for account in due:
                 force = account.id in self._force
                 self._force.discard(account.id)
+                self._manual_due.pop(account.id, None)
                 self._inflight[account.id] = asyncio.get_running_loop().create_task(
                     self._refresh_one(account, force)
                 )
         waits = [
-            self._next_due[a.id] - now
+            self._due_at(a.id) - now
             for a in eligible
-            if a.id not in self._inflight and self._next_due[a.id] > now
+            if a.id not in self._inflight and self._due_at(a.id) > now
         ]
         return max(0.05, min([*waits, _MAX_IDLE_S]))
 
@@ -249,20 +257,34 @@ class RefreshScheduler:
         """Offline: try one account every ``offline_probe_s``; a success resumes all."""
         if now >= self._next_probe and eligible and not self._inflight:
             self._next_probe = now + self._probe_every
-            account = min(eligible, key=lambda a: self._next_due.get(a.id, now))
+            account = min(eligible, key=lambda a: self._due_at(a.id))
             self._begin_round(1)
             self._inflight[account.id] = asyncio.get_running_loop().create_task(
                 self._refresh_one(account, False)
             )
         return max(0.05, min(self._next_probe - now, _MAX_IDLE_S))
 
+    def _due_at(self, account_id: int) -> float:
+        last = self._last_done.get(account_id)
+        if last is None:
+            due = self._first_due.get(account_id, 0.0)
+        else:
+            due = last + self.interval_s() * (1.0 + self._jitter_of.get(account_id, 0.0))
+        manual = self._manual_due.get(account_id)
+        if manual is not None:
+            due = min(due, manual)
+        return max(due, self._not_before.get(account_id, due))
+
     def _backoff_over(self, account: Account) -> bool:
+        """False while the token manager's backoff (``retry_at``) for it runs."""
         if account.retry_at is None:
+            self._not_before.pop(account.id, None)
             return True
         wait = (account.retry_at - self._analytics.now()).total_seconds()
         if wait > 0:
-            self._next_due[account.id] = self._clock() + wait
+            self._not_before[account.id] = self._clock() + wait
             return False
+        self._not_before.pop(account.id, None)
         return True
 
     async def _wait(self, delay: float) -> None:
@@ -298,6 +320,8 @@ class RefreshScheduler:
                 log.info("network unreachable (%s): background refresh pauses", type(exc).__name__)
             self._online = False
             self._next_probe = self._clock() + self._probe_every
+            # Due again as soon as the network is back, not a whole interval later.
+            self._manual_due[account.id] = self._clock()
         except HuntazeError as exc:
             log.info("account %s: refresh failed: %s", account.id, exc.user_message)
         except asyncio.CancelledError:
@@ -305,9 +329,8 @@ class RefreshScheduler:
         except Exception:
             log.exception("account %s: refresh failed unexpectedly", account.id)
         finally:
-            interval = self.interval_s()
-            spread = self._rng.uniform(-self._jitter, self._jitter) * interval
-            self._next_due[account.id] = self._clock() + interval + spread
+            self._last_done[account.id] = self._clock()
+            self._jitter_of[account.id] = self._rng.uniform(-self._jitter, self._jitter)
             if self._inflight.get(account.id) is asyncio.current_task():
                 self._inflight.pop(account.id, None)
             self._done += 1
