@@ -1,6 +1,9 @@
 """The command-line interface: the same services as the app, headless.
 
 Exit codes: 0 ok, 1 failed (a user-safe message on stderr), 2 bad usage.
+
+This module holds the parser, the runner and the vault/sandbox commands; the
+account and diagnostics commands are in ``cli_accounts``.
 """
 
 from __future__ import annotations
@@ -8,51 +11,83 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import json
 import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from huntaze_desktop import __version__
 from huntaze_desktop.core.errors import HuntazeError
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "run_cli"]
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "PASSPHRASE_ENV",
+    "UsageError",
+    "build_parser",
+    "run_cli",
+    "with_runtime",
+]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-PASSPHRASE_ENV = "HUNTAZE_VAULT_PASSPHRASE"
+PASSPHRASE_ENV = "HUNTAZE_VAULT_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
 
 log = logging.getLogger("huntaze.cli")
+
+
+class UsageError(Exception):
+    """Arguments argparse accepted but that do not fit together (exit code 2)."""
 
 
 def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     # Accepted before or after the command; SUPPRESS keeps a sub-parser from
     # overwriting a value given before the command with its default.
-    default = argparse.SUPPRESS if suppress else None
-    parser.add_argument("--data-dir", type=Path, default=default, metavar="DIR",
-                        help="keep all state (database, logs, settings) in DIR")
-    parser.add_argument("--sandbox", action="store_true",
-                        default=argparse.SUPPRESS if suppress else False,
-                        help="use local stand-ins for the platforms (own data directory)")
-    parser.add_argument("--log-level", default=argparse.SUPPRESS if suppress else "INFO",
-                        choices=["DEBUG", "INFO", "WARNING", "ERROR"], type=str.upper)
-    parser.add_argument("--json-logging", action="store_true",
-                        default=argparse.SUPPRESS if suppress else False,
-                        help="write log lines to stderr as JSON objects")
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if suppress else value
+
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default(None),
+        metavar="DIR",
+        help="keep all state (database, logs, settings) in DIR",
+    )
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        default=default(False),
+        help="use local stand-ins for the platforms (own data directory)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default=default("INFO"),
+        type=str.upper,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+    )
+    parser.add_argument(
+        "--json-logging",
+        action="store_true",
+        default=default(False),
+        help="write log lines to stderr as JSON objects",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="huntaze-desktop",
         description="Connect and manage your Instagram, TikTok, Reddit and OnlyFans accounts.",
+        epilog="Exit codes: 0 ok, 1 failed (message on stderr), 2 bad usage.",
     )
     parser.add_argument("--version", action="version", version=f"huntaze-desktop {__version__}")
     _add_common(parser, suppress=False)
-    parser.add_argument("--no-err-windows", action="store_true",
-                        help="never show error dialogs (headless runs, tests)")
+    parser.add_argument(
+        "--no-err-windows",
+        action="store_true",
+        help="never show error dialogs (headless runs, tests)",
+    )
     parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -63,33 +98,67 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("gui", "start the desktop app (the default)")
 
-    accounts = command("accounts", "list, connect and disconnect accounts")
+    accounts = command("accounts", "list, connect, refresh and disconnect accounts")
     acc = accounts.add_subparsers(dest="action", metavar="ACTION", required=True)
     p = command("list", "list connected accounts", acc)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p = command("connect", "connect an account", acc)
     p.add_argument("provider", help="platform name, e.g. instagram")
-    p.add_argument("--browser", choices=["system", "print"], default="system",
-                   help="open the system browser, or print the sign-in URL on stdout")
-    p.add_argument("--session-file", type=Path, metavar="FILE",
-                   help="session-based platforms: JSON with cookies, x_bc and user_agent")
+    p.add_argument(
+        "--browser",
+        choices=["system", "print"],
+        default="system",
+        help="open the system browser, or print the sign-in URL on stdout",
+    )
+    p.add_argument(
+        "--session-file",
+        type=Path,
+        metavar="FILE",
+        help="session-based platforms: JSON with cookies, x_bc and user_agent",
+    )
+    p = command("refresh", "check accounts with their platforms, renewing tokens when due", acc)
+    p.add_argument("provider", nargs="?", help="only this platform")
+    p.add_argument(
+        "account",
+        nargs="?",
+        metavar="ID",
+        help="only this account: platform account id, local id or @username",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command("validate", "check every account (same as refresh without arguments)", acc)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
     p = command("disconnect", "disconnect an account and delete its credentials", acc)
-    p.add_argument("account", help="account id, or PROVIDER:NAME")
-    p = command("validate", "check every account with its platform", acc)
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "target",
+        nargs="+",
+        metavar="PROVIDER ID",
+        help="platform and account (platform account id, local id or @username); "
+        "or one local id, or PROVIDER:NAME",
+    )
+
+    diagnostics = command("diagnostics", "support information without any secret")
+    dg = diagnostics.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = command("export", "write statuses, recent errors, versions and settings to FILE", dg)
+    p.add_argument("file", type=Path, metavar="FILE")
 
     vault = command("vault", "the encrypted credential store")
     va = vault.add_subparsers(dest="action", metavar="ACTION", required=True)
     command("status", "show how credentials are protected", va)
     command("rotate-key", "re-encrypt every credential under a new key", va)
     p = command("init", "choose how the vault key is protected", va)
-    p.add_argument("--passphrase", action="store_true", required=True,
-                   help="derive the key from a passphrase (when no keyring is available)")
+    p.add_argument(
+        "--passphrase",
+        action="store_true",
+        required=True,
+        help="derive the key from a passphrase (when no keyring is available)",
+    )
 
     sandbox = command("sandbox", "the local stand-ins for the platforms")
     sb = sandbox.add_subparsers(dest="action", metavar="ACTION", required=True)
-    p = command("serve", "run the sandbox server alone", sb)
-    p.add_argument("--port", type=int, default=8787)
+    p = command("serve", "run the sandbox server alone (the app and CLI reuse it)", sb)
+    p.add_argument(
+        "--port", type=int, default=None, help="port (default: HUNTAZE_SANDBOX_PORT, else 8787)"
+    )
     p.add_argument("--host", default="127.0.0.1", help=argparse.SUPPRESS)
     return parser
 
@@ -103,27 +172,30 @@ def _passphrase(prompt: str = "Vault passphrase: ") -> str | None:
     return None
 
 
-def _fmt_time(value: datetime | None) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
-
-
 def run_cli(args: argparse.Namespace) -> int:
     """Run one CLI command; returns the exit code."""
+    from huntaze_desktop.core.paths import DataPaths, default_data_dir
     from huntaze_desktop.logsetup import setup_logging
 
-    handler = _HANDLERS.get((args.command, getattr(args, "action", None)))
+    handler = _handlers().get((args.command, getattr(args, "action", None)))
     if handler is None:  # argparse guarantees this never happens
         build_parser().print_usage(sys.stderr)
         return EXIT_USAGE
-    if args.command == "sandbox":
-        return handler(args)  # type: ignore[no-any-return]
-    from huntaze_desktop.core.paths import DataPaths, default_data_dir
-
     paths = DataPaths(args.data_dir or default_data_dir(sandbox=args.sandbox)).ensure()
-    setup_logging(paths, level=args.log_level, json_logging=args.json_logging, console=True,
-                  console_level="WARNING" if not args.json_logging else args.log_level)
+    if args.command == "sandbox":
+        return int(handler(args, paths))
+    setup_logging(
+        paths,
+        level=args.log_level,
+        json_logging=args.json_logging,
+        console=True,
+        console_level="WARNING" if not args.json_logging else args.log_level,
+    )
     try:
-        return asyncio.run(handler(args, paths))  # type: ignore[no-any-return]
+        return int(asyncio.run(handler(args, paths)))
+    except UsageError as exc:
+        print(f"huntaze-desktop: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except HuntazeError as exc:
         print(f"Error: {exc.user_message}", file=sys.stderr)
         return EXIT_FAILED
@@ -132,13 +204,17 @@ def run_cli(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     except Exception:
         log.exception("Unexpected error in '%s'", args.command)
-        print(f"Error: something unexpected went wrong. Details are in {paths.log_file}.",
-              file=sys.stderr)
+        print(
+            f"Error: something unexpected went wrong. Details are in {paths.log_file}.",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
 
 
-async def _with_runtime(args: argparse.Namespace, paths: Any,
-                        body: Callable[[Any], Awaitable[int]]) -> int:
+async def with_runtime(
+    args: argparse.Namespace, paths: Any, body: Callable[[Any], Awaitable[int]]
+) -> int:
+    """Start the services for ``paths`` (asking for the passphrase on a terminal), run ``body``."""
     from huntaze_desktop.core.errors import (
         KeyringUnavailableError,
         VaultLockedError,
@@ -149,9 +225,9 @@ async def _with_runtime(args: argparse.Namespace, paths: Any,
     passphrase = os.environ.get(PASSPHRASE_ENV)
     while True:
         try:
-            runtime = await Runtime.create(RuntimeOptions(
-                data_dir=paths.root, sandbox=args.sandbox, passphrase=passphrase,
-            ))
+            runtime = await Runtime.create(
+                RuntimeOptions(data_dir=paths.root, sandbox=args.sandbox, passphrase=passphrase)
+            )
             break
         except (VaultLockedError, WrongPassphraseError) as exc:
             # Ask on a terminal; a script gives the passphrase in the environment.
@@ -164,119 +240,6 @@ async def _with_runtime(args: argparse.Namespace, paths: Any,
         return await body(runtime)
     finally:
         await runtime.aclose()
-
-
-async def _accounts_list(args: argparse.Namespace, paths: Any) -> int:
-    async def body(rt: Any) -> int:
-        accounts = await rt.accounts.list_accounts()
-        if args.json:
-            print(json.dumps([_account_json(a) for a in accounts], indent=2))
-            return EXIT_OK
-        if not accounts:
-            print("No accounts connected. Connect one with: huntaze-desktop accounts connect PLATFORM")
-            return EXIT_OK
-        print(f"{'ID':>4}  {'PLATFORM':<10} {'ACCOUNT':<24} {'STATUS':<16} CONNECTED")
-        for a in accounts:
-            print(f"{a.id:>4}  {a.provider:<10} {a.name[:24]:<24} {a.status.label:<16} "
-                  f"{_fmt_time(a.created_at)}")
-        return EXIT_OK
-
-    return await _with_runtime(args, paths, body)
-
-
-def _account_json(a: Any) -> dict[str, Any]:
-    return {
-        "id": a.id, "provider": a.provider, "provider_account_id": a.provider_account_id,
-        "username": a.username, "display_name": a.display_name, "status": a.status.value,
-        "status_reason": a.status_reason, "last_error": a.last_error,
-        "connected_at": a.created_at.isoformat() if a.created_at else None,
-        "last_success_at": a.last_success_at.isoformat() if a.last_success_at else None,
-        "retry_at": a.retry_at.isoformat() if a.retry_at else None,
-    }
-
-
-async def _accounts_connect(args: argparse.Namespace, paths: Any) -> int:
-    async def body(rt: Any) -> int:
-        spec = rt.spec(args.provider)
-        if spec.auth_kind == "session":
-            if args.session_file is None:
-                print(f"{spec.display_name} uses a browser session: sign in in the app, or pass "
-                      "--session-file FILE (JSON with cookies, x_bc and user_agent).",
-                      file=sys.stderr)
-                return EXIT_FAILED
-            from huntaze_desktop.providers.onlyfans.session import CapturedSession
-
-            account = await rt.accounts.connect_session(
-                spec.name, CapturedSession.from_file(args.session_file))
-        else:
-            if args.session_file is not None:
-                print(f"--session-file is only for session-based platforms, "
-                      f"not {spec.display_name}.", file=sys.stderr)
-                return EXIT_USAGE
-            account = await rt.accounts.sign_in_with_browser(spec.name, _url_opener(args.browser))
-        print(f"{spec.display_name} connected as {account.name} (account {account.id}).",
-              file=sys.stderr if args.browser == "print" else sys.stdout)
-        return EXIT_OK
-
-    return await _with_runtime(args, paths, body)
-
-
-def _url_opener(browser: str) -> Callable[[str], None]:
-    if browser == "print":
-        def emit(url: str) -> None:
-            # One line on stdout, so a script can act as the browser.
-            print(url, flush=True)
-
-        return emit
-
-    def open_system(url: str) -> None:
-        import webbrowser
-
-        print("Opening your browser to sign in… (waiting for you to finish)", file=sys.stderr)
-        if not webbrowser.open(url):
-            print(f"Open this address in your browser:\n{url}", file=sys.stderr)
-
-    return open_system
-
-
-async def _accounts_disconnect(args: argparse.Namespace, paths: Any) -> int:
-    async def body(rt: Any) -> int:
-        account = await _find_account(rt, args.account)
-        await rt.accounts.disconnect(account.id)
-        print(f"Disconnected {account.name} from {rt.spec(account.provider).display_name}.")
-        return EXIT_OK
-
-    return await _with_runtime(args, paths, body)
-
-
-async def _find_account(rt: Any, ref: str) -> Any:
-    from huntaze_desktop.core.errors import AccountNotFoundError
-
-    accounts = await rt.accounts.list_accounts()
-    for a in accounts:
-        if ref == str(a.id):
-            return a
-        provider, _, name = ref.partition(":")
-        if name and provider == a.provider and name.lstrip("@") in (
-            a.username, a.display_name, a.provider_account_id,
-        ):
-            return a
-    raise AccountNotFoundError(f"No connected account matches '{ref}'.")
-
-
-async def _accounts_validate(args: argparse.Namespace, paths: Any) -> int:
-    async def body(rt: Any) -> int:
-        accounts = await rt.accounts.validate_all()
-        if args.json:
-            print(json.dumps([_account_json(a) for a in accounts], indent=2))
-        else:
-            for a in accounts:
-                line = f"{a.provider:<10} {a.name:<24} {a.status.label}"
-                print(line + (f" — {a.last_error}" if a.last_error else ""))
-        bad = [a for a in accounts if a.status.needs_user_action]
-        return EXIT_FAILED if bad else EXIT_OK
-
-    return await _with_runtime(args, paths, body)
 
 
 async def _vault_status(args: argparse.Namespace, paths: Any) -> int:
@@ -302,7 +265,7 @@ async def _vault_rotate(args: argparse.Namespace, paths: Any) -> int:
         print(f"Re-encrypted {count} stored secret(s) under a new key.")
         return EXIT_OK
 
-    return await _with_runtime(args, paths, body)
+    return await with_runtime(args, paths, body)
 
 
 async def _vault_init(args: argparse.Namespace, paths: Any) -> int:
@@ -312,31 +275,44 @@ async def _vault_init(args: argparse.Namespace, paths: Any) -> int:
     if not first:
         print(f"Give the passphrase on a terminal or in {PASSPHRASE_ENV}.", file=sys.stderr)
         return EXIT_FAILED
-    if sys.stdin.isatty() and not os.environ.get(PASSPHRASE_ENV):
-        if getpass.getpass("Repeat the passphrase: ") != first:
-            print("The passphrases do not match. Nothing was changed.", file=sys.stderr)
-            return EXIT_FAILED
+    asked = sys.stdin.isatty() and not os.environ.get(PASSPHRASE_ENV)
+    if asked and getpass.getpass("Repeat the passphrase: ") != first:
+        print("The passphrases do not match. Nothing was changed.", file=sys.stderr)
+        return EXIT_FAILED
     await asyncio.to_thread(KeyStore(paths).init_passphrase, first)
     print("The vault is now protected by your passphrase.")
     return EXIT_OK
 
 
-def _sandbox_serve(args: argparse.Namespace) -> int:
+def _sandbox_serve(args: argparse.Namespace, paths: Any) -> int:
+    from huntaze_desktop.core.errors import ConfigurationError
     from huntaze_desktop.sandbox.server import serve
+    from huntaze_desktop.sandbox.shared import sandbox_port, state_file_for
 
     logging.basicConfig(level=args.log_level)
-    print(f"Sandbox listening on http://{args.host}:{args.port} (Ctrl+C to stop)", flush=True)
-    serve(host=args.host, port=args.port)
+    try:
+        port = args.port if args.port is not None else sandbox_port()
+    except ConfigurationError as exc:
+        print(f"Error: {exc.user_message}", file=sys.stderr)
+        return EXIT_FAILED
+    # Same state file as `--sandbox` runs on this data directory: they reuse this server.
+    serve(host=args.host, port=port, state_file=state_file_for(paths.root))
     return EXIT_OK
 
 
-_HANDLERS: dict[tuple[str | None, str | None], Callable[..., Any]] = {
-    ("accounts", "list"): _accounts_list,
-    ("accounts", "connect"): _accounts_connect,
-    ("accounts", "disconnect"): _accounts_disconnect,
-    ("accounts", "validate"): _accounts_validate,
-    ("vault", "status"): _vault_status,
-    ("vault", "rotate-key"): _vault_rotate,
-    ("vault", "init"): _vault_init,
-    ("sandbox", "serve"): _sandbox_serve,
-}
+def _handlers() -> dict[tuple[str | None, str | None], Callable[..., Any]]:
+    # Imported here: cli_accounts uses this module's helpers.
+    from huntaze_desktop import cli_accounts as accounts
+
+    return {
+        ("accounts", "list"): accounts.accounts_list,
+        ("accounts", "connect"): accounts.accounts_connect,
+        ("accounts", "refresh"): accounts.accounts_refresh,
+        ("accounts", "validate"): accounts.accounts_refresh,
+        ("accounts", "disconnect"): accounts.accounts_disconnect,
+        ("diagnostics", "export"): accounts.diagnostics_export,
+        ("vault", "status"): _vault_status,
+        ("vault", "rotate-key"): _vault_rotate,
+        ("vault", "init"): _vault_init,
+        ("sandbox", "serve"): _sandbox_serve,
+    }

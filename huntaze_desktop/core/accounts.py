@@ -12,12 +12,13 @@ import json
 import logging
 import platform
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from huntaze_desktop import __version__
+from huntaze_desktop.core.diagnostics import ensure_no_secrets, redact_secrets, secret_values
 from huntaze_desktop.core.errors import HuntazeError, VaultError
 from huntaze_desktop.core.events import AccountChanged, AccountRemoved, EventBus, Notice
 from huntaze_desktop.core.models import Account
@@ -247,21 +248,62 @@ class AccountService:
         ]
         return [_audit_row(row) for row in mine[:_DIAGNOSTIC_AUDIT_EVENTS]]
 
-    async def export_diagnostics(self, path: Path) -> Path:
-        """Write a JSON report of every account (no secrets; redacted as a last guard)."""
+    async def export_diagnostics(
+        self, path: Path, *, known_secrets: Iterable[str] = (), extra: dict[str, Any] | None = None
+    ) -> Path:
+        """Write a JSON report: versions, settings, every account's status, recent errors.
+
+        No secret is put in; as a last guard every stored secret (tokens, sessions,
+        pending revocations, and ``known_secrets`` such as developer client secrets)
+        is redacted in all its encodings and the text scanned for them before it is
+        written. A hit raises ``SecretLeakError`` and nothing is written.
+        """
         from huntaze_desktop.net.redact import redact
 
         accounts = await self.list_accounts()
+        details = [await self.diagnostics(a.id) for a in accounts]
+        audit = await asyncio.to_thread(self._store.audit_events, _DIAGNOSTIC_AUDIT_EVENTS)
         report = {
             "app_version": __version__,
             "python": sys.version.split()[0],
             "platform": platform.platform(),
-            "accounts": [await self.diagnostics(a.id) for a in accounts],
+            "settings": _settings_report(self._settings),
+            "accounts": details,
+            "recent_errors": [
+                {
+                    "account": d["id"],
+                    "provider": d["provider"],
+                    "status": d["status"],
+                    "reason": d["status_reason"],
+                    "error": d["last_error"],
+                }
+                for d in details
+                if d["last_error"] or d["status_reason"]
+            ],
+            "recent_events": [_audit_row(row) | {"provider": row.provider} for row in audit],
+            **(extra or {}),
         }
-        text = redact(json.dumps(report, indent=2, sort_keys=True, default=str))
+        secrets = [*await asyncio.to_thread(self._stored_secrets), *known_secrets]
+        text = json.dumps(report, indent=2, sort_keys=True, default=str)
+        text = redact_secrets(redact(text), secrets)
+        ensure_no_secrets(text, secrets)
         path = Path(path)
         await asyncio.to_thread(_write_text, path, text)
         return path
+
+    def _stored_secrets(self) -> list[str]:
+        """Every secret in the vault that belongs to an account (blocking)."""
+        found: list[str] = []
+        for account in self._store.list_accounts():
+            try:
+                tokens = self._store.load_tokens(account.id)
+            except VaultError:
+                continue  # unreadable: it cannot be written out either
+            found += secret_values(tokens.access_token)
+            found += secret_values(tokens.refresh_token)
+        for item in self._store.pending_revocations():
+            found += secret_values(item.token)
+        return found
 
     # -- helpers ----------------------------------------------------------------
 
@@ -279,6 +321,15 @@ class AccountService:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _settings_report(settings: Settings) -> dict[str, Any]:
+    from huntaze_desktop.net.redact import redact_url
+
+    data = settings.model_dump(mode="json")
+    if data.get("proxy_url"):
+        data["proxy_url"] = redact_url(str(data["proxy_url"]))  # may carry a password
+    return dict(data)
 
 
 def _audit_row(row: Any) -> dict[str, Any]:
