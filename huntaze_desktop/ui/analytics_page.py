@@ -1,50 +1,516 @@
-"""Placeholder for the Analytics page (the analytics work replaces this module).
+"""The Analytics page: KPI tiles, a time-series chart, filters, issues and export.
 
-Keep the constructor ``AnalyticsPage(runtime, parent)``: the main window builds it so.
+It opens from what is stored (``AnalyticsService.load`` reads only the database),
+then follows the background refresh: ``RefreshProgress`` events drive the spinner
+and reload the numbers as accounts finish. Nothing here invents a number: with no
+account connected it shows the "Connect your accounts" empty state.
 """
 
 from __future__ import annotations
 
+import csv
+import logging
+import math
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+import numpy as np
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-__all__ = ["AnalyticsPage"]
+from huntaze_desktop.core.analytics.aggregate import Line, group_lines, kpis
+from huntaze_desktop.core.analytics.series import MetricKind
+from huntaze_desktop.core.analytics.service import AnalyticsData
+from huntaze_desktop.core.events import RefreshProgress
+from huntaze_desktop.ui.analytics_widgets import KpiTile, account_issue, utcnow
+from huntaze_desktop.ui.bus_bridge import BusBridge
+from huntaze_desktop.ui.charts import TimeSeriesChart
+from huntaze_desktop.ui.spinner import Spinner
+from huntaze_desktop.ui.tasks import run_task
+
+__all__ = ["RANGES", "AnalyticsPage"]
+
+log = logging.getLogger("huntaze.ui.analytics")
+
+RANGES = {"7 days": 7, "30 days": 30, "90 days": 90}
+CHART_KINDS = (MetricKind.AUDIENCE, MetricKind.REACH, MetricKind.ENGAGEMENT, MetricKind.REVENUE)
+ALL_ACCOUNTS = -1
 
 
 class AnalyticsPage(QWidget):
-    """An empty state until charts land."""
+    """Analytics across every connected account (``AnalyticsPage(runtime, parent)``)."""
+
+    integrationsRequested = Signal()
+    loaded = Signal()
 
     def __init__(self, runtime: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runtime = runtime
+        self.analytics = getattr(runtime, "analytics", None)
+        self.scheduler = getattr(runtime, "scheduler", None)
+        self.data: AnalyticsData | None = None
+        self.shown_lines: list[Line] = []
+        self._days = 30
+        self._custom: tuple[date, date] | None = None
+        self._loading = False
+        self._reload_again = False
+        self._active = dict(getattr(getattr(runtime, "settings", None), "active_accounts", {}))
         self.setAccessibleName("Analytics page")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 28, 32, 32)
-        layout.setSpacing(16)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(32, 28, 32, 24)
+        outer.setSpacing(14)
+        outer.addLayout(self._build_header())
+        self.stack = QStackedWidget(self)
+        outer.addWidget(self.stack, 1)
+        self.empty = self._build_empty()
+        self.content = self._build_content()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.content)
+
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(400)
+        self._reload_timer.timeout.connect(self.reload)
+        self.bridge: BusBridge | None = None
+        bus = getattr(runtime, "bus", None)
+        if bus is not None:
+            self.bridge = BusBridge(bus, self)
+            self.bridge.progress.connect(self._on_progress)
+            self.bridge.accountChanged.connect(self._on_account_changed)
+            self.bridge.accountRemoved.connect(lambda *_: self._reload_timer.start())
+        self.integrationsRequested.connect(self._go_to_integrations)
+        self._set_busy(bool(self.scheduler is not None and getattr(self.scheduler, "busy", False)))
+        QTimer.singleShot(0, self.reload)
+
+    # -- construction ---------------------------------------------------------------
+
+    def _build_header(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(10)
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
         title = QLabel("Analytics", self)
         title.setProperty("role", "title")
-        title.setAccessibleName("Analytics")
-        layout.addWidget(title)
+        titles.addWidget(title)
+        self.updated_label = QLabel("", self)
+        self.updated_label.setProperty("role", "subtitle")
+        self.updated_label.setAccessibleName("Last updated")
+        titles.addWidget(self.updated_label)
+        row.addLayout(titles)
+        row.addStretch(1)
+        self.spinner = Spinner(16, self)
+        self.spinner.setAccessibleName("Refreshing")
+        self.spinner.hide()
+        row.addWidget(self.spinner)
+        self.progress_label = QLabel("", self)
+        self.progress_label.setProperty("role", "muted")
+        row.addWidget(self.progress_label)
+        self.export_button = QPushButton("Export CSV", self)
+        self.export_button.setToolTip("Save the numbers shown in the chart as a CSV file")
+        self.export_button.clicked.connect(self._choose_export)
+        row.addWidget(self.export_button)
+        self.refresh_button = QPushButton("Refresh now", self)
+        self.refresh_button.setProperty("role", "primary")
+        self.refresh_button.setToolTip("Fetch the latest numbers from every platform")
+        self.refresh_button.clicked.connect(self.refresh_now)
+        row.addWidget(self.refresh_button)
+        return row
+
+    def _build_empty(self) -> QWidget:
         box = QFrame(self)
         box.setObjectName("EmptyState")
         inner = QVBoxLayout(box)
-        inner.setContentsMargins(24, 40, 24, 40)
-        inner.setSpacing(6)
-        heading = QLabel("Your numbers will appear here", box)
+        inner.setContentsMargins(24, 56, 24, 56)
+        inner.setSpacing(8)
+        inner.addStretch(1)
+        heading = QLabel("Connect your accounts", box)
         heading.setProperty("role", "emptyTitle")
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        heading.setAccessibleName(heading.text())
         inner.addWidget(heading)
         text = QLabel(
-            "Reach, views and followers across your connected accounts, side by side.",
+            "Audience, reach, engagement and revenue from your connected accounts "
+            "appear here, side by side.",
             box,
         )
         text.setProperty("role", "muted")
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         text.setWordWrap(True)
-        text.setAccessibleName(text.text())
         inner.addWidget(text)
-        layout.addWidget(box)
-        layout.addStretch(1)
+        self.connect_button = QPushButton("Go to Integrations", box)
+        self.connect_button.setProperty("role", "primary")
+        self.connect_button.clicked.connect(self.integrationsRequested)
+        holder = QHBoxLayout()
+        holder.addStretch(1)
+        holder.addWidget(self.connect_button)
+        holder.addStretch(1)
+        inner.addLayout(holder)
+        inner.addStretch(2)
+        return box
+
+    def _build_content(self) -> QWidget:
+        page = QWidget(self)
+        column = QVBoxLayout(page)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(12)
+
+        controls = QHBoxLayout()
+        controls.setSpacing(6)
+        self.range_group = QButtonGroup(page)
+        self.range_buttons: dict[str, QPushButton] = {}
+        for label in [*RANGES, "Custom"]:
+            button = QPushButton(label, page)
+            button.setCheckable(True)
+            button.setProperty("role", "nav")
+            button.setMinimumWidth(84)
+            button.setAccessibleName(f"Range {label}")
+            self.range_group.addButton(button)
+            self.range_buttons[label] = button
+            controls.addWidget(button)
+        self.range_buttons["30 days"].setChecked(True)
+        self.range_group.buttonClicked.connect(self._on_range_button)
+        self.from_edit = QDateEdit(page)
+        self.to_edit = QDateEdit(page)
+        for edit, name in ((self.from_edit, "From"), (self.to_edit, "To")):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("d MMM yyyy")
+            edit.setAccessibleName(name)
+            edit.hide()
+            edit.dateChanged.connect(self._on_custom_dates)
+            controls.addWidget(edit)
+        controls.addStretch(1)
+        self.kind_combo = QComboBox(page)
+        self.kind_combo.setAccessibleName("Metric")
+        for kind in CHART_KINDS:
+            self.kind_combo.addItem(kind.label, kind.value)
+        self.kind_combo.currentIndexChanged.connect(lambda *_: self.render())
+        controls.addWidget(self.kind_combo)
+        self.group_combo = QComboBox(page)
+        self.group_combo.setAccessibleName("One line per")
+        self.group_combo.addItem("By platform", False)
+        self.group_combo.addItem("By account", True)
+        self.group_combo.currentIndexChanged.connect(lambda *_: self.render())
+        controls.addWidget(self.group_combo)
+        self.account_combo = QComboBox(page)
+        self.account_combo.setAccessibleName("Accounts shown")
+        self.account_combo.setMinimumContentsLength(16)
+        self.account_combo.addItem("All accounts", ALL_ACCOUNTS)
+        self.account_combo.currentIndexChanged.connect(lambda *_: self.render())
+        controls.addWidget(self.account_combo)
+        column.addLayout(controls)
+
+        self.issues = QLabel("", page)
+        self.issues.setObjectName("AnalyticsIssues")
+        self.issues.setWordWrap(True)
+        self.issues.setProperty("role", "error")
+        self.issues.setAccessibleName("Data problems")
+        self.issues.hide()
+        column.addWidget(self.issues)
+
+        tiles = QGridLayout()
+        tiles.setSpacing(12)
+        self.tile_audience = KpiTile("Total audience", page)
+        self.tile_growth = KpiTile("Audience growth", page)
+        self.tile_engagement = KpiTile("Engagement", page)
+        self.tile_revenue = KpiTile("Revenue", page)
+        for index, tile in enumerate(
+            (self.tile_audience, self.tile_growth, self.tile_engagement, self.tile_revenue)
+        ):
+            tiles.addWidget(tile, 0, index)
+        column.addLayout(tiles)
+
+        card = QFrame(page)
+        card.setObjectName("Card")
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(12, 12, 12, 10)
+        self.chart = TimeSeriesChart(card)
+        inner.addWidget(self.chart, 1)
+        self.notes = QLabel("", card)
+        self.notes.setProperty("role", "note")
+        self.notes.setWordWrap(True)
+        self.notes.setAccessibleName("Chart notes")
+        inner.addWidget(self.notes)
+        column.addWidget(card, 1)
+        return page
+
+    # -- range ----------------------------------------------------------------------
+
+    def today(self) -> date:
+        return self.analytics.today() if self.analytics is not None else date.today()
+
+    def date_range(self) -> tuple[date, date]:
+        if self._custom is not None:
+            return self._custom
+        end = self.today()
+        return end - timedelta(days=self._days - 1), end
+
+    def set_range_days(self, days: int) -> None:
+        """Show the last ``days`` days (7, 30, 90, or any other)."""
+        self._custom = None
+        self._days = days
+        for label, button in self.range_buttons.items():
+            button.setChecked(RANGES.get(label) == days)
+        for edit in (self.from_edit, self.to_edit):
+            edit.hide()
+        self.reload()
+
+    def set_custom_range(self, start: date, end: date) -> None:
+        start, end = min(start, end), max(start, end)
+        self._custom = (start, end)
+        self.range_buttons["Custom"].setChecked(True)
+        for edit, value in ((self.from_edit, start), (self.to_edit, end)):
+            edit.blockSignals(True)
+            edit.setDate(QDate(value.year, value.month, value.day))
+            edit.blockSignals(False)
+            edit.show()
+        self.reload()
+
+    def _on_range_button(self, button: QPushButton) -> None:
+        label = button.text()
+        if label in RANGES:
+            self.set_range_days(RANGES[label])
+        else:
+            start, end = self.date_range()
+            self.set_custom_range(start, end)
+
+    def _on_custom_dates(self, *_: object) -> None:
+        start = self.from_edit.date().toPython()
+        end = self.to_edit.date().toPython()
+        assert isinstance(start, date) and isinstance(end, date)
+        self.set_custom_range(start, end)
+
+    # -- loading --------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the stored numbers for the range (database only) and show them."""
+        if self.analytics is None:
+            self._show_empty()
+            return
+        if self._loading:
+            self._reload_again = True
+            return
+        self._loading = True
+        start, end = self.date_range()
+        run_task(self.analytics.load(start, end), on_done=self._on_loaded, on_error=self._on_error)
+
+    def _on_loaded(self, data: AnalyticsData) -> None:
+        self._loading = False
+        self.data = data
+        self._fill_accounts()
+        self.render()
+        self.loaded.emit()
+        if self._reload_again:
+            self._reload_again = False
+            self.reload()
+
+    def _on_error(self, message: str) -> None:
+        self._loading = False
+        self.issues.setText(message)
+        self.issues.show()
+
+    def _show_empty(self) -> None:
+        self.stack.setCurrentWidget(self.empty)
+        self.export_button.setEnabled(False)
+        self.refresh_button.setEnabled(False)
+        self.updated_label.setText("No accounts connected")
+
+    def _labels(self) -> dict[str, str]:
+        labels = {spec.name: spec.display_name for spec in getattr(self.runtime, "specs", [])}
+        for account in self.data.accounts if self.data else []:
+            platform = labels.get(account.provider, account.provider)
+            labels[f"account:{account.id}"] = f"{account.name} · {platform}"
+        return labels
+
+    def _fill_accounts(self) -> None:
+        assert self.data is not None
+        current = self.account_combo.currentData()
+        labels = self._labels()
+        self.account_combo.blockSignals(True)
+        self.account_combo.clear()
+        self.account_combo.addItem("All accounts", ALL_ACCOUNTS)
+        for account in self.data.accounts:
+            self.account_combo.addItem(labels[f"account:{account.id}"], account.id)
+        index = self.account_combo.findData(current)
+        self.account_combo.setCurrentIndex(max(0, index))
+        self.account_combo.blockSignals(False)
+
+    # -- rendering ------------------------------------------------------------------
+
+    def selected_kind(self) -> MetricKind:
+        return MetricKind(self.kind_combo.currentData())
+
+    def render(self) -> None:
+        """Aggregate the loaded frame for the current choices and draw it."""
+        data = self.data
+        if data is None or not data.accounts:
+            self._show_empty()
+            return
+        self.stack.setCurrentWidget(self.content)
+        self.export_button.setEnabled(True)
+        self.refresh_button.setEnabled(True)
+        chosen = self.account_combo.currentData()
+        ids = [a.id for a in data.accounts] if chosen in (None, ALL_ACCOUNTS) else [int(chosen)]
+        frame = data.frame.window(data.start, data.end)
+        labels = self._labels()
+        lines = group_lines(
+            frame,
+            self.selected_kind(),
+            by_account=bool(self.group_combo.currentData()),
+            providers=data.providers,
+            labels=labels,
+            account_filter=ids,
+        )
+        self.shown_lines = lines
+        self.chart.set_lines(frame.epoch_seconds(), lines)
+        names = {a.id: labels[f"account:{a.id}"] for a in data.accounts}
+        notes = [n for line in lines if (n := line.gap_note(names, frame.start))]
+        if not lines:
+            notes.insert(0, f"No {self.selected_kind().label.lower()} data for this range yet.")
+        elif all(int((~np.isnan(line.values)).sum()) < 2 for line in lines):
+            notes.insert(
+                0,
+                "History builds up from here: one snapshot a day while Huntaze runs "
+                "(earlier days are shown where the platform offers them).",
+            )
+        self.notes.setText("\n".join(notes))
+        self.notes.setVisible(bool(notes))
+        tiles = kpis(data.frame, data.start, data.end, ids)
+        self.tile_audience.show_kpi(tiles[MetricKind.AUDIENCE], suffix="over the range")
+        self.tile_growth.show_kpi(tiles[MetricKind.AUDIENCE], percent_only=True, suffix="followers")
+        self.tile_engagement.show_kpi(tiles[MetricKind.ENGAGEMENT], suffix="vs previous period")
+        self.tile_revenue.show_kpi(tiles[MetricKind.REVENUE], suffix="vs previous period")
+        self._show_issues(ids)
+        updated = data.last_updated
+        self.updated_label.setText(
+            "Not fetched yet"
+            if updated is None
+            else f"Last updated {updated.astimezone().strftime('%d %b %Y, %H:%M')}"
+        )
+
+    def _show_issues(self, ids: list[int]) -> None:
+        assert self.data is not None
+        labels = self._labels()
+        now = utcnow()
+        counts: dict[str, int] = {}
+        for account in self.data.accounts:
+            counts[account.provider] = counts.get(account.provider, 0) + 1
+        issues = []
+        for account in self.data.accounts:
+            if account.id not in ids:
+                continue
+            text = account_issue(
+                account,
+                labels.get(account.provider, account.provider),
+                self.data.fetched_at.get(account.id),
+                now,
+                named=counts[account.provider] > 1,
+            )
+            if text:
+                issues.append(text)
+        self.issues.setText("\n".join(issues))
+        self.issues.setVisible(bool(issues))
+
+    # -- refresh --------------------------------------------------------------------
+
+    def refresh_now(self) -> None:
+        """The "Refresh now" button: the scheduler debounces repeated clicks."""
+        if self.scheduler is None:
+            return
+        if self.scheduler.refresh_now():
+            self._set_busy(True)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.spinner.setVisible(busy)
+        if not busy:
+            self.progress_label.setText("")
+
+    def _on_progress(self, event: RefreshProgress) -> None:
+        busy = event.done < event.total
+        self._set_busy(busy)
+        if busy:
+            self.progress_label.setText(f"Refreshing {event.done} of {event.total}")
+        if event.account_id is not None:
+            self._reload_timer.start()
+
+    def _on_account_changed(self, event: Any) -> None:
+        # Follow the account switcher: a filter on one platform's account moves
+        # to the account the user made active there.
+        settings = getattr(self.runtime, "settings", None)
+        active = dict(getattr(settings, "active_accounts", {}))
+        provider = getattr(event, "provider", None)
+        chosen = self.account_combo.currentData()
+        if (
+            provider
+            and self.data is not None
+            and active.get(provider) != self._active.get(provider)
+            and chosen not in (None, ALL_ACCOUNTS)
+            and self.data.providers.get(int(chosen)) == provider
+        ):
+            index = self.account_combo.findData(active[provider])
+            if index >= 0:
+                self.account_combo.setCurrentIndex(index)
+        self._active = active
+        self._reload_timer.start()
+
+    def _go_to_integrations(self) -> None:
+        window = self.window()
+        show_page = getattr(window, "show_page", None)
+        if callable(show_page):
+            show_page(0)
+
+    # -- export ---------------------------------------------------------------------
+
+    def export_csv(self, path: Path) -> int:
+        """Write the lines shown (one column each; empty cell = no data). Returns rows."""
+        if self.data is None:
+            return 0
+        start, end = self.data.start, self.data.end
+        days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+        with Path(path).open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["date", *[line.label for line in self.shown_lines]])
+            for index, day in enumerate(days):
+                cells = []
+                for line in self.shown_lines:
+                    value = float(line.values[index])
+                    cells.append(
+                        ""
+                        if math.isnan(value)
+                        else f"{value:g}"
+                        if line.unit is None
+                        else f"{value:.2f}"
+                    )
+                writer.writerow([day.isoformat(), *cells])
+        return len(days)
+
+    def _choose_export(self) -> None:
+        kind = self.selected_kind().value
+        start, end = self.date_range()
+        suggested = f"huntaze-{kind}-{start.isoformat()}-{end.isoformat()}.csv"
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export CSV", str(Path.home() / suggested), "CSV files (*.csv)"
+        )
+        if path:
+            rows = self.export_csv(Path(path))
+            log.info("exported %s rows of analytics", rows)
+
+    # -- theme ----------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self.chart.apply_palette()
+        super().changeEvent(event)

@@ -259,16 +259,25 @@ def _level_kpi(frame: Frame, ids: Iterable[int], kind: MetricKind) -> Kpi:
 
 def _flow_kpis(current: Frame, previous: Frame, ids: list[int], kind: MetricKind) -> list[Kpi]:
     now: dict[str | None, float] = {}
+    # The comparison only counts accounts recorded in both periods: an account
+    # connected (or backfilled) later must not look like growth.
+    both_now: dict[str | None, float] = {}
     before: dict[str | None, float] = {}
-    for frame, sums in ((current, now), (previous, before)):
-        for account_id in ids:
-            for unit, row in account_values(frame, account_id, kind).items():
-                if not np.all(np.isnan(row)):
-                    sums[unit] = sums.get(unit, 0.0) + float(np.nansum(row))
+    for account_id in ids:
+        earlier = account_values(previous, account_id, kind)
+        for unit, row in account_values(current, account_id, kind).items():
+            if np.all(np.isnan(row)):
+                continue
+            total = float(np.nansum(row))
+            now[unit] = now.get(unit, 0.0) + total
+            prior_row = earlier.get(unit)
+            if prior_row is not None and not np.all(np.isnan(prior_row)):
+                both_now[unit] = both_now.get(unit, 0.0) + total
+                before[unit] = before.get(unit, 0.0) + float(np.nansum(prior_row))
     out = []
     for unit in sorted(now, key=lambda u: u or ""):
         prior = before.get(unit)
-        delta = now[unit] - prior if prior is not None else None
+        delta = both_now[unit] - prior if prior is not None else None
         pct = delta / prior * 100.0 if delta is not None and prior else None
         out.append(Kpi(kind, unit, now[unit], delta, pct))
     if not out:

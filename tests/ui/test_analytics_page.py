@@ -1,0 +1,127 @@
+"""The Analytics page on a real Runtime (sandbox, SQLite): empty, loaded and error states."""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from html import unescape
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import pytest
+
+from huntaze_desktop.core.analytics.series import MetricKind
+from huntaze_desktop.core.errors import RateLimitedError
+from huntaze_desktop.sandbox.faults import Fault, FaultKind
+from huntaze_desktop.ui.analytics_page import AnalyticsPage
+
+pytestmark = [pytest.mark.gui, pytest.mark.asyncio(loop_scope="function")]
+
+_HIDDEN = re.compile(r"<input type='hidden' name='([^']*)' value='([^']*)'>")
+LOGINS = {
+    "instagram": ("sunny.creates", "sunny-pass"),
+    "tiktok": ("sunny.creates", "sunny-pass"),
+    "reddit": ("sunny_creates", "sunny-pass"),
+}
+
+
+async def connect(runtime: Any, provider: str) -> Any:
+    """Sign a demo user in through the sandbox's authorize form (as a person would)."""
+    username, password = LOGINS[provider]
+    attempt = await runtime.accounts.begin_sign_in(provider)
+    page = await runtime.http.get(attempt.authorize_url)
+    form = {unescape(k): unescape(v) for k, v in _HIDDEN.findall(page.text)}
+    form.update({"username": username, "password": password, "action": "allow"})
+    answer = await runtime.http.post(str(page.url), data=form, follow_redirects=False)
+    callback = urljoin(str(page.url), answer.headers["location"])
+    return await runtime.accounts.complete_sign_in(callback)
+
+
+async def test_empty_state_offers_the_integrations_page(runtime, qtbot, wait_for):
+    page = AnalyticsPage(runtime)
+    qtbot.addWidget(page)
+    await wait_for(lambda: page.data is not None)
+    assert page.stack.currentWidget() is page.empty
+    assert not page.export_button.isEnabled()
+    with qtbot.waitSignal(page.integrationsRequested, timeout=1000):
+        page.connect_button.click()
+
+
+async def test_loaded_state_tiles_chart_toggle_hover_and_csv(
+    runtime, qtbot, wait_for, tmp_path: Path
+):
+    ig = await connect(runtime, "instagram")
+    rd = await connect(runtime, "reddit")
+    for account in (ig, rd):
+        await runtime.analytics.refresh(account.id)
+    page = AnalyticsPage(runtime)
+    qtbot.addWidget(page)
+    page.resize(1200, 800)
+    await wait_for(lambda: page.data is not None and page.stack.currentWidget() is page.content)
+    assert page.tile_audience.value.text() not in ("—", "")
+    assert page.updated_label.text().startswith("Last updated")
+    assert sorted(line.label for line in page.shown_lines) == ["Instagram", "Reddit"]
+
+    page.group_combo.setCurrentIndex(1)  # one line per account
+    assert {line.key for line in page.shown_lines} == {f"account:{ig.id}", f"account:{rd.id}"}
+    page.kind_combo.setCurrentIndex(page.kind_combo.findData(MetricKind.REACH.value))
+    reach = next(line for line in page.shown_lines if line.key == f"account:{ig.id}")
+    index = max(i for i, v in enumerate(reach.values) if not math.isnan(v))
+    text = page.chart.hover_at_index(index)
+    assert f"{int(reach.values[index]):,}" in text
+    # Instagram's last two days are not reported yet: the chart says so, no 0.
+    assert "no data" in page.chart.hover_text(len(reach.values) - 1)
+
+    page.account_combo.setCurrentIndex(page.account_combo.findData(rd.id))
+    assert page.shown_lines == []  # Reddit has no reach: nothing drawn, and it says so
+    assert "No reach & views data" in page.notes.text()
+    page.kind_combo.setCurrentIndex(page.kind_combo.findData(MetricKind.AUDIENCE.value))
+    assert [line.key for line in page.shown_lines] == [f"account:{rd.id}"]
+    page.kind_combo.setCurrentIndex(page.kind_combo.findData(MetricKind.REACH.value))
+    page.account_combo.setCurrentIndex(0)
+
+    out = tmp_path / "shown.csv"
+    rows = page.export_csv(out)
+    with out.open() as fh:
+        table = list(csv.reader(fh))
+    assert rows == 30 and len(table) == 31
+    assert table[0][0] == "date" and len(table[0]) == 1 + len(page.shown_lines)
+    column = table[0].index(reach.label)
+    assert table[1 + index][column] == f"{reach.values[index]:g}"
+    assert table[-1][column] == ""  # missing stays empty, never 0
+
+    page.set_range_days(7)
+    await wait_for(lambda: page.data is not None and (page.data.end - page.data.start).days == 6)
+    assert len(page.chart.lines()[0].values) == 7
+
+
+async def test_error_state_names_the_account_and_when_it_retries(runtime, qtbot, wait_for):
+    account = await connect(runtime, "reddit")
+    await runtime.analytics.refresh(account.id)
+    runtime.sandbox.state.faults.add(
+        Fault("reddit", FaultKind.RATE_LIMIT, path="/api/v1/me", times=None, retry_after_s=900)
+    )
+    with pytest.raises(RateLimitedError):
+        await runtime.analytics.refresh(account.id, force=True)
+    page = AnalyticsPage(runtime)
+    qtbot.addWidget(page)
+    await wait_for(lambda: page.data is not None and page.issues.isVisible() is not None)
+    await wait_for(lambda: "rate limited until" in page.issues.text())
+    assert page.issues.text().startswith("Reddit data is")
+    # The stored numbers are still shown.
+    assert page.tile_audience.value.text() not in ("—", "")
+
+
+async def test_refresh_now_shows_progress_and_reloads(runtime, qtbot, wait_for):
+    account = await connect(runtime, "tiktok")
+    page = AnalyticsPage(runtime)
+    qtbot.addWidget(page)
+    await wait_for(lambda: page.data is not None)
+    assert page.tile_audience.value.text() == "—"  # nothing fetched yet: no number made up
+    runtime.scheduler.start()
+    page.refresh_now()
+    await wait_for(lambda: page.spinner.isVisibleTo(page) or page.tile_audience.value.text() != "—")
+    await wait_for(lambda: page.tile_audience.value.text() != "—", timeout=15)
+    assert page.data is not None and account.id in page.data.fetched_at
