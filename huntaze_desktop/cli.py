@@ -181,7 +181,9 @@ def run_cli(args: argparse.Namespace) -> int:
     if handler is None:  # argparse guarantees this never happens
         build_parser().print_usage(sys.stderr)
         return EXIT_USAGE
-    paths = DataPaths(args.data_dir or default_data_dir(sandbox=args.sandbox)).ensure()
+    # `sandbox serve` keeps its state where `--sandbox` runs look for it.
+    sandbox = args.sandbox or args.command == "sandbox"
+    paths = DataPaths(args.data_dir or default_data_dir(sandbox=sandbox)).ensure()
     if args.command == "sandbox":
         return int(handler(args, paths))
     setup_logging(

@@ -5,8 +5,10 @@ The checks are grouped per data directory because each CLI start costs about a s
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 
 from conftest import PASSPHRASE, Cli
 
@@ -146,3 +148,46 @@ def test_rotate_key_keeps_every_account_working(cli: Cli) -> None:
     assert "Re-encrypted" in rotated
     assert cli.run("accounts", "refresh").stdout.count("Connected") == 2
     assert "rotation_pending: False" in cli.run("vault", "status").stdout
+
+
+def test_cli_runs_reuse_a_separately_served_sandbox(cli_alone: Cli) -> None:
+    from huntaze_desktop.sandbox.shared import probe
+
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "huntaze_desktop",
+            "sandbox",
+            "serve",
+            "--data-dir",
+            str(cli_alone.data_dir),
+        ],
+        env=cli_alone.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{cli_alone.port}"
+    try:
+        deadline = time.monotonic() + 30
+        while probe(base)[1] is None:
+            assert server.poll() is None and time.monotonic() < deadline, server.communicate()
+            time.sleep(0.1)
+        # The sign-in address is on the served sandbox: the CLI reused it.
+        proc = subprocess.Popen(
+            cli_alone.argv("accounts", "connect", "reddit", "--browser", "print"),
+            env=cli_alone.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith(base + "/reddit/"), url
+        proc.kill()
+        proc.communicate()
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=30)
+    assert (cli_alone.data_dir / "sandbox-state.json").exists()
