@@ -58,6 +58,19 @@ class MetricStore:
         self, account_id: int, points: Iterable[tuple[str, date, float, str]]
     ) -> int:
         """Insert or replace (metric, day, value, source) points; returns how many."""
+        return self.store_answers(account_id, points, ())
+
+    def store_answers(
+        self,
+        account_id: int,
+        points: Iterable[tuple[str, date, float, str]],
+        cache: Iterable[tuple[str, str, float]],
+    ) -> int:
+        """Snapshots and cached answers ``(key, body, ttl_seconds)`` in ONE transaction.
+
+        A refresh writes both; one durable commit instead of several keeps hundreds
+        of accounts refreshing at once from queueing on SQLite's single writer.
+        """
         now = utcnow()
         rows = [
             {
@@ -70,19 +83,32 @@ class MetricStore:
             }
             for metric, day, value, source in points
         ]
-        if not rows:
+        entries = list(cache)
+        if not rows and not entries:
             return 0
-        statement = insert(MetricSnapshot)
-        statement = statement.on_conflict_do_update(
-            index_elements=["account_id", "metric", "day"],
-            set_={
-                "value": statement.excluded.value,
-                "source": statement.excluded.source,
-                "fetched_at": statement.excluded.fetched_at,
-            },
-        )
         with self._db.immediate() as session:
-            session.execute(statement, rows)
+            if rows:
+                statement = insert(MetricSnapshot)
+                statement = statement.on_conflict_do_update(
+                    index_elements=["account_id", "metric", "day"],
+                    set_={
+                        "value": statement.excluded.value,
+                        "source": statement.excluded.source,
+                        "fetched_at": statement.excluded.fetched_at,
+                    },
+                )
+                session.execute(statement, rows)
+            for key, body, ttl in entries:
+                row = session.get(ApiCache, key)
+                if row is None:
+                    row = ApiCache(key=key)
+                    session.add(row)
+                row.account_id = account_id
+                row.body = body
+                row.etag = None
+                row.last_modified = None
+                row.fetched_at = now
+                row.expires_at = now + timedelta(seconds=ttl)
         return len(rows)
 
     def snapshots(

@@ -164,10 +164,7 @@ class AnalyticsService:
     def _write(
         self, account_id: int, points: list[Point], puts: list[tuple[str, str, float]]
     ) -> int:
-        stored = int(self._metrics.upsert_snapshots(account_id, [p.as_row() for p in points]))
-        for key, body, ttl in puts:
-            self._metrics.cache_put(key, account_id, body, ttl)
-        return stored
+        return int(self._metrics.store_answers(account_id, [p.as_row() for p in points], puts))
 
     # -- load ---------------------------------------------------------------------
 
