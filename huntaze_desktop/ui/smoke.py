@@ -34,16 +34,16 @@ class SmokeFailure(Exception):
     """Why the smoke test failed (internal: logged, never shown to a user)."""
 
 
-async def run_smoke_test(window: Any, runtime: Any, timeout: float = SMOKE_TIMEOUT_S) -> int:
+async def run_smoke_test(window: Any, runtime: Any, limit_s: float = SMOKE_TIMEOUT_S) -> int:
     """Open, load and cancel one embedded sign-in; 0 when the page loaded, 1 otherwise."""
     started = time.monotonic()
     try:
-        provider, title = await asyncio.wait_for(_load_sign_in(window, runtime), timeout)
+        provider, title = await asyncio.wait_for(_load_sign_in(window, runtime), limit_s)
     except TimeoutError:
         log_event(
             log,
             "smoke.failed",
-            f"Smoke test: the sign-in page did not load within {timeout:.0f} s",
+            f"Smoke test: the sign-in page did not load within {limit_s:.0f} s",
             level=logging.ERROR,
         )
         return 1
