@@ -118,7 +118,8 @@ async def _wait_for_page(dialog: Any, ended: asyncio.Future[str]) -> str:
         # The load may have finished between the dialog appearing and our
         # connection: load it again rather than wait for a signal that has passed.
         dialog.view.reload()
-    done, _ = await asyncio.wait({loaded, ended}, return_when=asyncio.FIRST_COMPLETED)
+    either: set[asyncio.Future[Any]] = {loaded, ended}
+    done, _ = await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
     if ended in done:
         raise SmokeFailure(ended.result())
     if not loaded.result():
