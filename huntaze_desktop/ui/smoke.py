@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from huntaze_desktop.core.errors import HuntazeError
@@ -38,7 +41,7 @@ async def run_smoke_test(window: Any, runtime: Any, limit_s: float = SMOKE_TIMEO
     """Open, load and cancel one embedded sign-in; 0 when the page loaded, 1 otherwise."""
     started = time.monotonic()
     try:
-        provider, title = await asyncio.wait_for(_load_sign_in(window, runtime), limit_s)
+        provider, title, helpers = await asyncio.wait_for(_load_sign_in(window, runtime), limit_s)
     except TimeoutError:
         log_event(
             log,
@@ -57,11 +60,30 @@ async def run_smoke_test(window: Any, runtime: Any, limit_s: float = SMOKE_TIMEO
         provider=provider,
         page_title=title,
         seconds=round(time.monotonic() - started, 3),
+        frozen=bool(getattr(sys, "frozen", False)),
+        # Which Chromium helper really ran: in a frozen build it must be the
+        # bundle's, not one found in a Python environment on the same machine.
+        helper_processes=helpers,
     )
     return 0
 
 
-async def _load_sign_in(window: Any, runtime: Any) -> tuple[str, str]:
+def _child_executables() -> list[str]:
+    """Executables of this process's live children (Linux ``/proc``; empty elsewhere)."""
+    found: set[str] = set()
+    me = str(os.getpid())
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            # Field 4 of stat is the parent pid; the command name may hold spaces.
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if fields[1] == me:
+                found.add(os.readlink(entry / "exe"))
+        except (OSError, IndexError):
+            continue  # gone meanwhile, or not ours to read
+    return sorted(found)
+
+
+async def _load_sign_in(window: Any, runtime: Any) -> tuple[str, str, list[str]]:
     from huntaze_desktop.ui.signin_window import SignInController
     from huntaze_desktop.ui.webengine import SignInDialog
 
@@ -87,11 +109,12 @@ async def _load_sign_in(window: Any, runtime: Any) -> tuple[str, str]:
         controller.start(spec.name)
         dialog = await _wait_for_dialog(controller, ended, SignInDialog)
         title = await _wait_for_page(dialog, ended)
+        helpers = _child_executables()  # while the page's renderer is alive
     finally:
         settings.sign_in_method = saved_method
         controller.cancel()
         controller.deleteLater()
-    return spec.name, title
+    return spec.name, title, helpers
 
 
 async def _wait_for_dialog(controller: Any, ended: asyncio.Future[str], kind: type) -> Any:
