@@ -47,8 +47,28 @@ def _prepare_qt_environment() -> None:
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 
 
+def _keep_singletons_alive() -> None:
+    """Work around PySide6 6.12.0 on Python 3.11 dropping a reference per call.
+
+    Every Qt call that returns void (``QPainter.setPen``, ``QWidget.setVisible``…)
+    releases one reference to ``None`` it never took (bools likewise). Before
+    Python 3.12 these objects are not immortal, so after a few thousand calls —
+    at start-up with a couple of hundred accounts — the process aborts with
+    "none_dealloc". PySide6 6.11 does not have the bug (pinning ``<6.12`` is the
+    real fix); this gives the three singletons a reference count no session can
+    spend, at no memory cost.
+    """
+    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
+        return  # immortal there
+    import ctypes
+
+    for obj in (None, True, False):
+        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40  # ob_refcnt is first
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Start the desktop app; returns the process exit code."""
+    _keep_singletons_alive()
     from huntaze_desktop.logsetup import install_excepthook, setup_logging
 
     paths = DataPaths(args.data_dir or default_data_dir(sandbox=args.sandbox)).ensure()
