@@ -1,0 +1,213 @@
+"""Start-up benchmark: the real app against a bare PySide6 QMainWindow, same run.
+
+    .venv/bin/python benchmarks/bench_startup.py [--runs 5] [--accounts 200]
+
+Figures (medians over ``--runs`` interleaved runs after one warm-up each):
+time from process start to first painted main window, and resident memory
+after ``IDLE_S`` s of idling, for a bare ``QMainWindow`` script and for
+``huntaze-desktop --sandbox --data-dir DIR`` with ``--accounts`` accounts stored
+(passphrase vault, seeded through ``AccountStore.upsert_connected``). Both
+sides are measured by ``startup_probe.py`` in exactly the same way. The
+sandbox runs in its own process (``sandbox serve``), the way the real
+platforms are elsewhere, so its server is not counted as the app's.
+
+Targets: time ratio app/bare <= 1.3; RSS app - bare <= 60 MB.
+Writes ``benchmarks/results/startup.json`` and prints the same JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PROBE = HERE / "startup_probe.py"
+PASSPHRASE = "bench-startup-passphrase"  # a throwaway data directory
+TIME_RATIO_TARGET = 1.3
+RSS_DELTA_TARGET_MB = 60.0
+PROVIDERS = ("instagram", "tiktok", "reddit", "onlyfans")
+
+
+def seed(data_dir: Path, count: int) -> None:
+    """A passphrase vault and ``count`` stored accounts (real SQLite, real vault)."""
+    sys.path.insert(0, str(ROOT))
+    from huntaze_desktop.core.models import TokenSet
+    from huntaze_desktop.core.paths import DataPaths
+    from huntaze_desktop.storage.accounts import AccountStore
+    from huntaze_desktop.storage.db import Database
+    from huntaze_desktop.storage.keystore import KeyStore
+    from huntaze_desktop.storage.vault import Vault
+
+    paths = DataPaths(data_dir).ensure()
+    keystore = KeyStore(paths)
+    keystore.init_passphrase(PASSPHRASE)
+    db = Database.open(paths)
+    try:
+        store = AccountStore(db, Vault(keystore.load_keys(PASSPHRASE)[0]), db.default_user_id)
+        for i in range(count):
+            provider = PROVIDERS[i % len(PROVIDERS)]
+            store.upsert_connected(
+                provider,
+                f"bench-{provider}-{i}",
+                TokenSet(access_token=f"access-{i}", refresh_token=f"refresh-{i}"),
+                username=f"creator{i:03d}",
+                display_name=f"Creator {i:03d}",
+            )
+    finally:
+        db.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_sandbox(data_dir: Path, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``sandbox serve`` on this data directory: the app's --sandbox reuses it."""
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "huntaze_desktop", "sandbox", "serve"),
+            *("--port", str(port), "--sandbox", "--data-dir", str(data_dir)),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the sandbox server did not start")
+
+
+def measure(args: list[str], env: dict[str, str], timeout: float = 90.0) -> dict[str, Any]:
+    """One process: seconds from spawn to first paint, and RSS after idling."""
+    started = time.time()
+    proc = subprocess.Popen(
+        [sys.executable, str(PROBE), *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    record: dict[str, Any] | None = None
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        for line in proc.stdout:
+            if line.startswith('{"first_paint_wall"'):
+                record = json.loads(line)
+                break
+            if time.monotonic() > deadline:
+                break
+    finally:
+        proc.send_signal(signal.SIGTERM)  # the app closes its services on SIGTERM
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if record is None or record["first_paint_wall"] is None:
+        raise RuntimeError(f"no first paint reported by {args[0]} (exit {proc.returncode})")
+    return {
+        "first_paint_s": record["first_paint_wall"] - started,
+        "rss_mb": record["rss_kib"] / 1024,
+        "exposed": record["exposed"],
+    }
+
+
+def _summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    times = [s["first_paint_s"] for s in samples]
+    rss = [s["rss_mb"] for s in samples]
+    return {
+        "first_paint_s_median": round(statistics.median(times), 4),
+        "first_paint_s_runs": [round(t, 4) for t in times],
+        "rss_mb_median": round(statistics.median(rss), 1),
+        "rss_mb_runs": [round(r, 1) for r in rss],
+        "exposed": all(s["exposed"] for s in samples),
+    }
+
+
+def run(runs: int, accounts: int, platform: str) -> dict[str, Any]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "QT_QPA_PLATFORM": platform,
+            "HUNTAZE_VAULT_PASSPHRASE": PASSPHRASE,
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    env.pop("HUNTAZE_SANDBOX_PORT", None)
+    with tempfile.TemporaryDirectory(prefix="huntaze-bench-startup-") as tmp:
+        data_dir = Path(tmp) / "data"
+        seed(data_dir, accounts)
+        port = _free_port()
+        env["HUNTAZE_SANDBOX_PORT"] = str(port)
+        sandbox = start_sandbox(data_dir, port, env)
+        app_args = ["app", "--", "--sandbox", "--data-dir", str(data_dir), "--no-err-windows"]
+        try:
+            measure(["bare"], env)  # warm-up: disk caches, font cache, bytecode
+            measure(app_args, env)
+            bare, app = [], []
+            for _ in range(runs):  # interleaved, so drift hits both sides alike
+                bare.append(measure(["bare"], env))
+                app.append(measure(app_args, env))
+        finally:
+            sandbox.terminate()
+            sandbox.wait(timeout=20)
+    bare_s, app_s = _summary(bare), _summary(app)
+    ratio = app_s["first_paint_s_median"] / bare_s["first_paint_s_median"]
+    delta = app_s["rss_mb_median"] - bare_s["rss_mb_median"]
+    return {
+        "benchmark": "startup",
+        "platform": platform,
+        "runs": runs,
+        "accounts_stored": accounts,
+        "idle_s": float(os.environ.get("BENCH_IDLE_S", "2.0")),
+        "bare_window": bare_s,
+        "app": app_s,
+        "first_paint_ratio": round(ratio, 3),
+        "first_paint_ratio_target": TIME_RATIO_TARGET,
+        "first_paint_ok": ratio <= TIME_RATIO_TARGET,
+        "rss_delta_mb": round(delta, 1),
+        "rss_delta_target_mb": RSS_DELTA_TARGET_MB,
+        "rss_ok": delta <= RSS_DELTA_TARGET_MB,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--accounts", type=int, default=200)
+    parser.add_argument(
+        "--platform", default=os.environ.get("BENCH_QPA", "offscreen"), help="Qt platform plugin"
+    )
+    args = parser.parse_args(argv)
+    figures = run(args.runs, args.accounts, args.platform)
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    (results / "startup.json").write_text(json.dumps(figures, indent=2) + "\n")
+    print(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
