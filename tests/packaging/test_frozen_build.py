@@ -15,7 +15,8 @@ from app_runner import app_env, smoke_test, vault_init
 
 from huntaze_desktop import __version__
 
-pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.webengine]
+# The first test builds dist/ in its set-up: allow for a cold build on 2 cores.
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.webengine, pytest.mark.timeout(1200)]
 
 
 def test_frozen_binary_answers_version(frozen_build: Path) -> None:
