@@ -48,6 +48,8 @@ def _env(frozen: bool) -> dict[str, str]:
         QT_QPA_PLATFORM="offscreen",
         QTWEBENGINE_CHROMIUM_FLAGS=flags,
         HUNTAZE_VAULT_PASSPHRASE=PASSPHRASE,
+        # A private sandbox on a free port: never another run's (or a developer's) on 8787.
+        HUNTAZE_SANDBOX_PORT="0",
     )
     return env
 

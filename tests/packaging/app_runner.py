@@ -28,6 +28,8 @@ def app_env(*, frozen: bool) -> dict[str, str]:
         # CI runs as root: Chromium refuses to start with its sandbox on.
         QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox --disable-gpu --disable-dev-shm-usage",
         HUNTAZE_VAULT_PASSPHRASE=PASSPHRASE,
+        # A private sandbox on a free port: never another run's (or a developer's) on 8787.
+        HUNTAZE_SANDBOX_PORT="0",
     )
     return env
 
