@@ -6,14 +6,17 @@ reuse it while dist/.huntaze-desktop.stamp matches the sources.
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import tarfile
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from app_runner import app_env, smoke_test, vault_init
 
 from huntaze_desktop import __version__
+from huntaze_desktop.storage.db import SCHEMA_HEAD
 
 # The first test builds dist/ in its set-up: allow for a cold build on 2 cores.
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.webengine, pytest.mark.timeout(1200)]
@@ -48,8 +51,9 @@ def test_frozen_app_opens_the_embedded_sign_in_and_quits_with_0(
     helpers = [Path(p) for p in loaded["helper_processes"]]
     assert any(p.name == "QtWebEngineProcess" for p in helpers), helpers
     assert all(p.is_relative_to(app_dir) for p in helpers), helpers
-    # Migrations ran from the bundle: the database exists and the app got to ready.
-    assert (tmp_path / "huntaze.sqlite3").exists()
+    # Alembic ran the bundle's migration scripts (data files, read from disk).
+    with closing(sqlite3.connect(tmp_path / "huntaze.sqlite3")) as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(SCHEMA_HEAD,)]
     assert run.events("app.ready") and run.events("app.quit")
 
 
