@@ -171,8 +171,21 @@ class IntegrationsPage(QWidget):
     def columns(self) -> int:
         return self._columns
 
+    def _fitting_columns(self, width: int) -> int:
+        """How many columns fit without squeezing a card below what its content needs.
+
+        A card with three actions (Reconnect, Disconnect, Add another account) needs
+        more than the 300 px floor; three such cards at 1600 px clipped the link.
+        """
+        margins = self.grid_widget.parentWidget().layout().contentsMargins()
+        available = width - margins.left() - margins.right()
+        need = max((c.minimumSizeHint().width() for c in self.visible_cards()), default=0)
+        spacing = self.grid.spacing()
+        return max(1, (available + spacing) // (max(need, 1) + spacing))
+
     def _reflow(self, force: bool = False) -> None:
-        columns = columns_for_width(self._scroll.viewport().width())
+        width = self._scroll.viewport().width()
+        columns = min(columns_for_width(width), self._fitting_columns(width))
         if columns == self._columns and not force:
             return
         self._columns = columns
