@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from huntaze_desktop.core.models import Severity
 from huntaze_desktop.core.settings import Theme
+from huntaze_desktop.resources import resource_path
 
 __all__ = ["DARK", "LIGHT", "Palette", "ThemeManager", "stylesheet"]
 
@@ -116,6 +117,11 @@ DARK = Palette(
 )
 
 
+# Styling the check box indicator (the native one is invisible on the dark palette)
+# drops Qt's own tick, so the checked state draws this one.
+_CHECK = resource_path("icons", "check.svg").as_posix()
+
+
 def stylesheet(p: Palette) -> str:
     """The application stylesheet for palette ``p``."""
     return f"""
@@ -176,6 +182,20 @@ def stylesheet(p: Palette) -> str:
         padding: 6px 10px; selection-background-color: {p.focus};
     }}
     QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border: 2px solid {p.focus}; }}
+    QCheckBox {{ spacing: 8px; }}
+    QCheckBox::indicator {{ width: 16px; height: 16px; border-radius: 4px;
+        border: 1px solid {p.border_strong}; background: {p.surface}; }}
+    QCheckBox::indicator:checked {{ background: {p.focus}; border: 1px solid {p.focus};
+        image: url({_CHECK}); }}
+    QCheckBox:focus {{ outline: none; }}
+    QCheckBox::indicator:focus {{ border: 2px solid {p.focus}; }}
+    QGroupBox {{ background: {p.surface}; border: 1px solid {p.border}; border-radius: 12px;
+        margin-top: 26px; padding: 14px 12px 10px 12px; }}
+    QGroupBox::title {{ subcontrol-origin: margin; subcontrol-position: top left; left: 2px;
+        padding: 0 0 4px 0; font-weight: 650; font-size: 11pt; }}
+    QGroupBox QGroupBox {{ background: {p.surface_alt}; border: none; border-radius: 10px; }}
+    QGroupBox QGroupBox::title {{ font-size: 10pt; }}
+    QGroupBox QLabel, QGroupBox QCheckBox {{ background: transparent; }}
     QComboBox::drop-down {{ border: none; width: 22px; }}
     QComboBox QAbstractItemView {{ background: {p.surface}; border: 1px solid {p.border}; }}
     QFrame#Toast {{
