@@ -76,6 +76,11 @@ def mask_secret(secret: str | None) -> str:
     return f"•••• {tail}".rstrip()
 
 
+# Labels centred on their field's line, not on its top edge.
+_LABELS = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_MAX_WIDTH = 920
+
+
 class CredentialsRow(QGroupBox):
     """One platform's developer app credentials: client id, masked secret, Replace."""
 
@@ -106,6 +111,7 @@ class CredentialsRow(QGroupBox):
         self.message.setWordWrap(True)
 
         form = QFormLayout(self)
+        form.setLabelAlignment(_LABELS)
         form.addRow(id_label, self.client_id)
         if spec.requires_client_secret:
             secret_row = QHBoxLayout()
@@ -211,6 +217,7 @@ class SettingsPage(QWidget):
 
         general = QGroupBox("General")
         form = QFormLayout(general)
+        form.setLabelAlignment(_LABELS)
         form.addRow("Refresh every", self.refresh_interval)
         form.addRow("Sign in with", self.sign_in_method)
         form.addRow("Theme", self.theme)
@@ -259,8 +266,10 @@ class SettingsPage(QWidget):
 
         body = QWidget()
         column = QVBoxLayout(body)
-        column.setContentsMargins(24, 20, 24, 20)
+        # Same margins as the other pages; a readable column on wide windows.
+        column.setContentsMargins(32, 28, 32, 32)
         column.setSpacing(16)
+        body.setMaximumWidth(_MAX_WIDTH)
         title = QLabel("Settings")
         title.setObjectName("pageTitle")
         title.setProperty("role", "title")
