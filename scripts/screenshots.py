@@ -177,6 +177,11 @@ class Shooter:
     def _apply_theme(self, theme: str) -> None:
         from huntaze_desktop.core.settings import Theme
 
+        page = self.window.settings_page
+        combo = getattr(page, "theme", None)
+        if combo is not None:
+            # Through the Settings page, as a user would: it saves and applies.
+            combo.setCurrentIndex(combo.findData(Theme(theme).value))
         self.runtime.settings.theme = Theme(theme)
         self.window.theme.set_theme(Theme(theme))
 
