@@ -51,11 +51,10 @@ THEMES = ("light", "dark")
 SIZES = ((1000, 700), (1600, 1000))
 # The README set: one of each screen, both themes shown, both sizes shown.
 CURATED = (
-    ("integrations", "light", (1600, 1000)),
-    ("integrations", "dark", (1000, 700)),
+    ("integrations", "dark", (1600, 1000)),
     ("integrations-empty", "light", (1000, 700)),
     ("signin", "light", (1000, 700)),
-    ("analytics", "dark", (1600, 1000)),
+    ("analytics", "light", (1600, 1000)),
     ("settings", "dark", (1000, 700)),
 )
 PASSPHRASE = "screenshots-only-passphrase"  # noqa: S105 - a throwaway data dir
