@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 from huntaze_desktop import __version__
 from huntaze_desktop.core.events import Notice
 from huntaze_desktop.core.models import Account
-from huntaze_desktop.ui.analytics_page import AnalyticsPage
 from huntaze_desktop.ui.bus_bridge import BusBridge
 from huntaze_desktop.ui.icons import ICON_DIR, app_icon, svg_pixmap
 from huntaze_desktop.ui.integrations import IntegrationsPage
@@ -103,9 +102,13 @@ class MainWindow(QMainWindow):
 
         self.integrations = IntegrationsPage(runtime, self.toasts, self.stack, self.bridge)
         self.integrations.signInRequested.connect(self.signInRequested)
-        self.analytics = AnalyticsPage(runtime, self.stack)
-        self._settings_slot = QWidget(self.stack)  # replaced on first visit
-        for page in (self.integrations, self.analytics, self._settings_slot):
+        # Analytics and Settings are built on first visit: the Analytics page pulls
+        # in pyqtgraph (~0.1 s and ~30 MB) and loads its data, none of which the
+        # first painted window needs.
+        self._analytics: QWidget | None = None
+        self._analytics_slot = QWidget(self.stack)
+        self._settings_slot = QWidget(self.stack)
+        for page in (self.integrations, self._analytics_slot, self._settings_slot):
             self.stack.addWidget(page)
         self.signInRequested.connect(self.start_sign_in)
 
@@ -181,7 +184,24 @@ class MainWindow(QMainWindow):
     def current_page(self) -> int:
         return self.stack.currentIndex()
 
+    @property
+    def analytics(self) -> QWidget:
+        """The Analytics page (built now if it was not yet)."""
+        if self._analytics is None:
+            from huntaze_desktop.ui.analytics_page import AnalyticsPage
+
+            page = AnalyticsPage(self.runtime, self.stack)
+            current = self.stack.currentIndex()
+            self.stack.removeWidget(self._analytics_slot)
+            self._analytics_slot.deleteLater()
+            self.stack.insertWidget(1, page)
+            self.stack.setCurrentIndex(current)
+            self._analytics = page
+        return self._analytics
+
     def show_page(self, index: int) -> None:
+        if index == 1:
+            self.analytics  # noqa: B018 - builds the page on first visit
         if index == 2:
             self._ensure_settings_page()
         self.stack.setCurrentIndex(index)
