@@ -88,6 +88,7 @@ class IntegrationsPage(QWidget):
         host.setObjectName("GridHost")
         self._scroll.setWidget(host)
         body = QVBoxLayout(host)
+        self._body = body
         body.setContentsMargins(32, 28, 32, 32)
         body.setSpacing(16)
 
@@ -177,7 +178,7 @@ class IntegrationsPage(QWidget):
         A card with three actions (Reconnect, Disconnect, Add another account) needs
         more than the 300 px floor; three such cards at 1600 px clipped the link.
         """
-        margins = self.grid_widget.parentWidget().layout().contentsMargins()
+        margins = self._body.contentsMargins()
         available = width - margins.left() - margins.right()
         need = max((c.minimumSizeHint().width() for c in self.visible_cards()), default=0)
         spacing = self.grid.spacing()
