@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -294,7 +294,9 @@ class IntegrationCard(QFrame):
             self.detailsRequested.emit(self.active.id)
 
     def _on_chosen(self, account_id: int) -> None:
-        self.activeChanged.emit(self.spec.name, account_id)
+        # Queued: listeners re-render this card, which must not happen while the
+        # switcher is still inside its own currentIndexChanged emission.
+        QTimer.singleShot(0, lambda: self.activeChanged.emit(self.spec.name, account_id))
 
     def _on_avatar(self, url: str) -> None:
         if any(a.avatar_url == url for a in self.accounts):

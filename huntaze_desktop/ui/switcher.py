@@ -35,13 +35,23 @@ class AccountSwitcher(QComboBox):
     def set_accounts(self, accounts: list[Account], active_id: int | None) -> None:
         self._filling = True
         try:
-            self.clear()
-            for account in accounts:
+            same_accounts = [self.itemData(i) for i in range(self.count())] == [
+                a.id for a in accounts
+            ]
+            if not same_accounts:
+                # Refilling is only safe outside this combo's own signal handlers;
+                # the common case (same accounts, new status) updates in place.
+                self.clear()
+            for row, account in enumerate(accounts):
                 text = account.name
                 if account.status.severity > Severity.OK:
                     text += f" — {account.status.label}"
                 icon = QIcon(self._avatars.pixmap(account, 20))
-                self.addItem(icon, text, account.id)
+                if same_accounts:
+                    self.setItemText(row, text)
+                    self.setItemIcon(row, icon)
+                else:
+                    self.addItem(icon, text, account.id)
             index = self.findData(active_id) if active_id is not None else -1
             self.setCurrentIndex(index if index >= 0 else 0)
         finally:
