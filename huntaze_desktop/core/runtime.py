@@ -28,6 +28,7 @@ from huntaze_desktop.core.tokens import TokenManager
 from huntaze_desktop.net.client import create_http_client
 from huntaze_desktop.providers.base import (
     ClientCredentials,
+    ClientCredentialsLike,
     ProviderClient,
     ProviderSpec,
     resolve_base_urls,
@@ -235,14 +236,19 @@ class Runtime:
 
         self._client_credentials = await asyncio.to_thread(load)
 
-    async def set_client_credentials(
-        self, provider: str, client_id: str, client_secret: str | None
-    ) -> None:
-        """Store developer credentials (secret in the vault) and use them from now on."""
+    def use_client_credentials(self, provider: str, creds: ClientCredentialsLike | None) -> None:
+        """Use credentials just stored (e.g. from Settings) without a restart.
+
+        Sandbox mode keeps the sandbox's own credentials whatever is stored.
+        """
         if self.sandbox_mode:
-            raise ConfigurationError("Sandbox mode uses its own developer credentials.")
-        await asyncio.to_thread(self.credentials.set, provider, client_id, client_secret)
-        self._client_credentials[provider] = ClientCredentials(client_id, client_secret)
+            return
+        if creds is None:
+            self._client_credentials.pop(provider, None)
+        else:
+            self._client_credentials[provider] = ClientCredentials(
+                creds.client_id, creds.client_secret
+            )
         self._clients.pop(provider, None)
 
     # -- settings & vault ------------------------------------------------------------

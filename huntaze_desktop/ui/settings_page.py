@@ -157,6 +157,8 @@ class CredentialsRow(QGroupBox):
             return store.get(name)
 
         def saved(creds: Any) -> None:
+            # The running services pick the new credentials up from here on.
+            self._runtime.use_client_credentials(name, creds)
             self.save_button.setEnabled(True)
             self._replacing = False
             self.secret.clear()
