@@ -42,7 +42,12 @@ PASSPHRASE = "e2e passphrase"
 def _env() -> dict[str, str]:
     # A subprocess cannot see the tests' in-memory keyring: use passphrase mode,
     # which is the real, supported set-up for machines without a keyring.
-    return dict(os.environ, QT_QPA_PLATFORM="offscreen", HUNTAZE_VAULT_PASSPHRASE=PASSPHRASE)
+    return dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        HUNTAZE_VAULT_PASSPHRASE=PASSPHRASE,
+        HUNTAZE_SANDBOX_PORT="0",  # never the shared default port
+    )
 
 
 @pytest.fixture

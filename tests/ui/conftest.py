@@ -17,13 +17,29 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
+# Timer objects of closed qasync loops, kept alive on purpose (see _qasync_loop).
+_retired_timers: list[object] = []
+
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    class _TestLoop(qasync.QEventLoop):  # type: ignore[misc]
+        """A qasync loop whose Qt timer object outlives it.
+
+        qasync's close() only flags its timer object as stopped (its timers still
+        fire, and it kills them one by one). If the garbage collector then frees
+        the object on a worker thread, Qt cannot unregister those timers and a
+        later test crashes when one fires. Keeping it alive avoids that.
+        """
+
+        def close(self) -> None:
+            _retired_timers.append(self._timer)
+            super().close()
+
     app = QApplication.instance() or QApplication([])
-    return qasync.QEventLoop(app, already_running=False)
+    return _TestLoop(app, already_running=False)
 
 
 def pytest_asyncio_loop_factories(
