@@ -197,19 +197,19 @@ class AnalyticsPage(QWidget):
         self.kind_combo.setAccessibleName("Metric")
         for kind in CHART_KINDS:
             self.kind_combo.addItem(kind.label, kind.value)
-        self.kind_combo.currentIndexChanged.connect(lambda *_: self.render())
+        self.kind_combo.currentIndexChanged.connect(lambda *_: self.render_data())
         controls.addWidget(self.kind_combo)
         self.group_combo = QComboBox(page)
         self.group_combo.setAccessibleName("One line per")
         self.group_combo.addItem("By platform", False)
         self.group_combo.addItem("By account", True)
-        self.group_combo.currentIndexChanged.connect(lambda *_: self.render())
+        self.group_combo.currentIndexChanged.connect(lambda *_: self.render_data())
         controls.addWidget(self.group_combo)
         self.account_combo = QComboBox(page)
         self.account_combo.setAccessibleName("Accounts shown")
         self.account_combo.setMinimumContentsLength(16)
         self.account_combo.addItem("All accounts", ALL_ACCOUNTS)
-        self.account_combo.currentIndexChanged.connect(lambda *_: self.render())
+        self.account_combo.currentIndexChanged.connect(lambda *_: self.render_data())
         controls.addWidget(self.account_combo)
         column.addLayout(controls)
 
@@ -311,7 +311,7 @@ class AnalyticsPage(QWidget):
         self._loading = False
         self.data = data
         self._fill_accounts()
-        self.render()
+        self.render_data()
         self.loaded.emit()
         if self._reload_again:
             self._reload_again = False
@@ -353,7 +353,7 @@ class AnalyticsPage(QWidget):
     def selected_kind(self) -> MetricKind:
         return MetricKind(self.kind_combo.currentData())
 
-    def render(self) -> None:
+    def render_data(self) -> None:
         """Aggregate the loaded frame for the current choices and draw it."""
         data = self.data
         if data is None or not data.accounts:

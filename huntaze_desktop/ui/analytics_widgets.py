@@ -59,10 +59,10 @@ class KpiTile(QFrame):
                 self.delta.setText("No earlier period to compare")
                 self._colour(None)
             else:
-                sign = "+" if first.delta >= 0 else "\u2212"
+                sign: str = "+" if first.delta >= 0 else "\u2212"
                 change = format_value(abs(first.delta), first.unit)
-                pct = "" if first.delta_pct is None else f" ({first.delta_pct:+.1f}%)"
-                self.delta.setText(f"{sign}{change}{pct} {suffix}".strip())
+                pct_text = "" if first.delta_pct is None else f" ({first.delta_pct:+.1f}%)"
+                self.delta.setText(f"{sign}{change}{pct_text} {suffix}".strip())
                 self._colour(first.delta)
         self.setAccessibleDescription(f"{self.value.text()}, {self.delta.text()}")
 

@@ -47,7 +47,7 @@ def format_value(value: float, unit: str | None = None) -> str:
     return f"{value:,.1f}"
 
 
-class TimeSeriesChart(pg.PlotWidget):
+class TimeSeriesChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph is untyped
     """Daily lines over a date axis, with a hover guide and exact values."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
