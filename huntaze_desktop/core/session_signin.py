@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 from huntaze_desktop.core.errors import AuthRejectedError, ConfigurationError
 from huntaze_desktop.core.models import Account, TokenSet
+from huntaze_desktop.core.signin import ConnectingStore
 from huntaze_desktop.providers.base import ProviderClient
 
 __all__ = [
@@ -44,29 +45,8 @@ class BrowserSession(Protocol):
     def to_json(self) -> str: ...
 
 
-class SessionAccountStore(Protocol):
-    """The part of ``storage.accounts.AccountStore`` this service uses."""
-
-    def upsert_connected(
-        self,
-        provider: str,
-        provider_account_id: str,
-        tokens: TokenSet,
-        *,
-        username: str | None,
-        display_name: str | None,
-        avatar_url: str | None,
-        metadata: dict[str, Any],
-    ) -> tuple[Account, bool]: ...
-
-    def audit(
-        self,
-        event: str,
-        *,
-        provider: str | None = None,
-        provider_account_id: str | None = None,
-        detail: str | None = None,
-    ) -> None: ...
+# The session sign-in stores accounts exactly as the OAuth sign-in does.
+SessionAccountStore = ConnectingStore
 
 
 def session_tokens(session: BrowserSession) -> TokenSet:

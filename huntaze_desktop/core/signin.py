@@ -61,7 +61,9 @@ class _Registry(Protocol):
     ) -> ProviderClient: ...
 
 
-class _Store(Protocol):
+class ConnectingStore(Protocol):
+    """The part of ``storage.accounts.AccountStore`` that a sign-in uses."""
+
     def upsert_connected(
         self,
         provider: str,
@@ -133,7 +135,7 @@ class SignInEngine:
 
     def __init__(
         self,
-        store: _Store,
+        store: ConnectingStore,
         registry: _Registry,
         http: httpx.AsyncClient,
         credentials_lookup: Callable[[str], ClientCredentialsLike | None],
