@@ -42,7 +42,7 @@ class AvatarCache(QObject):
             return circular_pixmap(self._images[url], size)
         if url:
             self.request(url)
-        return initials_pixmap(account.display_name or account.name, size)
+        return initials_pixmap(account.name, size)
 
     def has(self, url: str) -> bool:
         return url in self._images

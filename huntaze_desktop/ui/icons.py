@@ -7,6 +7,7 @@ icon gets a lettered tile instead of a blank, so no platform is hard-coded.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, Qt
@@ -65,8 +66,9 @@ def _colour_for(text: str) -> str:
 def initials_pixmap(text: str, size: int, *, round_: bool = True, ratio: float = 2.0) -> QPixmap:
     """A coloured tile (or disc) with up to two initials: avatar and icon fallback."""
     clean = text.lstrip("@").strip() or "?"
-    parts = [w for w in clean.replace("_", " ").replace(".", " ").split() if w]
-    initials = "".join(w[0] for w in parts[:2]).upper() or clean[0].upper()
+    # Words of letters only: symbols and digits ("Sunny ✶", "0101") make poor initials.
+    parts = re.findall(r"[^\W\d_]+", clean)
+    initials = "".join(w[0] for w in parts[:2]).upper() or "?"
     px = int(size * ratio)
     pixmap = QPixmap(px, px)
     pixmap.fill(Qt.GlobalColor.transparent)
