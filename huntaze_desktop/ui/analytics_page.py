@@ -8,9 +8,7 @@ account connected it shows the "Connect your accounts" empty state.
 
 from __future__ import annotations
 
-import csv
 import logging
-import math
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from huntaze_desktop.core.analytics.aggregate import Line, group_lines, kpis
+from huntaze_desktop.core.analytics.export import write_csv
 from huntaze_desktop.core.analytics.series import MetricKind
 from huntaze_desktop.core.analytics.service import AnalyticsData
 from huntaze_desktop.core.events import RefreshProgress
@@ -478,24 +477,7 @@ class AnalyticsPage(QWidget):
         """Write the lines shown (one column each; empty cell = no data). Returns rows."""
         if self.data is None:
             return 0
-        start, end = self.data.start, self.data.end
-        days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-        with Path(path).open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["date", *[line.label for line in self.shown_lines]])
-            for index, day in enumerate(days):
-                cells = []
-                for line in self.shown_lines:
-                    value = float(line.values[index])
-                    cells.append(
-                        ""
-                        if math.isnan(value)
-                        else f"{value:g}"
-                        if line.unit is None
-                        else f"{value:.2f}"
-                    )
-                writer.writerow([day.isoformat(), *cells])
-        return len(days)
+        return write_csv(path, self.data.start, self.data.end, self.shown_lines)
 
     def _choose_export(self) -> None:
         kind = self.selected_kind().value
