@@ -18,12 +18,17 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, SignalInstance
 __all__ = ["SignalRecorder", "pump", "pump_until", "run_js"]
 
 
+def _is_qasync(loop: asyncio.AbstractEventLoop) -> bool:
+    # By class, not by module name: tests/ui/conftest.py runs on a subclass.
+    return any(k.__module__.startswith("qasync") for k in type(loop).__mro__)
+
+
 async def pump(seconds: float = 0.0) -> None:
     """Process Qt events (and let asyncio run) for about ``seconds``."""
     loop = asyncio.get_running_loop()
     # On a qasync loop Qt already runs while we sleep; processing events by
     # hand there would re-enter the loop from inside a task.
-    on_qt_loop = type(loop).__module__.startswith("qasync")
+    on_qt_loop = _is_qasync(loop)
     end = loop.time() + seconds
     while True:
         if not on_qt_loop:

@@ -120,10 +120,6 @@ async def test_sandbox_mode_says_sandbox_credentials_are_used(runtime: Any, qtbo
     assert not any(row.isEnabled() for row in page.credential_rows.values())
 
 
-@pytest.mark.skip(
-    reason="Known test-harness bug: after any MainWindow test in the same process, the"
-    " save's worker task never starts on the next qasync loop; passes when run alone."
-)
 async def test_credentials_are_stored_and_the_secret_is_masked(runtime: Any, qtbot: Any) -> None:
     page = SettingsPage(runtime)
     qtbot.addWidget(page)
@@ -154,10 +150,6 @@ async def test_credentials_are_stored_and_the_secret_is_masked(runtime: Any, qtb
     assert (stored.client_id, stored.client_secret) == ("other-key", secret)
 
 
-@pytest.mark.skip(
-    reason="Known test-harness bug: the export's worker task can stall on the test's"
-    " qasync loop (export itself is covered by tests/core and tests/cli)."
-)
 async def test_export_diagnostics_writes_the_file(runtime: Any, qtbot: Any, tmp_path: Path) -> None:
     page = SettingsPage(runtime)
     qtbot.addWidget(page)
