@@ -105,3 +105,29 @@ def test_karma_change_is_engagement_when_nothing_else_is():
         frame, MetricKind.ENGAGEMENT, by_account=True, providers={7: "x"}, labels={}
     )[0]
     assert line.values[1] == 4 and np.isnan(line.values[2]) and np.isnan(line.values[3])
+
+
+def test_a_gap_note_names_a_few_accounts_then_counts_the_rest():
+    rows = []
+    for account in range(1, 8):
+        rows += _rows(account, Metric.FOLLOWERS, {d: 10 for d in range(10) if d != account})
+    frame = Frame.from_rows(START, END, rows)
+    providers = dict.fromkeys(range(1, 8), "alpha")
+    (line,) = group_lines(
+        frame, MetricKind.AUDIENCE, by_account=False, providers=providers, labels=LABELS
+    )
+    names = {a: f"@user{a}" for a in range(1, 8)}
+    note = line.gap_note(names, START)
+    assert note == (
+        "Alpha: no data from @user1, @user2, @user3 and 4 more on 7 day(s) "
+        "(2026-03-02 to 2026-03-08)"
+    )
+    (one,) = group_lines(
+        frame,
+        MetricKind.AUDIENCE,
+        by_account=False,
+        providers=providers,
+        labels=LABELS,
+        account_filter=[2],
+    )
+    assert one.gap_note(names, START) == "Alpha: no data from @user2 on 1 day(s) (2026-03-03)"

@@ -33,20 +33,52 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 _AUDIENCE = (Metric.FOLLOWERS, Metric.SUBSCRIBERS)
 _CONTENT = (Metric.MEDIA, Metric.VIDEOS, Metric.POSTS)
 _ENGAGEMENT_PARTS = (Metric.LIKES, Metric.COMMENTS, Metric.SHARES, Metric.SAVES)
+_REVENUE = tuple(m for m in Metric if m.kind is MetricKind.REVENUE)
+_GAP_NAMES = 3  # accounts named in a gap note before "and N more"
+_METRIC_CODE = {metric: code for code, metric in enumerate(Metric)}
+
+
+class _KeyIndex:
+    """The keys of a frame as arrays, so a kind is selected for all accounts at once."""
+
+    __slots__ = ("account", "metric", "unit", "units")
+
+    def __init__(self, keys: Sequence[SeriesKey]) -> None:
+        self.account: IntArray = np.fromiter((k.account_id for k in keys), np.int64, len(keys))
+        self.metric: IntArray = np.fromiter(
+            (_METRIC_CODE[k.metric] for k in keys), np.int64, len(keys)
+        )
+        # Units by first appearance; code 0 is "no unit".
+        codes: dict[str | None, int] = {None: 0}
+        self.unit: IntArray = np.fromiter(
+            (codes.setdefault(k.unit, len(codes)) for k in keys), np.int64, len(keys)
+        )
+        self.units: list[str | None] = list(codes)
+
+    def of(self, metrics: Sequence[Metric]) -> BoolArray:
+        return np.isin(self.metric, [_METRIC_CODE[m] for m in metrics])
 
 
 @dataclass(slots=True)
 class Frame:
-    """Every series of a date range: ``values[row, day]``; NaN = not recorded."""
+    """Every series of a date range: ``values[row, day]``; NaN = not recorded.
+
+    ``keys`` and ``values`` are not changed after construction: the frame keeps
+    an index of its keys and a count of recorded days per row once computed.
+    """
 
     start: date
     days: int
     keys: list[SeriesKey]
     values: FloatArray
+    _index: _KeyIndex | None = field(default=None, init=False, repr=False, compare=False)
+    _counts: IntArray | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def empty(cls, start: date, end: date) -> Frame:
@@ -90,24 +122,113 @@ class Frame:
         """The columns of [start, end] (which must lie inside this frame)."""
         a = (start - self.start).days
         b = (end - self.start).days + 1
-        return Frame(start, b - a, self.keys, self.values[:, a:b])
+        part = Frame(start, b - a, self.keys, self.values[:, a:b])
+        part._index = self.key_index()  # same keys: index them once
+        return part
 
     def rows_of(self, account_id: int) -> dict[SeriesKey, FloatArray]:
-        return {k: self.values[i] for i, k in enumerate(self.keys) if k.account_id == account_id}
+        rows = np.flatnonzero(self.key_index().account == account_id)
+        return {self.keys[i]: self.values[i] for i in rows.tolist()}
 
     def account_ids(self) -> list[int]:
         return sorted({k.account_id for k in self.keys})
 
+    def key_index(self) -> _KeyIndex:
+        if self._index is None:
+            self._index = _KeyIndex(self.keys)
+        return self._index
 
-def _combine(rows: Sequence[FloatArray]) -> FloatArray:
-    """Sum of rows; NaN where any row is NaN (a partial sum would be invented)."""
-    stacked = np.vstack(rows)
-    out: FloatArray = stacked.sum(axis=0)  # NaN propagates
-    return out
+    def recorded_days(self) -> IntArray:
+        """How many days each row has a value for."""
+        if self._counts is None:
+            self._counts = np.count_nonzero(~np.isnan(self.values), axis=1).astype(np.int64)
+        return self._counts
 
 
-def _present(rows: Mapping[SeriesKey, FloatArray], metrics: Sequence[Metric]) -> list[FloatArray]:
-    return [row for key, row in rows.items() if key.metric in metrics and not np.all(np.isnan(row))]
+@dataclass(slots=True)
+class _KindRows:
+    """What :func:`account_values` gives, for many accounts at once.
+
+    One row per (account, unit), ordered by account id, then by where the unit
+    first appears among the account's keys.
+    """
+
+    account_ids: IntArray
+    units: list[str | None]
+    values: FloatArray
+
+
+def _sum_by_group(
+    frame: Frame, rows: IntArray, with_unit: bool
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Add up ``rows`` per account (and unit); NaN where any added row is NaN.
+
+    A partial sum would be invented: a day an account's followers are known but
+    its subscribers are not has no known audience. Returns (accounts, unit
+    codes, sums), rows summed in key order as the per-account rule does.
+    """
+    ix = frame.key_index()
+    if rows.size == 0:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, np.full((0, frame.days), np.nan)
+    accounts = ix.account[rows]
+    units = ix.unit[rows] if with_unit else np.zeros(rows.size, np.int64)
+    # Group order: account, then the unit's first row inside the account.
+    pair = accounts * (len(ix.units) + 1) + units
+    _, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    rank = np.empty(first.size, np.int64)
+    rank[np.lexsort((first, accounts[first]))] = np.arange(first.size)
+    group = rank[inverse]
+    order = np.lexsort((rows, group))
+    sorted_group = group[order]
+    starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
+    sums: FloatArray = np.add.reduceat(frame.values[rows[order]], starts, axis=0)
+    heads = order[starts]
+    return accounts[heads], units[heads], sums
+
+
+def _kind_rows(frame: Frame, kind: MetricKind, wanted: Iterable[int] | None = None) -> _KindRows:
+    """Every wanted account's values for ``kind`` (see :func:`account_values`)."""
+    ix = frame.key_index()
+    base = frame.recorded_days() > 0
+    if wanted is not None:
+        base &= np.isin(ix.account, np.fromiter(wanted, np.int64))
+    if kind is MetricKind.AUDIENCE or kind is MetricKind.CONTENT:
+        rows = np.flatnonzero(base & ix.of(_AUDIENCE if kind is MetricKind.AUDIENCE else _CONTENT))
+        accounts, _, sums = _sum_by_group(frame, rows, with_unit=False)
+        return _KindRows(accounts, [None] * accounts.size, sums)
+    if kind is MetricKind.REACH:
+        rows = np.flatnonzero(base & ix.of((Metric.REACH, Metric.VIEWS)))
+        # Per account the row with the most recorded days; the first on a tie.
+        order = np.lexsort((rows, -frame.recorded_days()[rows], ix.account[rows]))
+        rows = rows[order]
+        accounts = ix.account[rows]
+        best = rows[np.r_[True, accounts[1:] != accounts[:-1]]] if rows.size else rows
+        return _KindRows(ix.account[best], [None] * best.size, frame.values[best])
+    if kind is MetricKind.ENGAGEMENT:
+        interactions = base & ix.of((Metric.INTERACTIONS,))
+        counted = np.isin(ix.account, ix.account[interactions])
+        parts = base & ix.of(_ENGAGEMENT_PARTS) & ~counted
+        counted |= np.isin(ix.account, ix.account[parts])
+        accounts, _, sums = _sum_by_group(
+            frame, np.flatnonzero(interactions | parts), with_unit=False
+        )
+        # Neither: the day-to-day change of karma (its first row per account).
+        karma = np.flatnonzero(base & ix.of((Metric.KARMA,)) & ~counted)
+        if karma.size:
+            k_accounts = ix.account[karma]
+            _, first = np.unique(k_accounts, return_index=True)
+            karma = karma[first]
+            change = np.full((karma.size, frame.days), np.nan)
+            change[:, 1:] = np.diff(frame.values[karma], axis=1)
+            accounts = np.concatenate([accounts, ix.account[karma]])
+            sums = np.vstack([sums, change])
+            order = np.argsort(accounts, kind="stable")
+            accounts, sums = accounts[order], sums[order]
+        return _KindRows(accounts, [None] * accounts.size, sums)
+    rows = np.flatnonzero(base & ix.of(_REVENUE))
+    accounts, units, sums = _sum_by_group(frame, rows, with_unit=True)
+    return _KindRows(accounts, [ix.units[u] for u in units.tolist()], sums)
 
 
 def account_values(frame: Frame, account_id: int, kind: MetricKind) -> dict[str | None, FloatArray]:
@@ -117,33 +238,10 @@ def account_values(frame: Frame, account_id: int, kind: MetricKind) -> dict[str 
     metric with the most recorded days (reach or views: adding them would count
     people twice). Engagement uses ``interactions`` when the platform gives it,
     else likes + comments + shares + saves, else the day-to-day change of karma.
+    A day where a needed metric is missing is NaN.
     """
-    rows = frame.rows_of(account_id)
-    result: dict[str | None, FloatArray] = {}
-    if kind is MetricKind.AUDIENCE or kind is MetricKind.CONTENT:
-        parts = _present(rows, _AUDIENCE if kind is MetricKind.AUDIENCE else _CONTENT)
-        if parts:
-            result[None] = _combine(parts)
-    elif kind is MetricKind.REACH:
-        parts = _present(rows, (Metric.REACH, Metric.VIEWS))
-        if parts:
-            result[None] = max(parts, key=lambda r: int(np.count_nonzero(~np.isnan(r))))
-    elif kind is MetricKind.ENGAGEMENT:
-        interactions = _present(rows, (Metric.INTERACTIONS,))
-        parts = interactions or _present(rows, _ENGAGEMENT_PARTS)
-        if parts:
-            result[None] = _combine(parts)
-        else:
-            karma = _present(rows, (Metric.KARMA,))
-            if karma:
-                change = np.full(frame.days, np.nan)
-                change[1:] = np.diff(karma[0])
-                result[None] = change
-    elif kind is MetricKind.REVENUE:
-        for key, row in rows.items():
-            if key.metric.kind is MetricKind.REVENUE and not np.all(np.isnan(row)):
-                result[key.unit] = row if key.unit not in result else result[key.unit] + row
-    return result
+    rows = _kind_rows(frame, kind, (account_id,))
+    return dict(zip(rows.units, rows.values, strict=True))
 
 
 @dataclass(slots=True)
@@ -163,29 +261,54 @@ class Line:
         if not self.gaps:
             return None
         who = sorted({names.get(a, str(a)) for ids in self.gaps.values() for a in ids})
+        # Two hundred names help nobody: a few, then how many more.
+        if len(who) > _GAP_NAMES:
+            who = [*who[:_GAP_NAMES], f"{len(who) - _GAP_NAMES} more"]
         first = frame_start + timedelta(days=min(self.gaps))
         last = frame_start + timedelta(days=max(self.gaps))
         span = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
-        return f"{self.label}: no data from {', '.join(who)} on {len(self.gaps)} day(s) ({span})"
+        listed = who[0] if len(who) == 1 else f"{', '.join(who[:-1])} and {who[-1]}"
+        return f"{self.label}: no data from {listed} on {len(self.gaps)} day(s) ({span})"
 
 
-def _group(
-    label: str, key: str, unit: str | None, members: list[tuple[int, FloatArray]], days: int
-) -> Line:
-    ids = [a for a, _ in members]
-    matrix = np.vstack([row for _, row in members]) if members else np.full((0, days), np.nan)
+def _grouped_lines(
+    rows: _KindRows, groups: list[tuple[str, str | None]], member_group: IntArray, days: int
+) -> list[tuple[FloatArray, dict[int, list[int]]]]:
+    """Add up member rows into their group's line, all groups at once.
+
+    A member counts from its first recorded day on; a missing day inside that
+    span makes the group's day NaN and is noted as a gap naming the member.
+    """
+    order = np.argsort(member_group, kind="stable")
+    matrix = rows.values[order]
+    ids = rows.account_ids[order]
+    sorted_group = member_group[order]
+    starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
     recorded = ~np.isnan(matrix)
     has_any = recorded.any(axis=1)
     first = np.where(has_any, recorded.argmax(axis=1), days)
     active = np.arange(days)[None, :] >= first[:, None]
     missing = active & ~recorded
-    total: FloatArray = np.where(recorded, matrix, 0.0).sum(axis=0)
-    gap_days = missing.any(axis=0) | ~active.any(axis=0)
-    total[gap_days] = np.nan
-    gaps: dict[int, list[int]] = {}
-    for col in np.flatnonzero(missing.any(axis=0) & active.any(axis=0)):
-        gaps[int(col)] = [ids[i] for i in np.flatnonzero(missing[:, col])]
-    return Line(key, label, unit, total, ids, gaps)
+    totals: FloatArray = np.where(recorded, matrix, 0.0)
+    if starts.size == matrix.shape[0]:  # one member per group (one line per account)
+        gap_days = missing | ~active
+    else:
+        totals = np.add.reduceat(totals, starts, axis=0)
+        gap_days = np.logical_or.reduceat(missing, starts, axis=0) | ~np.logical_or.reduceat(
+            active, starts, axis=0
+        )
+    totals[gap_days] = np.nan
+    gaps: list[dict[int, list[int]]] = [{} for _ in groups]
+    member, col = np.nonzero(missing)
+    by_day = np.lexsort((member, col, sorted_group[member]))
+    for g, c, a in zip(
+        sorted_group[member[by_day]].tolist(),
+        col[by_day].tolist(),
+        ids[member[by_day]].tolist(),
+        strict=True,
+    ):
+        gaps[g].setdefault(c, []).append(a)
+    return [(totals[i], gaps[i]) for i in range(len(groups))]
 
 
 def group_lines(
@@ -203,20 +326,28 @@ def group_lines(
     name or ``"account:<id>"`` to what the legend says.
     """
     wanted = set(account_filter) if account_filter is not None else set(providers)
-    groups: dict[tuple[str, str | None], list[tuple[int, FloatArray]]] = {}
-    for account_id in sorted(wanted):
-        provider = providers.get(account_id)
-        if provider is None:
-            continue
-        for unit, row in account_values(frame, account_id, kind).items():
-            group = f"account:{account_id}" if by_account else provider
-            groups.setdefault((group, unit), []).append((account_id, row))
+    rows = _kind_rows(frame, kind, wanted & set(providers))
+    if rows.account_ids.size == 0:
+        return []
+    index: dict[tuple[str, str | None], int] = {}
+    members: list[list[int]] = []
+    member_group = np.empty(rows.account_ids.size, np.int64)
+    for i, (account_id, unit) in enumerate(zip(rows.account_ids.tolist(), rows.units, strict=True)):
+        group = f"account:{account_id}" if by_account else providers[account_id]
+        g = index.setdefault((group, unit), len(index))
+        if g == len(members):
+            members.append([])
+        members[g].append(account_id)
+        member_group[i] = g
+    groups = list(index)
     lines = []
-    for (group, unit), members in groups.items():
+    for (group, unit), ids, (values, gaps) in zip(
+        groups, members, _grouped_lines(rows, groups, member_group, frame.days), strict=True
+    ):
         label = labels.get(group, group)
         if unit:
             label = f"{label} ({unit})"
-        lines.append(_group(label, group, unit, members, frame.days))
+        lines.append(Line(group, label, unit, values, ids, gaps))
     return lines
 
 
@@ -232,29 +363,38 @@ class Kpi:
 
 
 def _level_kpi(frame: Frame, ids: Iterable[int], kind: MetricKind) -> Kpi:
-    latest = 0.0
-    first_sum = 0.0
-    last_sum = 0.0
-    seen = False
-    both = False
-    for account_id in ids:
-        row = account_values(frame, account_id, kind).get(None)
-        if row is None:
-            continue
-        idx = np.flatnonzero(~np.isnan(row))
-        if idx.size == 0:
-            continue
-        seen = True
-        latest += float(row[idx[-1]])
-        if idx.size >= 2:
-            both = True
-            first_sum += float(row[idx[0]])
-            last_sum += float(row[idx[-1]])
-    if not seen:
+    rows = _kind_rows(frame, kind, ids)
+    values = rows.values[[u is None for u in rows.units]]
+    recorded = ~np.isnan(values)
+    count = recorded.sum(axis=1)
+    values, recorded, count = values[count > 0], recorded[count > 0], count[count > 0]
+    if not count.size:
         return Kpi(kind, None, None, None, None)
-    delta = last_sum - first_sum if both else None
-    pct = delta / first_sum * 100.0 if delta is not None and first_sum else None
+    at = np.arange(values.shape[0])
+    firsts = values[at, recorded.argmax(axis=1)]
+    lasts = values[at, frame.days - 1 - recorded[:, ::-1].argmax(axis=1)]
+    # Summed one by one in account order, as a person adding the tiles would.
+    latest = sum(lasts.tolist(), 0.0)
+    both = count >= 2
+    if not both.any():
+        return Kpi(kind, None, latest, None, None)
+    first_sum = sum(firsts[both].tolist(), 0.0)
+    delta = sum(lasts[both].tolist(), 0.0) - first_sum
+    pct = delta / first_sum * 100.0 if first_sum else None
     return Kpi(kind, None, latest, delta, pct)
+
+
+def _totals(rows: _KindRows) -> list[tuple[int, str | None, float]]:
+    """(account, unit, sum over the range) of rows with at least one value."""
+    known = np.count_nonzero(~np.isnan(rows.values), axis=1) > 0
+    sums = np.nansum(rows.values, axis=1)
+    return [
+        (a, u, s)
+        for a, u, s, k in zip(
+            rows.account_ids.tolist(), rows.units, sums.tolist(), known.tolist(), strict=True
+        )
+        if k
+    ]
 
 
 def _flow_kpis(current: Frame, previous: Frame, ids: list[int], kind: MetricKind) -> list[Kpi]:
@@ -263,22 +403,18 @@ def _flow_kpis(current: Frame, previous: Frame, ids: list[int], kind: MetricKind
     # connected (or backfilled) later must not look like growth.
     both_now: dict[str | None, float] = {}
     before: dict[str | None, float] = {}
-    for account_id in ids:
-        earlier = account_values(previous, account_id, kind)
-        for unit, row in account_values(current, account_id, kind).items():
-            if np.all(np.isnan(row)):
-                continue
-            total = float(np.nansum(row))
-            now[unit] = now.get(unit, 0.0) + total
-            prior_row = earlier.get(unit)
-            if prior_row is not None and not np.all(np.isnan(prior_row)):
-                both_now[unit] = both_now.get(unit, 0.0) + total
-                before[unit] = before.get(unit, 0.0) + float(np.nansum(prior_row))
+    earlier = {(a, u): total for a, u, total in _totals(_kind_rows(previous, kind, ids))}
+    for account_id, unit, total in _totals(_kind_rows(current, kind, ids)):
+        now[unit] = now.get(unit, 0.0) + total
+        prior = earlier.get((account_id, unit))
+        if prior is not None:
+            both_now[unit] = both_now.get(unit, 0.0) + total
+            before[unit] = before.get(unit, 0.0) + prior
     out = []
     for unit in sorted(now, key=lambda u: u or ""):
-        prior = before.get(unit)
-        delta = both_now[unit] - prior if prior is not None else None
-        pct = delta / prior * 100.0 if delta is not None and prior else None
+        prior_total = before.get(unit)
+        delta = both_now[unit] - prior_total if prior_total is not None else None
+        pct = delta / prior_total * 100.0 if delta is not None and prior_total else None
         out.append(Kpi(kind, unit, now[unit], delta, pct))
     if not out:
         out.append(Kpi(kind, None, None, None, None))
