@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -489,10 +489,3 @@ class AnalyticsPage(QWidget):
         if path:
             rows = self.export_csv(Path(path))
             log.info("exported %s rows of analytics", rows)
-
-    # -- theme ----------------------------------------------------------------------
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self.chart.apply_palette()
-        super().changeEvent(event)

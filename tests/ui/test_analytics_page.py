@@ -11,11 +11,13 @@ from typing import Any
 from urllib.parse import urljoin
 
 import pytest
+from PySide6.QtGui import QPalette
 
 from huntaze_desktop.core.analytics.series import MetricKind
 from huntaze_desktop.core.errors import RateLimitedError
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
 from huntaze_desktop.ui.analytics_page import AnalyticsPage
+from huntaze_desktop.ui.theme import DARK, LIGHT, ThemeManager
 
 pytestmark = [pytest.mark.gui, pytest.mark.asyncio(loop_scope="function")]
 
@@ -125,3 +127,48 @@ async def test_refresh_now_shows_progress_and_reloads(runtime, qtbot, wait_for):
     await wait_for(lambda: page.spinner.isVisibleTo(page) or page.tile_audience.value.text() != "—")
     await wait_for(lambda: page.tile_audience.value.text() != "—", timeout=15)
     assert page.data is not None and account.id in page.data.fetched_at
+
+
+async def test_chart_colours_follow_a_live_theme_switch(runtime, qtbot, qapp, wait_for):
+    from huntaze_desktop.core.settings import Theme
+
+    ig = await connect(runtime, "instagram")
+    rd = await connect(runtime, "reddit")
+    for account in (ig, rd):
+        await runtime.analytics.refresh(account.id)
+    saved = (QPalette(qapp.palette()), qapp.styleSheet())
+    manager = ThemeManager(qapp, Theme.LIGHT)
+    manager.apply()
+    try:
+        page = AnalyticsPage(runtime)
+        qtbot.addWidget(page)
+        page.resize(1200, 800)
+        page.show()
+        await wait_for(lambda: len(page.shown_lines) == 2)
+        chart = page.chart
+        legend = chart.getPlotItem().legend
+
+        def look() -> tuple[str, list[str], str]:
+            """Painted background, each legend label's HTML, the axis text colour."""
+            background = chart.grab().toImage().pixelColor(2, 2).name()
+            labels = [label.item.toHtml() for _, label in legend.items]
+            axis = chart.getPlotItem().getAxis("left").textPen().color().name()
+            return background, labels, axis
+
+        background, labels, axis = look()
+        assert background == LIGHT.surface.lower() and axis == LIGHT.text.lower()
+        assert len(labels) == 2 and all(LIGHT.text.lower() in html for html in labels)
+
+        manager.set_theme(Theme.DARK)
+        await wait_for(lambda: look()[0] == DARK.surface.lower())
+        background, labels, axis = look()
+        assert axis == DARK.text.lower()
+        assert all(DARK.text.lower() in html for html in labels)
+        assert not any(LIGHT.text.lower() in html for html in labels)
+        # Lines drawn after the switch get the dark colours too.
+        page.group_combo.setCurrentIndex(1)
+        assert all(DARK.text.lower() in label.item.toHtml() for _, label in legend.items)
+    finally:
+        manager.deleteLater()
+        qapp.setStyleSheet(saved[1])
+        qapp.setPalette(saved[0])
