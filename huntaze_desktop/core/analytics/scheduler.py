@@ -152,6 +152,9 @@ class RefreshScheduler:
         self._online = online
         if online:
             self._poke()
+        else:
+            # The system just said so: a probe right now would only fail.
+            self._next_probe = self._clock() + self._probe_every
 
     def refresh_now(self, account_id: int | None = None) -> bool:
         """Refresh every account (or one) now, bypassing the cache. Debounced.
