@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from huntaze_desktop.core.early_settings import Theme  # defined without pydantic for the boot
 from huntaze_desktop.core.errors import ConfigurationError
 
 __all__ = ["Settings", "SignInMethod", "Theme", "load_settings", "save_settings"]
@@ -24,12 +25,6 @@ log = logging.getLogger("huntaze.settings")
 class SignInMethod(StrEnum):
     EMBEDDED = "embedded"
     SYSTEM_BROWSER = "system"
-
-
-class Theme(StrEnum):
-    SYSTEM = "system"
-    LIGHT = "light"
-    DARK = "dark"
 
 
 class ProviderOverrides(BaseModel):

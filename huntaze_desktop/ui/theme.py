@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 from huntaze_desktop.core.models import Severity
-from huntaze_desktop.core.settings import Theme
+from huntaze_desktop.core.early_settings import Theme  # no pydantic before the first paint
 from huntaze_desktop.resources import resource_path
 
 __all__ = ["DARK", "LIGHT", "Palette", "ThemeManager", "stylesheet"]

@@ -1,0 +1,49 @@
+"""The few settings the window needs before the services load, read without pydantic.
+
+The GUI paints its main window before it imports the services (pydantic,
+SQLAlchemy, httpx… take most of a second). The first paint must already be in
+the user's theme, and a "start minimized" app must not flash a window, so these
+two values are read here straight from ``settings.json``. ``Theme`` lives here
+(``core.settings`` re-exports it) so that the theme code can use it without
+importing pydantic. Anything unexpected gives the defaults: the full, validated
+settings load a moment later and win.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+__all__ = ["EarlySettings", "Theme", "read_early_settings"]
+
+
+class Theme(StrEnum):
+    SYSTEM = "system"
+    LIGHT = "light"
+    DARK = "dark"
+
+
+@dataclass(frozen=True, slots=True)
+class EarlySettings:
+    """What the first paint depends on."""
+
+    theme: Theme = Theme.SYSTEM
+    start_minimized: bool = False
+
+
+def read_early_settings(path: Path) -> EarlySettings:
+    """Theme and start-minimized from the settings file; defaults when unreadable."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return EarlySettings()
+    if not isinstance(raw, dict):
+        return EarlySettings()
+    theme = raw.get("theme", Theme.SYSTEM.value)
+    minimized = raw.get("start_minimized", False)
+    return EarlySettings(
+        theme=Theme(theme) if theme in {t.value for t in Theme} else Theme.SYSTEM,
+        start_minimized=minimized if isinstance(minimized, bool) else False,
+    )
