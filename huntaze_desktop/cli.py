@@ -9,7 +9,6 @@ account and diagnostics commands are in ``cli_accounts``.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import logging
 import os
@@ -20,6 +19,9 @@ from typing import Any
 
 from huntaze_desktop import __version__
 from huntaze_desktop.core.errors import HuntazeError
+
+# asyncio is imported where it is used: the GUI parses its arguments here too and
+# must not pay for asyncio before its first paint.
 
 __all__ = [
     "EXIT_FAILED",
@@ -174,6 +176,8 @@ def _passphrase(prompt: str = "Vault passphrase: ") -> str | None:
 
 def run_cli(args: argparse.Namespace) -> int:
     """Run one CLI command; returns the exit code."""
+    import asyncio
+
     from huntaze_desktop.core.paths import DataPaths, default_data_dir
     from huntaze_desktop.logsetup import setup_logging
 
@@ -217,6 +221,8 @@ async def with_runtime(
     args: argparse.Namespace, paths: Any, body: Callable[[Any], Awaitable[int]]
 ) -> int:
     """Start the services for ``paths`` (asking for the passphrase on a terminal), run ``body``."""
+    import asyncio
+
     from huntaze_desktop.core.errors import (
         KeyringUnavailableError,
         VaultLockedError,
@@ -245,6 +251,8 @@ async def with_runtime(
 
 
 async def _vault_status(args: argparse.Namespace, paths: Any) -> int:
+    import asyncio
+
     from huntaze_desktop.storage.keystore import KeyStore
 
     status = await asyncio.to_thread(KeyStore(paths).status)
@@ -271,6 +279,8 @@ async def _vault_rotate(args: argparse.Namespace, paths: Any) -> int:
 
 
 async def _vault_init(args: argparse.Namespace, paths: Any) -> int:
+    import asyncio
+
     from huntaze_desktop.storage.keystore import KeyStore
 
     first = _passphrase("New vault passphrase: ")

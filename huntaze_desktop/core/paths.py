@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 __all__ = ["APP_NAME", "DataPaths", "default_data_dir"]
 
 APP_NAME = "huntaze-desktop"
@@ -14,6 +12,8 @@ APP_NAME = "huntaze-desktop"
 
 def default_data_dir(*, sandbox: bool = False) -> Path:
     """The per-user data directory; sandbox mode gets its own, never the real one."""
+    import platformdirs  # here, not at the top: the GUI imports this before its first paint
+
     base = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=True))
     return base / "sandbox" if sandbox else base
 
