@@ -1,37 +1,41 @@
 """GUI boot: a written-down sequence of small steps, each logging one line.
 
-1. environment for Qt/QtWebEngine  2. QApplication  3. single instance
-4. logging + crash hooks  5. qasync loop  6. runtime (vault, storage, services)
-7. main window  8. run until quit  9. close services
+1. logging  2. environment for Qt/QtWebEngine  3. QApplication  4. single instance
+5. crash hooks  6. main window, painted (``app.first_paint``)  7. qasync loop
+8. services imported and opened (vault, storage…)  9. services attached to the
+window (``app.ready``)  10. run until quit  11. close services
+
+Steps 1-6 import nothing but Qt and a few small modules: the window the user
+sees first is the real one, with its navigation and an outline of each page.
+The services (pydantic, SQLAlchemy, httpx, cryptography… most of a second)
+are imported after that paint, on a worker thread so the window stays live.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import signal
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from huntaze_desktop import __version__
-from huntaze_desktop.core.errors import (
-    HuntazeError,
-    KeyringUnavailableError,
-    VaultLockedError,
-    WrongPassphraseError,
-)
 from huntaze_desktop.core.paths import DataPaths, default_data_dir
 from huntaze_desktop.resources import resource_path
+
+if TYPE_CHECKING:
+    from huntaze_desktop.core.errors import HuntazeError
 
 __all__ = ["run_gui"]
 
 log = logging.getLogger("huntaze.boot")
+
+FIRST_PAINT_WAIT_MS = 3000
 
 
 def _prepare_qt_environment() -> None:
@@ -64,6 +68,34 @@ def _keep_singletons_alive() -> None:
 
     for obj in (None, True, False):
         ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40  # ob_refcnt is first
+
+
+def _show_window(paths: DataPaths, args: argparse.Namespace) -> Any:
+    """Build the main window before the services and wait until it has painted."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from huntaze_desktop.core.early_settings import read_early_settings
+    from huntaze_desktop.ui.main_window import MainWindow, WindowShell
+
+    early = read_early_settings(paths.settings_file)
+    window = MainWindow(shell=WindowShell(paths.root, args.sandbox, early.theme))
+    if early.start_minimized and window.has_tray():
+        log.info("Starting minimized to the tray")
+        return window
+    window.show()
+    # A short local loop, only until the frame is on screen (bounded, in case a
+    # window manager never exposes the window): the services load after it.
+    waiting = QEventLoop()
+    window.firstPainted.connect(waiting.quit)
+    QTimer.singleShot(FIRST_PAINT_WAIT_MS, waiting.quit)
+    if not window.has_painted():
+        waiting.exec()
+    window.firstPainted.disconnect(waiting.quit)
+    if window.has_painted():
+        log.info("Main window painted", extra={"event": "app.first_paint"})
+    else:
+        log.info("Main window shown (not painted yet)", extra={"event": "app.first_paint"})
+    return window
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -105,9 +137,14 @@ def run_gui(args: argparse.Namespace) -> int:
     install_excepthook(dialog, paths)
     log.info("Crash handler installed")
 
+    window = _show_window(paths, args)
+
+    # Only now asyncio, qasync and (in _Boot) the services: the window is on screen.
+    import asyncio
+
     import qasync
 
-    boot = _Boot(app, args, paths, instance)
+    boot = _Boot(app, args, paths, instance, window)
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         try:
             code = runner.run(boot.main())
@@ -125,12 +162,20 @@ class _Boot:
     """The async half of the boot, on the qasync loop."""
 
     def __init__(
-        self, app: QApplication, args: argparse.Namespace, paths: DataPaths, instance: Any
+        self,
+        app: QApplication,
+        args: argparse.Namespace,
+        paths: DataPaths,
+        instance: Any,
+        window: Any,
     ) -> None:
         self.app, self.args, self.paths, self.instance = app, args, paths, instance
+        self.window = window
         self.exit_code = 0
 
     async def main(self) -> int:
+        import asyncio
+
         # Quitting goes through this event so the services close while the loop runs.
         quit_event = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -139,24 +184,19 @@ class _Boot:
                 loop.add_signal_handler(signum, quit_event.set)
             except (NotImplementedError, RuntimeError):  # Windows
                 signal.signal(signum, lambda *_: loop.call_soon_threadsafe(quit_event.set))
+        window = self.window
+        window.quitRequested.connect(quit_event.set)
+        self.instance.activationRequested.connect(window.bring_to_front)
 
         runtime = await self._open_runtime()
         if runtime is None:
+            window.hide()
             return 1
         log.info(
             "Services ready (%d platforms, sandbox=%s)", len(runtime.specs), runtime.sandbox_mode
         )
-        window = None
         try:
-            from huntaze_desktop.ui.main_window import MainWindow
-
-            window = MainWindow(runtime)
-            window.quitRequested.connect(quit_event.set)
-            self.instance.activationRequested.connect(window.bring_to_front)
-            if runtime.settings.start_minimized and window.has_tray():
-                log.info("Starting minimized to the tray")
-            else:
-                window.show()
+            window.attach(runtime)
             if runtime.scheduler is not None:
                 runtime.scheduler.start()
             log.info("Main window shown", extra={"event": "app.ready"})
@@ -168,21 +208,36 @@ class _Boot:
             await quit_event.wait()
             log.info("Quitting", extra={"event": "app.quit"})
         finally:
-            if window is not None:
-                window.shutdown()
-                window.hide()
+            window.shutdown()
+            window.hide()
             await runtime.aclose()
             log.info("Services closed")
         return self.exit_code
 
     async def _open_runtime(self) -> Any:
-        from huntaze_desktop.core.runtime import Runtime, RuntimeOptions
+        import asyncio
+        import importlib
+
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        from huntaze_desktop.core.errors import (
+            HuntazeError,
+            KeyringUnavailableError,
+            VaultLockedError,
+            WrongPassphraseError,
+        )
+
+        # Imported on a worker thread (core/ has no Qt): the window keeps painting.
+        runtime_module = await asyncio.to_thread(
+            importlib.import_module, "huntaze_desktop.core.runtime"
+        )
+        log.info("Services imported")
 
         passphrase: str | None = os.environ.get("HUNTAZE_VAULT_PASSPHRASE")
         while True:
             try:
-                return await Runtime.create(
-                    RuntimeOptions(
+                return await runtime_module.Runtime.create(
+                    runtime_module.RuntimeOptions(
                         data_dir=self.paths.root,
                         sandbox=self.args.sandbox,
                         passphrase=passphrase,
@@ -198,7 +253,7 @@ class _Boot:
                     else "Your credentials are protected by a passphrase. Enter it to unlock:"
                 )
                 text, ok = QInputDialog.getText(
-                    None, "Unlock Huntaze Desktop", prompt, QLineEdit.EchoMode.Password
+                    self.window, "Unlock Huntaze Desktop", prompt, QLineEdit.EchoMode.Password
                 )
                 if not ok:
                     return None
@@ -208,8 +263,10 @@ class _Boot:
                 return None
 
     def _fatal(self, exc: HuntazeError) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         log.error("Cannot start: %s", exc.user_message, extra={"event": "app.failed"})
         print(f"Huntaze Desktop cannot start: {exc.user_message}", file=sys.stderr)
         if not self.args.no_err_windows:
-            QMessageBox.critical(None, "Huntaze Desktop cannot start", exc.user_message)
+            QMessageBox.critical(self.window, "Huntaze Desktop cannot start", exc.user_message)
         self.exit_code = 1

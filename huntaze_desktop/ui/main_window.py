@@ -4,16 +4,25 @@ It wires the pieces together: card intentions that leave the page (sign in)
 go to the sign-in controller, bus notices become toasts, account states feed
 the tray, and the window remembers where it was (QSettings in the data dir,
 never anything secret).
+
+The window exists before the services do. The boot builds it from a
+``WindowShell`` (data directory, sandbox or not, theme), paints it with the real
+navigation and an outline of each page, and only then imports and opens the
+services and calls ``attach(runtime)``, which puts the real pages in. Given a
+runtime, the constructor attaches at once. Everything the shell does not need
+(the pages, the tray, the bus) is imported in ``attach``: this module is on
+the path to the first paint.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QMetaMethod, QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QEvent, QMetaMethod, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -22,23 +31,27 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QStackedWidget,
-    QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
 )
 
 from huntaze_desktop import __version__
-from huntaze_desktop.core.events import Notice
-from huntaze_desktop.core.models import Account
-from huntaze_desktop.ui.bus_bridge import BusBridge
+from huntaze_desktop.core.early_settings import Theme
 from huntaze_desktop.ui.icons import ICON_DIR, app_icon, svg_pixmap
-from huntaze_desktop.ui.integrations import IntegrationsPage
-from huntaze_desktop.ui.tasks import run_task
+from huntaze_desktop.ui.skeleton import SkeletonPage
 from huntaze_desktop.ui.theme import ThemeManager
 from huntaze_desktop.ui.toasts import ToastHost
-from huntaze_desktop.ui.tray import TrayController
 
-__all__ = ["PAGES", "SANDBOX_BANNER", "MainWindow"]
+if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent
+
+    from huntaze_desktop.core.events import Notice
+    from huntaze_desktop.core.models import Account
+    from huntaze_desktop.ui.bus_bridge import BusBridge
+    from huntaze_desktop.ui.integrations import IntegrationsPage
+    from huntaze_desktop.ui.tray import TrayController
+
+__all__ = ["PAGES", "SANDBOX_BANNER", "MainWindow", "WindowShell"]
 
 log = logging.getLogger("huntaze.ui.main_window")
 
@@ -50,33 +63,53 @@ _TRAY_HINT = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class WindowShell:
+    """What the window needs before the services exist."""
+
+    data_dir: Path
+    sandbox_mode: bool
+    theme: Theme = Theme.SYSTEM
+
+
 class MainWindow(QMainWindow):
     """The app window. ``tray``: None = use one when the system offers a tray."""
 
     signInRequested = Signal(str)
     quitRequested = Signal()
+    firstPainted = Signal()  # once, on the event-loop turn after the first paint
 
     def __init__(
-        self, runtime: Any, parent: QWidget | None = None, *, tray: bool | None = None
+        self,
+        runtime: Any = None,
+        parent: QWidget | None = None,
+        *,
+        tray: bool | None = None,
+        shell: WindowShell | None = None,
     ) -> None:
         super().__init__(parent)
-        self.runtime = runtime
+        if shell is None:
+            if runtime is None:
+                raise TypeError("MainWindow needs a runtime or a WindowShell")
+            shell = WindowShell(runtime.paths.root, runtime.sandbox_mode, runtime.settings.theme)
+        self.runtime: Any = None
         self._quitting = False
+        self._painted = False
         self._signin: Any = None
+        self._integrations: IntegrationsPage | None = None
         self.settings_page: QWidget | None = None
-        self.setWindowTitle(f"{TITLE} — Sandbox" if runtime.sandbox_mode else TITLE)
-        self.setWindowIcon(app_icon())
+        self.bridge: BusBridge | None = None
+        self.tray: TrayController | None = None
+        self._use_tray = tray
+        self.setWindowTitle(f"{TITLE} — Sandbox" if shell.sandbox_mode else TITLE)
         self.setAccessibleName(TITLE)
-        self._state = QSettings(str(runtime.paths.root / "window.ini"), QSettings.Format.IniFormat)
+        self._state = QSettings(str(shell.data_dir / "window.ini"), QSettings.Format.IniFormat)
 
         app = QApplication.instance()
         assert isinstance(app, QApplication)
-        self.theme = ThemeManager(app, runtime.settings.theme, self)
+        self.theme = ThemeManager(app, shell.theme, self)
         self.theme.apply()
-
         self.toasts = ToastHost(self)
-        self.bridge = BusBridge(runtime.bus, self)
-        self.bridge.notice.connect(self._on_notice)
 
         central = QWidget(self)
         central.setObjectName("Central")
@@ -85,7 +118,7 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         self.banner: QLabel | None = None
-        if runtime.sandbox_mode:
+        if shell.sandbox_mode:
             self.banner = QLabel(SANDBOX_BANNER, central)
             self.banner.setObjectName("Banner")
             self.banner.setAccessibleName(SANDBOX_BANNER)
@@ -99,32 +132,92 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(central)
         self.stack.setAccessibleName("Pages")
         row.addWidget(self.stack, 1)
-
-        self.integrations = IntegrationsPage(runtime, self.toasts, self.stack, self.bridge)
-        self.integrations.signInRequested.connect(self.signInRequested)
-        # Analytics and Settings are built on first visit: the Analytics page pulls
-        # in pyqtgraph (~0.1 s and ~30 MB) and loads its data, none of which the
-        # first painted window needs.
+        # Outlines until the services are attached. Afterwards Analytics and
+        # Settings are still built on first visit: the Analytics page pulls in
+        # pyqtgraph and numpy (~0.1 s, ~30 MB) and loads its data.
         self._analytics: QWidget | None = None
-        self._analytics_slot = QWidget(self.stack)
-        self._settings_slot = QWidget(self.stack)
-        for page in (self.integrations, self._analytics_slot, self._settings_slot):
+        self._integrations_slot = SkeletonPage(PAGES[0], self.stack)
+        self._analytics_slot = SkeletonPage(PAGES[1], self.stack, cards=1, card_height=320)
+        self._settings_slot = SkeletonPage(PAGES[2], self.stack, cards=2, columns=1)
+        for page in (self._integrations_slot, self._analytics_slot, self._settings_slot):
             self.stack.addWidget(page)
         self.signInRequested.connect(self.start_sign_in)
 
-        self.tray: TrayController | None = None
-        if tray if tray is not None else QSystemTrayIcon.isSystemTrayAvailable():
+        self._restore_geometry()
+        self.show_page(0)
+        # Icon and shortcuts are not part of the first frame (the application's
+        # icon stands in until then): they come on the turn after it.
+        self._finished = False
+        self.firstPainted.connect(self._finish_chrome)
+        if runtime is not None:
+            self.attach(runtime)
+
+    def _finish_chrome(self) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        self.setWindowIcon(app_icon())
+        self._shortcuts()
+
+    def attach(self, runtime: Any) -> None:
+        """The services are up: put the real pages in and start the tray."""
+        from huntaze_desktop.ui.bus_bridge import BusBridge
+        from huntaze_desktop.ui.integrations import IntegrationsPage
+
+        self._finish_chrome()  # a window attached before it was ever shown
+        if self.runtime is not None:
+            raise RuntimeError("the window already has its services")
+        self.runtime = runtime
+        self.theme.set_theme(runtime.settings.theme)
+        self.bridge = BusBridge(runtime.bus, self)
+        self.bridge.notice.connect(self._on_notice)
+        page = IntegrationsPage(runtime, self.toasts, self.stack, self.bridge)
+        page.signInRequested.connect(self.signInRequested)
+        self._integrations = page
+        self._replace_slot(0, self._integrations_slot, page)
+
+        if self.has_tray():
+            from huntaze_desktop.ui.tray import TrayController
+
             self.tray = TrayController(self)
             self.tray.openRequested.connect(self.bring_to_front)
             self.tray.signInRequested.connect(self._tray_sign_in)
             self.tray.refreshRequested.connect(self.refresh_now)
             self.tray.quitRequested.connect(self.quit_app)
-            self.integrations.accountsLoaded.connect(self._update_tray)
+            page.accountsLoaded.connect(self._update_tray)
             self.tray.show()
+        # Whatever page the user went to while the services started is built now.
+        self.show_page(self.current_page())
 
-        self._shortcuts()
-        self._restore_geometry()
-        self.show_page(0)
+    def is_attached(self) -> bool:
+        return self.runtime is not None
+
+    @property
+    def integrations(self) -> IntegrationsPage:
+        """The Integrations page (there once the services are attached)."""
+        if self._integrations is None:
+            raise RuntimeError("the services are not attached yet")
+        return self._integrations
+
+    def _replace_slot(self, index: int, slot: QWidget, page: QWidget) -> None:
+        current = self.stack.currentIndex()
+        self.stack.removeWidget(slot)
+        slot.deleteLater()
+        self.stack.insertWidget(index, page)
+        self.stack.setCurrentIndex(current)
+
+    # -- first paint -------------------------------------------------------------
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if not self._painted and event.type() == QEvent.Type.Paint:
+            self._painted = True
+            # The next turn of the loop: the frame has been flushed to the screen.
+            QTimer.singleShot(0, self.firstPainted.emit)
+        return handled
+
+    def has_painted(self) -> bool:
+        return self._painted
 
     # -- construction ------------------------------------------------------------
 
@@ -172,6 +265,8 @@ class MainWindow(QMainWindow):
         return sidebar
 
     def _shortcuts(self) -> None:
+        from PySide6.QtGui import QKeySequence, QShortcut
+
         for index in range(len(PAGES)):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
             shortcut.activated.connect(lambda i=index: self.show_page(i))
@@ -186,26 +281,27 @@ class MainWindow(QMainWindow):
 
     @property
     def analytics(self) -> QWidget:
-        """The Analytics page (built now if it was not yet)."""
+        """The Analytics page (built now if it was not yet; needs the services)."""
         if self._analytics is None:
+            if self.runtime is None:
+                raise RuntimeError("the services are not attached yet")
             from huntaze_desktop.ui.analytics_page import AnalyticsPage
 
             page = AnalyticsPage(self.runtime, self.stack)
-            current = self.stack.currentIndex()
-            self.stack.removeWidget(self._analytics_slot)
-            self._analytics_slot.deleteLater()
-            self.stack.insertWidget(1, page)
-            self.stack.setCurrentIndex(current)
+            self._replace_slot(1, self._analytics_slot, page)
             self._analytics = page
         return self._analytics
 
     def show_page(self, index: int) -> None:
-        if index == 1:
-            self.analytics  # noqa: B018 - builds the page on first visit
-        if index == 2:
-            self._ensure_settings_page()
+        if self.runtime is not None:
+            if index == 1:
+                self.analytics  # noqa: B018 - builds the page on first visit
+            if index == 2:
+                self._ensure_settings_page()
         self.stack.setCurrentIndex(index)
         self.nav_buttons[index].setChecked(True)
+        if self.runtime is None:
+            return  # an outline until the services are attached
         # The Settings page may have changed the theme: apply it live.
         self.theme.set_theme(self.runtime.settings.theme)
         if index == 0:
@@ -224,22 +320,24 @@ class MainWindow(QMainWindow):
                 signal = getattr(page, name, None)
                 if signal is not None:
                     signal.connect(self.apply_settings)
-        self.stack.removeWidget(self._settings_slot)
-        self._settings_slot.deleteLater()
-        self.stack.insertWidget(2, page)
+        self._replace_slot(2, self._settings_slot, page)
         self.settings_page = page
 
     def apply_settings(self, *_args: object) -> None:
         """Re-read live settings (theme) after the Settings page saved them."""
-        self.theme.set_theme(self.runtime.settings.theme)
+        if self.runtime is not None:
+            self.theme.set_theme(self.runtime.settings.theme)
 
     def focus_search(self) -> None:
         self.show_page(0)
-        self.integrations.focus_search()
+        if self._integrations is not None:
+            self._integrations.focus_search()
 
     # -- actions -----------------------------------------------------------------
 
     def start_sign_in(self, provider: str) -> None:
+        if self.runtime is None:
+            return  # nothing offers sign-in before the services are attached
         try:
             from huntaze_desktop.ui.signin_window import SignInController
         except ImportError:
@@ -253,6 +351,11 @@ class MainWindow(QMainWindow):
         self.signInRequested.emit(provider)
 
     def refresh_now(self) -> None:
+        if self.runtime is None:
+            self.toasts.info("Huntaze is still starting. Your accounts refresh once it is up.")
+            return
+        from huntaze_desktop.ui.tasks import run_task
+
         scheduler = getattr(self.runtime, "scheduler", None)
         refresh = getattr(scheduler, "refresh_now", None)
         self.toasts.info("Refreshing all accounts…")
@@ -274,7 +377,12 @@ class MainWindow(QMainWindow):
     # -- window life -------------------------------------------------------------
 
     def has_tray(self) -> bool:
-        return self.tray is not None
+        """Whether the window lives in a tray (the tray itself comes with the services)."""
+        if self._use_tray is None:
+            from PySide6.QtWidgets import QSystemTrayIcon
+
+            self._use_tray = QSystemTrayIcon.isSystemTrayAvailable()
+        return self._use_tray
 
     def bring_to_front(self) -> None:
         if self.isMinimized():
@@ -295,6 +403,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_geometry()
+        if self.tray is None and self.has_tray() and not self._quitting:
+            event.ignore()  # the tray comes with the services, a moment from now
+            self.hide()
+            return
         if self.tray is not None and not self._quitting:
             # Closing hides to the tray; Quit (tray menu, Ctrl+Q) really quits.
             event.ignore()
@@ -319,7 +431,8 @@ class MainWindow(QMainWindow):
         """Called by the boot before the runtime closes: let go of everything."""
         self._quitting = True
         self.save_geometry()
-        self.bridge.close()
+        if self.bridge is not None:
+            self.bridge.close()
         if self.tray is not None:
             self.tray.hide()
 

@@ -99,7 +99,15 @@ def test_app_comes_up_and_quits_cleanly_on_sigterm(data_dir: Path) -> None:
     proc = _start(tmp_path)
     try:
         records = _wait_for_event(proc, "app.ready", timeout=60)
-        assert any("Services ready" in r.get("message", "") for r in records)
+        messages = [r.get("message", "") for r in records]
+        assert any("Services ready" in m for m in messages)
+        # The real window paints first; the services are imported and opened after.
+        events = [r.get("event") for r in records]
+        assert events.count("app.first_paint") == 1
+        painted = events.index("app.first_paint")
+        assert messages[painted] == "Main window painted"
+        imported = next(i for i, m in enumerate(messages) if m == "Services imported")
+        assert painted < imported < events.index("app.ready")
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(timeout=30)
         assert proc.stderr is not None

@@ -1,0 +1,93 @@
+"""The main window paints before the services exist, then takes them in (issue #4)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from huntaze_desktop.core.early_settings import Theme
+from huntaze_desktop.ui.integrations import IntegrationsPage
+from huntaze_desktop.ui.main_window import PAGES, SANDBOX_BANNER, MainWindow, WindowShell
+from huntaze_desktop.ui.skeleton import SkeletonPage
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+async def shell(qtbot, runtime, drain_ui_tasks):
+    w = MainWindow(shell=WindowShell(runtime.paths.root, True, Theme.LIGHT), tray=False)
+    qtbot.addWidget(w)
+    yield w
+    w.shutdown()
+    await drain_ui_tasks()
+
+
+async def test_shell_paints_with_navigation_and_outlines(shell, qtbot) -> None:
+    with qtbot.waitSignal(shell.firstPainted, timeout=5000):
+        shell.show()
+    assert shell.has_painted() and not shell.is_attached()
+    assert shell.windowTitle() == "Huntaze Desktop — Sandbox"
+    assert shell.banner is not None and shell.banner.text() == SANDBOX_BANNER
+    assert [b.text() for b in shell.nav_buttons] == list(PAGES)
+    page = shell.stack.currentWidget()
+    assert isinstance(page, SkeletonPage) and page.title == "Integrations"
+    assert page.status is not None and page.status.isVisible()
+    with pytest.raises(RuntimeError):
+        shell.integrations  # noqa: B018 - nothing to show before the services
+    with pytest.raises(RuntimeError):
+        shell.analytics  # noqa: B018
+
+
+async def test_attach_fills_in_the_pages_the_user_went_to(shell, qtbot, runtime, wait_for) -> None:
+    with qtbot.waitSignal(shell.firstPainted, timeout=5000):
+        shell.show()
+    shell.show_page(2)  # clicked Settings while the services were starting
+    outline = shell.stack.currentWidget()
+    assert isinstance(outline, SkeletonPage) and outline.title == "Settings"
+    assert shell.nav_buttons[2].isChecked()
+
+    shell.attach(runtime)
+    assert shell.is_attached()
+    assert shell.current_page() == 2 and shell.settings_page is not None
+    assert shell.stack.currentWidget() is shell.settings_page
+    page = shell.integrations
+    assert isinstance(page, IntegrationsPage) and shell.stack.indexOf(page) == 0
+    # Analytics was never visited: still its outline, built on first visit.
+    kinds = [isinstance(shell.stack.widget(i), SkeletonPage) for i in range(3)]
+    assert kinds == [False, True, False] and shell._analytics is None
+    await wait_for(lambda: page._loaded)
+    assert set(page.cards) == {s.name for s in runtime.specs}
+    shell.show_page(0)
+    assert shell.stack.currentWidget() is page
+    await wait_for(lambda: page.validations_started == 1)
+    with pytest.raises(RuntimeError):
+        shell.attach(runtime)
+
+
+async def test_refresh_before_the_services_says_so(shell) -> None:
+    shell.show()
+    shell.refresh_now()  # F5 during start-up: no crash, a word to the user
+    assert any("still starting" in t.text for t in shell.toasts.toasts())
+
+
+HEAVY = ("asyncio", "pydantic", "sqlalchemy", "httpx", "cryptography", "numpy", "pyqtgraph")
+
+
+def test_the_path_to_the_first_paint_imports_no_service_library() -> None:
+    """What the boot imports before painting: Qt and small modules, nothing heavy."""
+    code = (
+        "import sys, json\n"
+        "import huntaze_desktop.__main__, huntaze_desktop.app, huntaze_desktop.logsetup\n"
+        "import huntaze_desktop.ui.main_window, huntaze_desktop.ui.single_instance\n"
+        "import huntaze_desktop.core.early_settings\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    loaded = set(json.loads(out.stdout))
+    assert "PySide6" in loaded  # the probe itself works
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
