@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
         self.settings_page: QWidget | None = None
         self.bridge: BusBridge | None = None
         self.tray: TrayController | None = None
+        self.network: Any = None  # NetworkMonitor, once the services are attached
         self._use_tray = tray
         self.setWindowTitle(f"{TITLE} — Sandbox" if shell.sandbox_mode else TITLE)
         self.setAccessibleName(TITLE)
@@ -168,6 +169,11 @@ class MainWindow(QMainWindow):
         if self.runtime is not None:
             raise RuntimeError("the window already has its services")
         self.runtime = runtime
+        if runtime.scheduler is not None:
+            from huntaze_desktop.ui.network import NetworkMonitor
+
+            # Background refreshes pause while the system says it is offline.
+            self.network = NetworkMonitor(runtime.scheduler, self)
         self.theme.set_theme(runtime.settings.theme)
         self.bridge = BusBridge(runtime.bus, self)
         self.bridge.notice.connect(self._on_notice)
@@ -343,7 +349,14 @@ class MainWindow(QMainWindow):
         except ImportError:
             self.toasts.error("Signing in is not available in this build yet.")
             return
-        self._signin = SignInController(self.runtime, self)
+        if self._signin is None:
+            # One controller: a second request while signing in raises its window.
+            # Success is announced by the service (a bus Notice becomes a toast).
+            self._signin = SignInController(self.runtime, self)
+            self._signin.failed.connect(self.toasts.error)
+            self._signin.cancelled.connect(
+                lambda: self.toasts.info("Sign-in cancelled. Nothing was stored.")
+            )
         self._signin.start(provider)
 
     def _tray_sign_in(self, provider: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -114,3 +114,32 @@ def drain_ui_tasks() -> Callable[[], Awaitable[None]]:
             await _wait_for(lambda: not pending_tasks(), timeout=10)
 
     return drain
+
+
+@pytest.fixture
+async def main_window_factory(
+    qapp: object, drain_ui_tasks: Callable[[], Awaitable[None]]
+) -> AsyncIterator[Callable[..., object]]:
+    """``make(*args, **kwargs)`` builds a ``MainWindow``; teardown shuts each one down.
+
+    The windows are not handed to ``qtbot.addWidget``: pytest-qt closes and
+    deletes its widgets in its own teardown hook, which runs before fixture
+    teardown, so ``shutdown()`` would then find a deleted window.
+    """
+    from huntaze_desktop.ui.main_window import MainWindow
+
+    qapp.setQuitOnLastWindowClosed(False)  # type: ignore[attr-defined]  # dialogs close
+    made: list[MainWindow] = []
+
+    def make(*args: object, **kwargs: object) -> MainWindow:
+        window = MainWindow(*args, **kwargs)  # type: ignore[arg-type]
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.shutdown()
+    await drain_ui_tasks()
+    for window in made:
+        window.deleteLater()
+    await asyncio.sleep(0.05)

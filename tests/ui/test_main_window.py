@@ -8,19 +8,16 @@ from PySide6.QtTest import QTest
 
 from huntaze_desktop.core.events import Notice
 from huntaze_desktop.core.models import ConnectionStatus, Severity
-from huntaze_desktop.ui.main_window import SANDBOX_BANNER, MainWindow
+from huntaze_desktop.ui.main_window import SANDBOX_BANNER
 from huntaze_desktop.ui.tray import TrayController
 
 
 @pytest.fixture
-async def window(qtbot, runtime, wait_for, drain_ui_tasks):
-    w = MainWindow(runtime, tray=True)
-    qtbot.addWidget(w)
+async def window(main_window_factory, runtime, wait_for):
+    w = main_window_factory(runtime, tray=True)
     w.show()
     await wait_for(lambda: w.integrations._loaded)
-    yield w
-    w.shutdown()
-    await drain_ui_tasks()
+    return w
 
 
 async def test_title_banner_and_accessible_names(window) -> None:

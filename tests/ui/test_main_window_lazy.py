@@ -5,20 +5,16 @@ from __future__ import annotations
 import pytest
 
 from huntaze_desktop.ui.analytics_page import AnalyticsPage
-from huntaze_desktop.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-async def window(qtbot, runtime, wait_for, drain_ui_tasks):
-    w = MainWindow(runtime, tray=False)
-    qtbot.addWidget(w)
+async def window(main_window_factory, runtime, wait_for):
+    w = main_window_factory(runtime, tray=False)
     w.show()
     await wait_for(lambda: w.integrations._loaded)
-    yield w
-    w.shutdown()
-    await drain_ui_tasks()
+    return w
 
 
 async def test_analytics_page_is_built_on_first_visit(window, wait_for) -> None:

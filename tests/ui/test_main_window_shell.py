@@ -10,19 +10,15 @@ import pytest
 
 from huntaze_desktop.core.early_settings import Theme
 from huntaze_desktop.ui.integrations import IntegrationsPage
-from huntaze_desktop.ui.main_window import PAGES, SANDBOX_BANNER, MainWindow, WindowShell
+from huntaze_desktop.ui.main_window import PAGES, SANDBOX_BANNER, WindowShell
 from huntaze_desktop.ui.skeleton import SkeletonPage
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-async def shell(qtbot, runtime, drain_ui_tasks):
-    w = MainWindow(shell=WindowShell(runtime.paths.root, True, Theme.LIGHT), tray=False)
-    qtbot.addWidget(w)
-    yield w
-    w.shutdown()
-    await drain_ui_tasks()
+async def shell(main_window_factory, runtime):
+    return main_window_factory(shell=WindowShell(runtime.paths.root, True, Theme.LIGHT), tray=False)
 
 
 async def test_shell_paints_with_navigation_and_outlines(shell, qtbot) -> None:

@@ -23,6 +23,7 @@ from support.qt_async import pump, pump_until, run_js
 
 from huntaze_desktop.core.events import AccountChanged
 from huntaze_desktop.core.models import ConnectionStatus
+from huntaze_desktop.sandbox.faults import Fault, FaultKind
 from huntaze_desktop.ui.card import IntegrationCard
 from huntaze_desktop.ui.main_window import MainWindow
 
@@ -36,15 +37,11 @@ FILL = (
 
 
 @pytest.fixture
-async def window(qapp: Any, qtbot: Any, runtime: Any, drain_ui_tasks: Any) -> Any:
-    qapp.setQuitOnLastWindowClosed(False)  # the sign-in dialog closing must not quit
-    w = MainWindow(runtime, tray=False)
-    qtbot.addWidget(w)
+async def window(main_window_factory: Any, runtime: Any) -> Any:
+    w = main_window_factory(runtime, tray=False)
     w.show()
     await pump_until(lambda: w.integrations._loaded, 10, "the integrations page")
-    yield w
-    w.shutdown()
-    await drain_ui_tasks()
+    return w
 
 
 async def _sign_in_on_the_page(window: MainWindow, user: str, password: str) -> None:
@@ -127,3 +124,41 @@ async def test_reconnect_of_an_expired_account(window: Any, runtime: Any) -> Non
     assert not card.reconnect_button.isVisible() and card.error.isHidden()
     stored = await runtime.accounts.list_accounts("reddit")
     assert [(a.id, a.status) for a in stored] == [(account.id, ConnectionStatus.CONNECTED)]
+
+
+async def test_a_provider_error_becomes_an_error_toast_and_nothing_is_stored(
+    window: Any, runtime: Any, sandbox_server: Any
+) -> None:
+    sandbox_server.state.faults.add(
+        Fault(provider="tiktok", kind=FaultKind.SERVER_ERROR, path="/v2/oauth/token/")
+    )
+    card = window.integrations.cards["tiktok"]
+    card.add_button.click()
+    await _sign_in_on_the_page(window, "sunny.creates", "sunny-pass")
+    await pump_until(
+        lambda: any(t.level == "error" for t in window.toasts.toasts()), 30, "an error toast"
+    )
+    [toast] = [t for t in window.toasts.toasts() if t.level == "error"]
+    assert "TikTok" in toast.text and "Traceback" not in toast.text
+    assert window._signin.dialog is None
+    assert card.active is None and card.add_button.isVisible()
+    assert await runtime.accounts.list_accounts("tiktok") == []
+
+
+async def test_cancelling_says_so_and_a_second_attempt_works(window: Any, runtime: Any) -> None:
+    card = window.integrations.cards["instagram"]
+    card.add_button.click()
+    await pump_until(lambda: window._signin.dialog is not None, 30, "the sign-in window")
+    window._signin.dialog.cancel_button.click()
+    await pump_until(
+        lambda: any(t.text.startswith("Sign-in cancelled") for t in window.toasts.toasts()),
+        10,
+        "the cancel toast",
+    )
+    assert await runtime.accounts.list_accounts("instagram") == []
+
+    card.add_button.click()
+    await _sign_in_on_the_page(window, "moonlight.studio", "moon-pass")
+    await pump_until(
+        lambda: _shows(card, ConnectionStatus.CONNECTED, "@moonlight.studio"), 30, "the card"
+    )
