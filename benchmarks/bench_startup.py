@@ -3,13 +3,24 @@
     .venv/bin/python benchmarks/bench_startup.py [--runs 5] [--accounts 200]
 
 Figures (medians over ``--runs`` interleaved runs after one warm-up each):
-time from process start to first painted main window, and resident memory
-after ``IDLE_S`` s of idling, for a bare ``QMainWindow`` script and for
-``huntaze-desktop --sandbox --data-dir DIR`` with ``--accounts`` accounts stored
-(passphrase vault, seeded through ``AccountStore.upsert_connected``). Both
-sides are measured by ``startup_probe.py`` in exactly the same way. The
-sandbox runs in its own process (``sandbox serve``), the way the real
-platforms are elsewhere, so its server is not counted as the app's.
+time from process start to first painted main window, time to ready, and
+resident memory ``BENCH_IDLE_S`` s (default 3) after ready, for a bare
+``QMainWindow`` script and for ``huntaze-desktop --sandbox --data-dir DIR`` with
+``--accounts`` accounts stored (passphrase vault, seeded through
+``AccountStore.upsert_connected``). Both sides are measured by
+``startup_probe.py`` in exactly the same way: the first paint is the first
+``Paint`` event of a top-level ``QMainWindow`` (for the app, its real main
+window: navigation and page outlines, before the services load). Ready is that
+paint for the bare window and the app's ``app.ready`` log record (services open
+and attached to the window) for the app, so the memory figure is the app with
+its services up and its 200 accounts listed. The sandbox runs in its own
+process (``sandbox serve``), the way the real platforms are elsewhere, so its
+server is not counted as the app's.
+
+Bytecode: both sides run with a private ``PYTHONPYCACHEPREFIX`` that the
+warm-up runs fill, as an installed app has its ``.pyc`` files; a developer's
+``PYTHONDONTWRITEBYTECODE`` would otherwise make every run compile the app's
+modules from source.
 
 Targets: time ratio app/bare <= 1.3; RSS app - bare <= 60 MB.
 Writes ``benchmarks/results/startup.json`` and prints the same JSON.
@@ -37,6 +48,7 @@ PASSPHRASE = "bench-startup-passphrase"  # a throwaway data directory
 TIME_RATIO_TARGET = 1.3
 RSS_DELTA_TARGET_MB = 60.0
 PROVIDERS = ("instagram", "tiktok", "reddit", "onlyfans")
+IDLE_S_DEFAULT = 3.0
 
 
 def seed(data_dir: Path, count: int) -> None:
@@ -98,7 +110,7 @@ def start_sandbox(data_dir: Path, port: int, env: dict[str, str]) -> subprocess.
 
 
 def measure(args: list[str], env: dict[str, str], timeout: float = 90.0) -> dict[str, Any]:
-    """One process: seconds from spawn to first paint, and RSS after idling."""
+    """One process: seconds from spawn to first paint and to ready, RSS after idling."""
     started = time.time()
     proc = subprocess.Popen(
         [sys.executable, str(PROBE), *args],
@@ -127,8 +139,12 @@ def measure(args: list[str], env: dict[str, str], timeout: float = 90.0) -> dict
             proc.wait()
     if record is None or record["first_paint_wall"] is None:
         raise RuntimeError(f"no first paint reported by {args[0]} (exit {proc.returncode})")
+    if record["ready_wall"] is None:
+        raise RuntimeError(f"{args[0]} never became ready")
     return {
         "first_paint_s": record["first_paint_wall"] - started,
+        "first_paint_cpu_s": record["first_paint_cpu"],
+        "ready_s": record["ready_wall"] - started,
         "rss_mb": record["rss_kib"] / 1024,
         "exposed": record["exposed"],
     }
@@ -136,10 +152,14 @@ def measure(args: list[str], env: dict[str, str], timeout: float = 90.0) -> dict
 
 def _summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
     times = [s["first_paint_s"] for s in samples]
+    ready = [s["ready_s"] for s in samples]
+    cpu = [s["first_paint_cpu_s"] for s in samples]
     rss = [s["rss_mb"] for s in samples]
     return {
         "first_paint_s_median": round(statistics.median(times), 4),
         "first_paint_s_runs": [round(t, 4) for t in times],
+        "first_paint_cpu_s_median": round(statistics.median(cpu), 4),
+        "ready_s_median": round(statistics.median(ready), 4),
         "rss_mb_median": round(statistics.median(rss), 1),
         "rss_mb_runs": [round(r, 1) for r in rss],
         "exposed": all(s["exposed"] for s in samples),
@@ -156,7 +176,10 @@ def run(runs: int, accounts: int, platform: str) -> dict[str, Any]:
         }
     )
     env.pop("HUNTAZE_SANDBOX_PORT", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.setdefault("BENCH_IDLE_S", str(IDLE_S_DEFAULT))
     with tempfile.TemporaryDirectory(prefix="huntaze-bench-startup-") as tmp:
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         data_dir = Path(tmp) / "data"
         seed(data_dir, accounts)
         port = _free_port()
@@ -175,18 +198,23 @@ def run(runs: int, accounts: int, platform: str) -> dict[str, Any]:
             sandbox.wait(timeout=20)
     bare_s, app_s = _summary(bare), _summary(app)
     ratio = app_s["first_paint_s_median"] / bare_s["first_paint_s_median"]
+    cpu_ratio = app_s["first_paint_cpu_s_median"] / bare_s["first_paint_cpu_s_median"]
     delta = app_s["rss_mb_median"] - bare_s["rss_mb_median"]
     return {
         "benchmark": "startup",
         "platform": platform,
         "runs": runs,
         "accounts_stored": accounts,
-        "idle_s": float(os.environ.get("BENCH_IDLE_S", "2.0")),
+        "idle_s": float(env["BENCH_IDLE_S"]),
+        "idle_measured_after": "ready (app.ready: services up, accounts listed)",
         "bare_window": bare_s,
         "app": app_s,
         "first_paint_ratio": round(ratio, 3),
         "first_paint_ratio_target": TIME_RATIO_TARGET,
         "first_paint_ok": ratio <= TIME_RATIO_TARGET,
+        # Same comparison in CPU seconds used by the first paint: steadier on a
+        # busy machine; the target is judged on wall time above.
+        "first_paint_cpu_ratio": round(cpu_ratio, 3),
         "rss_delta_mb": round(delta, 1),
         "rss_delta_target_mb": RSS_DELTA_TARGET_MB,
         "rss_ok": delta <= RSS_DELTA_TARGET_MB,

@@ -8,10 +8,18 @@ Both targets are measured by the same code: before the target runs,
 application-wide event filter as the application is constructed. The filter
 waits for the first ``Paint`` event of a top-level ``QMainWindow``; the next
 turn of the event loop (``QTimer.singleShot(0)``, i.e. after that paint has
-been flushed to the window) is "first paint". ``IDLE_S`` seconds later the
-resident set size is read from ``/proc/self/status``. One JSON line goes to
-stdout: ``{"first_paint_wall": <time.time()>, "rss_kib": N, "exposed": bool}``.
-The parent measures from just before it started the process.
+been flushed to the window) is "first paint".
+
+"Ready" is when the window is painted and its work is loaded: for the bare
+window that is the first paint; for the app it is the ``app.ready`` log record
+(the services are open and attached to the window), caught by a handler on the
+``huntaze.boot`` logger. ``IDLE_S`` seconds after ready the resident set size
+is read from ``/proc/self/status``. One JSON line goes to stdout:
+``{"first_paint_wall": <time.time()>, "first_paint_cpu": <process CPU s>,
+"ready_wall": <time.time()>, "rss_kib": N, "exposed": bool}``. The parent
+measures wall time from just before it started the process; the CPU seconds
+the process had used by its first paint are a second view that other load on
+the machine barely moves.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ def _rss_kib() -> int:
     return -1
 
 
-def _install_probe() -> None:
+def _install_probe(wait_for_ready: bool) -> None:
     from PySide6 import QtWidgets
     from PySide6.QtCore import QEvent, QObject, QTimer
 
@@ -43,6 +51,8 @@ def _install_probe() -> None:
         def __init__(self) -> None:
             super().__init__()
             self.painted_at: float | None = None
+            self.painted_cpu: float | None = None
+            self.ready_at: float | None = None
             self.window: Any = None
 
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -58,24 +68,48 @@ def _install_probe() -> None:
 
         def _painted(self) -> None:
             self.painted_at = time.time()
-            QTimer.singleShot(int(IDLE_S * 1000), self._idle)
+            self.painted_cpu = time.process_time()
+            if not wait_for_ready:
+                self.ready()
+
+        def ready(self) -> None:
+            if self.ready_at is None:
+                self.ready_at = time.time()
+                QTimer.singleShot(int(IDLE_S * 1000), self._idle)
 
         def _idle(self) -> None:
             handle = self.window.windowHandle() if self.window is not None else None
             record = {
                 "first_paint_wall": self.painted_at,
+                "first_paint_cpu": self.painted_cpu,
+                "ready_wall": self.ready_at,
                 "rss_kib": _rss_kib(),
                 "exposed": bool(handle is not None and handle.isExposed()),
             }
             print(json.dumps(record), flush=True)
 
+    watcher: _Watcher | None = None
+
     class ProbedApplication(original):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any) -> None:
+            nonlocal watcher
             super().__init__(*args)
-            self._bench_watcher = _Watcher()
+            self._bench_watcher = watcher = _Watcher()
             self.installEventFilter(self._bench_watcher)
 
     QtWidgets.QApplication = ProbedApplication  # type: ignore[misc]
+    if not wait_for_ready:
+        return
+    import logging  # only here: the bare window must not pay for it
+
+    class _ReadyHandler(logging.Handler):
+        """Catches the app's ``app.ready`` record (services up, window attached)."""
+
+        def emit(self, record: logging.LogRecord) -> None:
+            if getattr(record, "event", None) == "app.ready" and watcher is not None:
+                watcher.ready()
+
+    logging.getLogger("huntaze.boot").addHandler(_ReadyHandler())
 
 
 def _bare() -> int:
@@ -92,7 +126,7 @@ def _bare() -> int:
 def main() -> int:
     target = sys.argv[1]
     rest = sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else []
-    _install_probe()
+    _install_probe(wait_for_ready=target != "bare")
     if target == "bare":
         return _bare()
     from huntaze_desktop.__main__ import main as app_main
