@@ -158,6 +158,13 @@ def run_gui(args: argparse.Namespace) -> int:
     return code
 
 
+def _import_runtime() -> Any:
+    # A plain import statement, so that the frozen build's analysis still sees it.
+    from huntaze_desktop.core import runtime
+
+    return runtime
+
+
 class _Boot:
     """The async half of the boot, on the qasync loop."""
 
@@ -197,6 +204,10 @@ class _Boot:
         )
         try:
             window.attach(runtime)
+            # Boot is over: later GC passes must not walk all it built (UI stalls).
+            from huntaze_desktop.gc_policy import settle_boot_heap
+
+            settle_boot_heap()
             if runtime.scheduler is not None:
                 runtime.scheduler.start()
             log.info("Main window shown", extra={"event": "app.ready"})
@@ -216,7 +227,6 @@ class _Boot:
 
     async def _open_runtime(self) -> Any:
         import asyncio
-        import importlib
 
         from PySide6.QtWidgets import QInputDialog, QLineEdit
 
@@ -228,9 +238,7 @@ class _Boot:
         )
 
         # Imported on a worker thread (core/ has no Qt): the window keeps painting.
-        runtime_module = await asyncio.to_thread(
-            importlib.import_module, "huntaze_desktop.core.runtime"
-        )
+        runtime_module = await asyncio.to_thread(_import_runtime)
         log.info("Services imported")
 
         passphrase: str | None = os.environ.get("HUNTAZE_VAULT_PASSPHRASE")
