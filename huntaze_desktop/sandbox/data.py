@@ -12,6 +12,7 @@ import hashlib
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from huntaze_desktop.sandbox.users import REFERENCE_DAY, DemoUser
 
@@ -57,6 +58,7 @@ def day_end(day: date) -> datetime:
     return day_start(day + timedelta(days=1))
 
 
+@lru_cache(maxsize=65_536)
 def audience(user: DemoUser, day: date) -> int:
     """Followers (subscribers, fans) at the end of ``day``; 0 before joining."""
     if day < user.joined:
@@ -115,30 +117,47 @@ def posts(user: DemoUser, until: datetime, *, every_days: int = 3) -> list[Post]
     Roughly one post every ``every_days`` days since joining; counts grow with
     the post's age and saturate after about a week.
     """
-    result: list[Post] = []
-    day = until.date()
+    return [
+        _post(user, created, post_id, title, reach, until)
+        for created, post_id, title, reach in _history(user, every_days, until.date())
+        if created < until
+    ]
+
+
+# What never changes about a post (when, id, title, its final reach), per account
+# and last day. Each answer used to redraw years of daily hashes (10-20 ms): with
+# hundreds of accounts the sandbox itself became the slowest part of a refresh.
+@lru_cache(maxsize=4096)
+def _history(
+    user: DemoUser, every_days: int, last_day: date
+) -> tuple[tuple[datetime, str, str, float], ...]:
+    result: list[tuple[datetime, str, str, float]] = []
+    day = last_day
     while day >= user.joined:
         if unit(user.provider, user.username, "post?", day) < 1 / every_days:
             hour = int(unit(user.provider, user.username, "hour", day) * 24)
             created = day_start(day) + timedelta(hours=hour)
-            if created < until:
-                result.append(_post(user, created, until))
+            key = (user.provider, user.username, created.isoformat())
+            reach = audience(user, created.date()) * (0.2 + 1.6 * unit(*key, "reach"))
+            digits = int(unit(*key, "id") * 10**12)
+            post_id = f"{int(created.timestamp())}{digits:012d}"
+            title = _TITLES[int(unit(*key, "title") * len(_TITLES))]
+            result.append((created, post_id, title, reach))
         day -= timedelta(days=1)
-    return result
+    return tuple(result)
 
 
-def _post(user: DemoUser, created: datetime, now: datetime) -> Post:
-    key = (user.provider, user.username, created.isoformat())
+def _post(
+    user: DemoUser, created: datetime, post_id: str, title: str, reach: float, now: datetime
+) -> Post:
     age_days = max(0.0, (now - created).total_seconds() / 86_400)
-    maturity = 1 - math.exp(-age_days / 1.5)
-    reach = audience(user, created.date()) * (0.2 + 1.6 * unit(*key, "reach")) * maturity
-    digits = int(unit(*key, "id") * 10**12)
+    seen = reach * (1 - math.exp(-age_days / 1.5))
     return Post(
-        post_id=f"{int(created.timestamp())}{digits:012d}",
+        post_id=post_id,
         created=created,
-        title=_TITLES[int(unit(*key, "title") * len(_TITLES))],
-        views=round(reach * 2.5),
-        likes=round(reach * 0.08),
-        comments=round(reach * 0.006),
-        shares=round(reach * 0.004),
+        title=title,
+        views=round(seen * 2.5),
+        likes=round(seen * 0.08),
+        comments=round(seen * 0.006),
+        shares=round(seen * 0.004),
     )

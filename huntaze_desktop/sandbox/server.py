@@ -171,7 +171,11 @@ class SandboxServer:
         if self._server is not None:
             raise RuntimeError("the sandbox is already running")
         # Bind here so the port is known before uvicorn starts, even for port 0.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio only turns Nagle off (TCP_NODELAY) on
+        # sockets whose ``proto`` says TCP, and accepted sockets inherit this one's
+        # 0. With Nagle on, uvicorn's two writes per answer (head, then body) met
+        # the client's delayed ACK and every reuse of a connection took ~40 ms.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((self._host, self._port))
