@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -60,6 +61,12 @@ class Database:
             bind=engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"}),
             expire_on_commit=False,
         )
+        # SQLite has one writer. Writers of this process queue here, woken the
+        # moment the previous one commits; left to SQLite, a writer that finds the
+        # lock taken sleeps in its busy handler (up to 100 ms a nap) however soon
+        # the lock frees, and hundreds of accounts refreshing at once crawl.
+        # Other processes (the CLI) still meet the busy timeout.
+        self._write_lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"Database({str(self.paths.database)!r})"
@@ -113,7 +120,7 @@ class Database:
     @contextmanager
     def immediate(self) -> Iterator[Session]:
         """A session inside ``BEGIN IMMEDIATE``: the write lock is taken at start."""
-        with self._immediate_sessions.begin() as session:
+        with self._write_lock, self._immediate_sessions.begin() as session:
             # Sessions connect lazily; take the lock now, not at the first query.
             session.connection()
             yield session

@@ -2,6 +2,11 @@
 
 Missing data is no row: a day the platform did not report stays absent rather
 than becoming a zero or a NULL, so charts can show a gap honestly.
+
+A refresh of hundreds of accounts writes here hundreds of times in a few
+seconds, from worker threads that share the GIL with the UI loop: the write
+path uses prepared Core statements (one executemany per table) rather than ORM
+objects, and one transaction per refresh.
 """
 
 from __future__ import annotations
@@ -9,14 +14,54 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.dialects.sqlite import insert
 
 from huntaze_desktop.storage.db import Database
 from huntaze_desktop.storage.models import ApiCache, MetricSnapshot, utcnow
 
-__all__ = ["CacheEntry", "MetricStore", "Snapshot"]
+__all__ = ["CacheEntry", "CacheWrite", "MetricStore", "Snapshot"]
+
+# (key, body, ttl_seconds) or (key, body, ttl_seconds, etag, last_modified).
+CacheWrite = tuple[str, str, float] | tuple[str, str, float, str | None, str | None]
+
+_SNAPSHOTS: Table = MetricSnapshot.__table__  # type: ignore[assignment]
+_CACHE: Table = ApiCache.__table__  # type: ignore[assignment]
+
+
+def _upsert_snapshots() -> Any:
+    statement = insert(_SNAPSHOTS)
+    return statement.on_conflict_do_update(
+        index_elements=["account_id", "metric", "day"],
+        set_={
+            "value": statement.excluded.value,
+            "source": statement.excluded.source,
+            "fetched_at": statement.excluded.fetched_at,
+        },
+    )
+
+
+def _upsert_cache() -> Any:
+    statement = insert(_CACHE)
+    return statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            name: getattr(statement.excluded, name)
+            for name in ("account_id", "body", "etag", "last_modified", "fetched_at", "expires_at")
+        },
+    )
+
+
+_UPSERT_SNAPSHOTS = _upsert_snapshots()
+_UPSERT_CACHE = _upsert_cache()
+# A 304 answer: same body and validators, a new TTL.
+_TOUCH_CACHE = (
+    update(_CACHE)
+    .where(_CACHE.c.key == bindparam("touch_key"))
+    .values(fetched_at=bindparam("touch_at"), expires_at=bindparam("touch_until"))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +109,24 @@ class MetricStore:
         self,
         account_id: int,
         points: Iterable[tuple[str, date, float, str]],
-        cache: Iterable[tuple[str, str, float]],
+        cache: Iterable[CacheWrite],
+        *,
+        touched: Iterable[tuple[str, float]] = (),
+        now: datetime | None = None,
     ) -> int:
-        """Snapshots and cached answers ``(key, body, ttl_seconds)`` in ONE transaction.
+        """Snapshots, cached answers and renewed TTLs in ONE transaction.
 
-        A refresh writes both; one durable commit instead of several keeps hundreds
-        of accounts refreshing at once from queueing on SQLite's single writer.
+        ``cache`` holds ``(key, body, ttl_seconds[, etag, last_modified])`` (the
+        answer replaces any previous one); ``touched`` holds ``(key, ttl_seconds)``
+        for answers a platform confirmed unchanged (304): body and validators stay,
+        the TTL starts again. ``now`` is the caller's clock (the one its freshness
+        checks use). Returns how many snapshots were written.
+
+        A refresh writes all of it; one durable commit instead of several keeps
+        hundreds of accounts refreshing at once from queueing on SQLite's single
+        writer.
         """
-        now = utcnow()
+        now = now or utcnow()
         rows = [
             {
                 "account_id": account_id,
@@ -83,32 +138,32 @@ class MetricStore:
             }
             for metric, day, value, source in points
         ]
-        entries = list(cache)
-        if not rows and not entries:
+        entries = [
+            {
+                "key": entry[0],
+                "account_id": account_id,
+                "body": entry[1],
+                "etag": entry[3] if len(entry) > 3 else None,
+                "last_modified": entry[4] if len(entry) > 4 else None,
+                "fetched_at": now,
+                "expires_at": now + timedelta(seconds=entry[2]),
+            }
+            for entry in cache
+        ]
+        touches = [
+            {"touch_key": key, "touch_at": now, "touch_until": now + timedelta(seconds=ttl)}
+            for key, ttl in touched
+        ]
+        if not rows and not entries and not touches:
             return 0
         with self._db.immediate() as session:
+            connection = session.connection()
             if rows:
-                statement = insert(MetricSnapshot)
-                statement = statement.on_conflict_do_update(
-                    index_elements=["account_id", "metric", "day"],
-                    set_={
-                        "value": statement.excluded.value,
-                        "source": statement.excluded.source,
-                        "fetched_at": statement.excluded.fetched_at,
-                    },
-                )
-                session.execute(statement, rows)
-            for key, body, ttl in entries:
-                row = session.get(ApiCache, key)
-                if row is None:
-                    row = ApiCache(key=key)
-                    session.add(row)
-                row.account_id = account_id
-                row.body = body
-                row.etag = None
-                row.last_modified = None
-                row.fetched_at = now
-                row.expires_at = now + timedelta(seconds=ttl)
+                connection.execute(_UPSERT_SNAPSHOTS, rows)
+            if entries:
+                connection.execute(_UPSERT_CACHE, entries)
+            if touches:
+                connection.execute(_TOUCH_CACHE, touches)
         return len(rows)
 
     def snapshots(
@@ -158,19 +213,24 @@ class MetricStore:
 
     def cache_get(self, key: str) -> CacheEntry | None:
         """The cached entry, fresh or stale (check :meth:`CacheEntry.is_fresh`)."""
+        return self.cache_get_many([key]).get(key)
+
+    def cache_get_many(self, keys: Iterable[str]) -> dict[str, CacheEntry]:
+        """The entries held for ``keys`` (fresh or stale), in one query; absent keys left out."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+        query = select(
+            _CACHE.c.key,
+            _CACHE.c.account_id,
+            _CACHE.c.body,
+            _CACHE.c.etag,
+            _CACHE.c.last_modified,
+            _CACHE.c.fetched_at,
+            _CACHE.c.expires_at,
+        ).where(_CACHE.c.key.in_(wanted))
         with self._db.session() as session:
-            row = session.get(ApiCache, key)
-            if row is None:
-                return None
-            return CacheEntry(
-                row.key,
-                row.account_id,
-                row.body,
-                row.etag,
-                row.last_modified,
-                row.fetched_at,
-                row.expires_at,
-            )
+            return {row[0]: CacheEntry(*row) for row in session.execute(query)}
 
     def cache_put(
         self,
@@ -197,9 +257,11 @@ class MetricStore:
             row.expires_at = expires
         return CacheEntry(key, account_id, body, etag, last_modified, now, expires)
 
-    def cache_touch(self, key: str, ttl_seconds: float) -> CacheEntry | None:
+    def cache_touch(
+        self, key: str, ttl_seconds: float, *, now: datetime | None = None
+    ) -> CacheEntry | None:
         """A 304 answer: keep the body, start a new TTL. None if nothing is cached."""
-        now = utcnow()
+        now = now or utcnow()
         with self._db.immediate() as session:
             row = session.get(ApiCache, key)
             if row is None:

@@ -100,6 +100,43 @@ def test_cache_put_get_ttl_and_validators(db: Database, account_id: int) -> None
     assert metrics.cache_touch("nope", 10) is None
 
 
+def test_store_answers_keeps_validators_and_renews_ttls_in_one_go(
+    db: Database, account_id: int
+) -> None:
+    metrics = MetricStore(db)
+    then = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    written = metrics.store_answers(
+        account_id,
+        [("followers", D, 10.0, "ig:me")],
+        [("a", '{"v": 1}', 600, '"tag-a"', None), ("b", "{}", 60)],
+        now=then,
+    )
+    assert written == 1
+    held = metrics.cache_get_many(["a", "b", "missing", "a"])
+    assert set(held) == {"a", "b"}
+    assert (held["a"].etag, held["a"].last_modified) == ('"tag-a"', None)
+    assert held["a"].fetched_at == then and held["a"].expires_at == then + timedelta(minutes=10)
+    assert held["b"].etag is None
+
+    # A 304 an hour later: same body and tag, a TTL counted from then.
+    later = then + timedelta(hours=1)
+    assert metrics.store_answers(account_id, [], [], touched=[("a", 600)], now=later) == 0
+    renewed = metrics.cache_get("a")
+    assert renewed is not None
+    assert (renewed.body, renewed.etag) == ('{"v": 1}', '"tag-a"')
+    assert renewed.fetched_at == later and renewed.is_fresh(later + timedelta(minutes=9))
+    # A new answer replaces body and validators.
+    metrics.store_answers(account_id, [], [("a", '{"v": 2}', 600, None, "Mon, 02 Mar 2026")])
+    replaced = metrics.cache_get("a")
+    assert replaced is not None
+    assert (replaced.body, replaced.etag, replaced.last_modified) == (
+        '{"v": 2}',
+        None,
+        "Mon, 02 Mar 2026",
+    )
+    assert metrics.cache_get_many([]) == {}
+
+
 def test_cache_purge_drops_only_expired(db: Database) -> None:
     metrics = MetricStore(db)
     metrics.cache_put("old", None, "1", 0)
