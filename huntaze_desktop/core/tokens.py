@@ -156,14 +156,28 @@ class TokenManager:
             raise
         return tokens
 
-    async def call(self, account_id: int, fn: Callable[[TokenSet], Awaitable[T]]) -> T:
+    async def call(
+        self,
+        account_id: int,
+        fn: Callable[[TokenSet], Awaitable[T]],
+        *,
+        account: Account | None = None,
+    ) -> T:
         """Run ``fn`` with a valid token; on a 401 refresh once and replay once.
 
         Every outcome is recorded as the account's status. Raises the typed error.
+        ``account``: the caller's fresh copy of it, saving a read.
         """
-        account = await asyncio.to_thread(self._store.get, account_id)
+        loaded: tuple[TokenSet, int] | None = None
+        if account is None or account.id != account_id:
+            # One trip to a worker thread for both reads: hundreds of accounts
+            # refresh at once on the UI's loop.
+            found, tokens, generation = await asyncio.to_thread(
+                self._account_and_tokens, account_id
+            )
+            account, loaded = found, (tokens, generation)
         try:
-            tokens = await self._ensure(account, force_after=None)
+            tokens = await self._ensure(account, force_after=None, loaded=loaded)
             try:
                 result = await fn(tokens)
             except AuthRejectedError:
@@ -225,13 +239,27 @@ class TokenManager:
 
     # -- the refresh path -------------------------------------------------------
 
-    async def _ensure(self, account: Account, *, force_after: TokenSet | None) -> TokenSet:
-        """Valid tokens for ``account``; ``force_after``: the tokens a 401 refused."""
+    def _account_and_tokens(self, account_id: int) -> tuple[Account, TokenSet, int]:
+        account = self._store.get(account_id)
+        tokens, generation = self._store.load_tokens_with_generation(account_id)
+        return account, tokens, generation
+
+    async def _ensure(
+        self,
+        account: Account,
+        *,
+        force_after: TokenSet | None,
+        loaded: tuple[TokenSet, int] | None = None,
+    ) -> TokenSet:
+        """Valid tokens for ``account``; ``force_after``: the tokens a 401 refused.
+
+        ``loaded``: the stored tokens and generation, when just read.
+        """
         client = self._client_for(account.provider)
         spec = client.spec
-        tokens, generation = await asyncio.to_thread(
-            self._store.load_tokens_with_generation, account.id
-        )
+        if loaded is None:
+            loaded = await asyncio.to_thread(self._store.load_tokens_with_generation, account.id)
+        tokens, generation = loaded
         if force_after is None:
             if not self._due(spec, tokens):
                 return tokens

@@ -31,6 +31,7 @@ from huntaze_desktop.core.errors import (
     ProviderError,
 )
 from huntaze_desktop.core.models import TokenSet
+from huntaze_desktop.net.conditional import Validators
 from huntaze_desktop.providers.errors import (
     NotSupportedError,
     as_mapping,
@@ -51,7 +52,9 @@ __all__ = [
     "ProviderSpec",
     "RedirectPolicy",
     "RefreshPolicy",
+    "Stats",
     "TokenGrant",
+    "Unchanged",
     "code_challenge",
     "is_loopback_host",
     "resolve_base_urls",
@@ -233,6 +236,28 @@ class Profile:
     avatar_url: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     stats: dict[str, int] = field(default_factory=dict)
+    # The answer's ETag / Last-Modified, when the platform tags it.
+    validators: Validators | None = field(default=None, compare=False)
+
+
+class Stats(dict[str, Any]):
+    """A ``fetch_stats`` answer (a plain dict) that may carry its ``validators``.
+
+    A client sets them only when the whole answer is one tagged resource, so that
+    a later conditional request can cover all of it.
+    """
+
+    validators: Validators | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unchanged:
+    """The answer to a conditional request (304): the caller's copy is still current.
+
+    Only ``fetch_profile_if_changed`` / ``fetch_stats_if_changed`` return it.
+    """
+
+    validators: Validators | None = None
 
 
 # Token answer fields that are secret: never copied into TokenGrant.raw.
@@ -450,6 +475,26 @@ class ProviderClient:
         until: datetime,
     ) -> dict[str, Any]:
         raise NotSupportedError(provider=self.spec.name, code="no_stats")
+
+    # Conditional requests: ``validators`` are those of the copy the caller holds.
+    # A platform that tags its answers overrides these; the others answer in full.
+
+    async def fetch_profile_if_changed(
+        self, tokens: TokenSet, validators: Validators
+    ) -> Profile | Unchanged:
+        """The profile, or :class:`Unchanged` when the held copy is still current."""
+        return await self.fetch_profile(tokens)
+
+    async def fetch_stats_if_changed(
+        self,
+        tokens: TokenSet,
+        profile_metadata: Mapping[str, Any],
+        since: datetime,
+        until: datetime,
+        validators: Validators,
+    ) -> dict[str, Any] | Unchanged:
+        """The stats, or :class:`Unchanged` when the held copy is still current."""
+        return await self.fetch_stats(tokens, profile_metadata, since, until)
 
 
 def _after(now: datetime, seconds: int | None) -> datetime | None:

@@ -1,6 +1,7 @@
 """Instagram's Graph host (graph.instagram.com): profile, insights, media.
 
-Answers in the Graph error shape, carries the usage headers, and keeps the
+Answers in the Graph error shape, carries the usage headers, tags profile and
+insights answers with an ``ETag`` (``If-None-Match`` gets a 304), and keeps the
 insights quirks a client must cope with: metrics that only take
 ``metric_type=total_value``, days within the 48 h lag coming back as an empty
 list (never as zero), no ``follower_count`` under 100 followers.
@@ -18,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from huntaze_desktop.sandbox import data
+from huntaze_desktop.sandbox.conditional import tagged_json
 from huntaze_desktop.sandbox.request_auth import bearer_token
 from huntaze_desktop.sandbox.state import AccessToken, SandboxState
 from huntaze_desktop.sandbox.users import DemoUser
@@ -208,7 +210,7 @@ def graph_routes(state: SandboxState) -> list[Route]:
             )
         profile = _profile(token.user, state.today())
         body = {name: profile[name] for name in fields}
-        return JSONResponse(body, headers=_usage_headers(state, token.user))
+        return tagged_json(request, state, "instagram", body, _usage_headers(state, token.user))
 
     async def insights(request: Request) -> Response:
         node = request.path_params["node"]
@@ -287,7 +289,9 @@ def graph_routes(state: SandboxState) -> list[Route]:
             elif values and len(counts) == len(values):
                 # No day with data: Instagram leaves the metric out rather than say 0.
                 entries.append({**entry, "total_value": {"value": sum(counts)}})
-        return JSONResponse({"data": entries}, headers=_usage_headers(state, user))
+        return tagged_json(
+            request, state, "instagram", {"data": entries}, _usage_headers(state, user)
+        )
 
     async def media(request: Request) -> Response:
         node = request.path_params["node"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -42,7 +43,8 @@ async def test_first_refresh_backfills_then_the_cache_answers(core_env, service)
     before = _requests(core_env, "instagram")
     outcome = await service.refresh(account.id)
     assert outcome.backfilled and outcome.requests == 3  # profile + 30-day series + one day
-    assert _requests(core_env, "instagram") - before == 5  # profile + 2 windows x 2 calls
+    # One Graph call per answer: the series over 30 days, the settled day's totals.
+    assert _requests(core_env, "instagram") - before == 3
 
     today = service.today()
     data = await service.load(today - timedelta(days=29), today)
@@ -57,9 +59,9 @@ async def test_first_refresh_backfills_then_the_cache_answers(core_env, service)
 
     # After the backfill the regular week window is asked once, then cached.
     week = await service.refresh(account.id)
-    assert week.requests == 1 and _requests(core_env, "instagram") - before == 7
+    assert week.requests == 1 and _requests(core_env, "instagram") - before == 4
     again = await service.refresh(account.id)
-    assert again.requests == 0 and _requests(core_env, "instagram") - before == 7
+    assert again.requests == 0 and _requests(core_env, "instagram") - before == 4
     forced = await service.refresh(account.id, force=True)
     assert forced.requests == 3 and not forced.backfilled
 
@@ -95,3 +97,46 @@ async def test_a_failed_refresh_keeps_stored_data_and_sets_the_status(core_env, 
     after = await service.load(today - timedelta(days=6), today)
     assert after.frame.keys == before.frame.keys
     assert (after.frame.values == before.frame.values)[~np.isnan(before.frame.values)].all()
+
+
+async def test_stale_answers_are_asked_again_with_their_etag(core_env, service):
+    """After its TTL an answer is asked with If-None-Match; a 304 keeps the body."""
+    account = await core_env.connect("instagram")
+    metrics = MetricStore(core_env.db)
+    # Noon on the sandbox's clock: the steps below stay within one day.
+    now = core_env.now()
+    noon = (now + timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
+    core_env.advance((noon - now).total_seconds())
+    await service.refresh(account.id)  # backfill
+    await service.refresh(account.id)  # the regular week window
+    profile_key = f"analytics:{account.id}:profile"
+    first = metrics.cache_get(profile_key)
+    assert first is not None and first.etag is not None
+    not_modified = core_env.counter("not_modified.instagram")
+
+    core_env.advance(11 * 60)  # past the profile's 10 min TTL, not the insights' 6 h
+    outcome = await service.refresh(account.id)
+    assert (outcome.requests, outcome.unchanged) == (1, 1)
+    assert core_env.counter("not_modified.instagram") == not_modified + 1
+    kept = metrics.cache_get(profile_key)
+    assert kept is not None and (kept.body, kept.etag) == (first.body, first.etag)
+    assert kept.is_fresh(service.now())
+    assert kept.expires_at - first.expires_at >= timedelta(minutes=11)
+    # The cached answer still stored today's points.
+    data = await service.load(service.today(), service.today())
+    followers = data.frame.rows_of(account.id)[SeriesKey(account.id, Metric.FOLLOWERS)]
+    assert followers[-1] == json.loads(first.body)["stats"]["followers_count"]
+
+    core_env.advance(7 * 3600)  # every answer stale; none changed within the day
+    outcome = await service.refresh(account.id)
+    assert (outcome.requests, outcome.unchanged) == (3, 3)
+    assert core_env.counter("not_modified.instagram") == not_modified + 4
+
+    core_env.advance(86_400)  # a day later the numbers moved: 200, new body, new tag
+    outcome = await service.refresh(account.id)
+    assert outcome.unchanged == 0
+    assert core_env.counter("not_modified.instagram") == not_modified + 4
+    changed = metrics.cache_get(profile_key)
+    assert changed is not None and changed.etag not in (None, first.etag)
+    assert changed.body != first.body
+    assert changed.fetched_at > kept.fetched_at

@@ -66,12 +66,15 @@ async def test_insights_keep_missing_data_missing(make_provider):
         return respond("instagram_insights_totals")
 
     client = make_provider("instagram", handler)
-    stats = await client.fetch_stats(
-        TokenSet("tok"), {"ig_business_id": "17841400000000001"}, NOW - timedelta(days=7), NOW
-    )
+    meta = {"ig_business_id": "17841400000000001"}
+    stats = await client.fetch_stats(TokenSet("tok"), meta, NOW - timedelta(days=7), NOW)
     assert stats["series"]["reach"][1] == {"end_time": "2026-11-02T08:00:00+0000", "value": 1350}
     assert stats["series"]["follower_count"] == []
-    assert stats["totals"] == {"views": 5300, "likes": 240, "comments": None}
+    # Totals over a week belong to no day: not asked for (one call per window).
+    assert stats["totals"] == {}
+    day = await client.fetch_stats(TokenSet("tok"), meta, NOW - timedelta(days=1), NOW)
+    assert day["totals"] == {"views": 5300, "likes": 240, "comments": None}
+    assert day["series"] == {}
 
 
 async def test_refresh_waits_until_the_token_is_a_day_old(make_provider):

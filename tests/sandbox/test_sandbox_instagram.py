@@ -254,3 +254,53 @@ def test_stats_are_deterministic_and_have_history(day: str) -> None:
     assert data.audience(user, when) > 0
     later = when + timedelta(days=365)
     assert data.audience(user, later) > data.audience(user, when)
+
+
+def test_graph_answers_carry_an_etag_and_honour_if_none_match(
+    http: httpx.Client, sandbox: SandboxServer
+) -> None:
+    token = sign_in(http)
+    params = {"fields": "user_id,followers_count", "access_token": token}
+    first = http.get("/instagram/graph/me", params=params)
+    etag = first.headers["etag"]
+    assert first.status_code == 200 and etag.startswith('"') and etag.endswith('"')
+
+    same = http.get("/instagram/graph/me", params=params, headers={"If-None-Match": etag})
+    assert same.status_code == 304 and same.content == b""
+    assert same.headers["etag"] == etag
+    # Weak comparison and lists, as RFC 9110 asks of If-None-Match.
+    listed = http.get(
+        "/instagram/graph/me", params=params, headers={"If-None-Match": f'"other", W/{etag}'}
+    )
+    assert listed.status_code == 304
+    assert sandbox.state.counters["not_modified.instagram"] == 2
+
+    other = http.get("/instagram/graph/me", params=params, headers={"If-None-Match": '"old"'})
+    assert other.status_code == 200 and other.json() == first.json()
+    # Another field set is another answer: another tag.
+    more = http.get("/instagram/graph/me", params={**params, "fields": "user_id,username"})
+    assert more.headers["etag"] != etag
+    stale = http.get(
+        "/instagram/graph/me",
+        params={**params, "fields": "user_id,username"},
+        headers={"If-None-Match": etag},
+    )
+    assert stale.status_code == 200
+
+    now = int(sandbox.state.now())
+    insights = {
+        "metric": "reach",
+        "period": "day",
+        "metric_type": "time_series",
+        "since": str(now - 10 * DAY),
+        "until": str(now - 3 * DAY),
+        "access_token": token,
+    }
+    tagged = http.get("/instagram/graph/me/insights", params=insights)
+    assert tagged.status_code == 200
+    again = http.get(
+        "/instagram/graph/me/insights",
+        params=insights,
+        headers={"If-None-Match": tagged.headers["etag"]},
+    )
+    assert again.status_code == 304

@@ -6,8 +6,18 @@ account's status) for what is not fresh in the API cache, turns the answers into
 points with the platform's normalizer and stores them as daily snapshots. The
 first refresh of an account asks for a longer window: backfill.
 
+Each cached answer has a TTL per endpoint (the normalizer's ``PROFILE_TTL_S``,
+``STATS_TTL_S``) and, when the platform tagged it, its ``ETag`` /
+``Last-Modified``. Once the TTL has run out the answer is asked again with
+those validators; a ``304`` means the cached body is still the answer: its
+points are stored again from it and its TTL starts over.
+
 ``load(start, end)`` reads only the database, so the page opens at once from
 what was stored before, and refreshes after.
+
+One refresh crosses to a worker thread twice on its own (read the account and
+its cache entries; write snapshots and answers in one transaction): hundreds of
+accounts refresh at once on a loop that also draws the UI.
 """
 
 from __future__ import annotations
@@ -21,10 +31,17 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from huntaze_desktop.core.analytics.aggregate import Frame
-from huntaze_desktop.core.analytics.normalize import Window, analytics_for, utc_day
+from huntaze_desktop.core.analytics.normalize import (
+    PlatformAnalytics,
+    Window,
+    analytics_for,
+    utc_day,
+)
 from huntaze_desktop.core.analytics.series import Point, SeriesKey, split_stored_metric
 from huntaze_desktop.core.events import EventBus
 from huntaze_desktop.core.models import Account, TokenSet
+from huntaze_desktop.net.conditional import Validators
+from huntaze_desktop.providers.base import Unchanged
 
 __all__ = ["AnalyticsData", "AnalyticsService", "RefreshOutcome"]
 
@@ -40,12 +57,16 @@ def _utcnow() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class RefreshOutcome:
-    """What one refresh did: ``requests`` made to the platform, ``points`` stored."""
+    """What one refresh did: ``requests`` (answers) asked of the platform, ``points`` stored.
+
+    ``unchanged`` counts the answers the platform confirmed with a 304.
+    """
 
     account_id: int
     requests: int
     points: int
     backfilled: bool
+    unchanged: int = 0
 
 
 @dataclass(slots=True)
@@ -69,6 +90,31 @@ class AnalyticsData:
     @property
     def last_updated(self) -> datetime | None:
         return max(self.fetched_at.values(), default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Ask:
+    """One answer to ask for: its cache key, window (None: the profile) and held copy."""
+
+    key: str
+    window: Window | None
+    held: Any  # storage.metrics.CacheEntry | None
+
+    @property
+    def validators(self) -> Validators | None:
+        held = self.held
+        if held is None or (held.etag is None and held.last_modified is None):
+            return None
+        return Validators(held.etag, held.last_modified)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    account: Account
+    platform: PlatformAnalytics
+    backfill: bool
+    marker: str
+    asks: list[_Ask]
 
 
 class AnalyticsService:
@@ -109,62 +155,110 @@ class AnalyticsService:
         Raises the typed error of a failed call (the token manager has already
         recorded it as the account's status); stored data is kept as it was.
         """
-        account: Account = await asyncio.to_thread(self._store.get, account_id)
-        platform = analytics_for(account.provider)
-        client = self._client_for(account.provider)
         now = self.now()
+        plan = await asyncio.to_thread(self._plan, account_id, now, force)
+        if not plan.asks:
+            return RefreshOutcome(account_id, 0, 0, False)
+        client = self._client_for(plan.account.provider)
+        metadata = dict(plan.account.metadata)
+
+        async def fetch(tokens: TokenSet) -> list[tuple[_Ask, Any]]:
+            answers: list[tuple[_Ask, Any]] = []
+            meta = metadata
+            for ask in plan.asks:
+                validators = ask.validators
+                if ask.window is None:
+                    if validators is None:
+                        answer = await client.fetch_profile(tokens)
+                    else:
+                        answer = await client.fetch_profile_if_changed(tokens, validators)
+                    if not isinstance(answer, Unchanged):
+                        meta = {**metadata, **answer.metadata}
+                else:
+                    since, until = ask.window
+                    if validators is None:
+                        answer = await client.fetch_stats(tokens, meta, since, until)
+                    else:
+                        answer = await client.fetch_stats_if_changed(
+                            tokens, meta, since, until, validators
+                        )
+                answers.append((ask, answer))
+            return answers
+
+        answers = await self._tokens.call(account_id, fetch, account=plan.account)
+        platform = plan.platform
+        points: list[Point] = []
+        puts: list[tuple[str, str, float, str | None, str | None]] = []
+        touched: list[tuple[str, float]] = []
+        for ask, answer in answers:
+            ttl = platform.profile_ttl_s if ask.window is None else platform.stats_ttl_s
+            if isinstance(answer, Unchanged):
+                # 304: the held body is still the answer; it counts as fetched now.
+                body = ask.held.body
+                touched.append((ask.key, ttl))
+                payload = json.loads(body)
+            elif ask.window is None:
+                payload = {"stats": answer.stats, "metadata": answer.metadata}
+                puts.append(_put(ask.key, json.dumps(payload), ttl, answer.validators))
+            else:
+                payload = answer
+                validators = getattr(answer, "validators", None)
+                puts.append(_put(ask.key, json.dumps(answer, default=str), ttl, validators))
+            if ask.window is None:
+                points += platform.profile_points(account_id, payload["stats"], utc_day(now))
+            else:
+                points += platform.stats_points(account_id, payload, *ask.window)
+        if plan.backfill:
+            puts.append((plan.marker, "{}", _MARKER_TTL_S, None, None))
+        stored = await asyncio.to_thread(self._write, account_id, points, puts, touched, now)
+        unchanged = len(touched)
+        log.debug(
+            "account %s: %s points from %s answers (%s unchanged)",
+            account_id,
+            stored,
+            len(answers),
+            unchanged,
+        )
+        return RefreshOutcome(account_id, len(answers), stored, plan.backfill, unchanged)
+
+    def _plan(self, account_id: int, now: datetime, force: bool) -> _Plan:
+        """What to ask (worker thread): the account, and its answers not fresh in cache."""
+        account: Account = self._store.get(account_id)
+        platform = analytics_for(account.provider)
         marker = f"analytics:{account_id}:backfilled"
-        keys = [f"analytics:{account_id}:profile", marker]
-        cached = await asyncio.to_thread(self._cache_many, keys)
-        backfill = cached[marker] is None
-        windows = platform.stats_windows(now, backfill)
-        window_keys = [_window_key(account_id, w) for w in windows]
-        cached.update(await asyncio.to_thread(self._cache_many, window_keys))
+        profile_key = f"analytics:{account_id}:profile"
+        # Both window sets are read at once: which one applies depends on the marker.
+        candidates = {
+            backfill: [
+                (w, _window_key(account_id, w)) for w in platform.stats_windows(now, backfill)
+            ]
+            for backfill in (True, False)
+        }
+        keys = [profile_key, marker, *(k for pairs in candidates.values() for _, k in pairs)]
+        held = self._metrics.cache_get_many(keys)
+        backfill = marker not in held
 
         def stale(key: str) -> bool:
-            entry = cached.get(key)
+            entry = held.get(key)
             return force or entry is None or not entry.is_fresh(now)
 
-        want_profile = stale(keys[0])
-        todo = [(w, k) for w, k in zip(windows, window_keys, strict=True) if stale(k)]
-        if not want_profile and not todo:
-            return RefreshOutcome(account_id, 0, 0, False)
-        metadata = dict(account.metadata)
-
-        async def fetch(tokens: TokenSet) -> tuple[Any, list[tuple[Window, str, Any]]]:
-            profile = await client.fetch_profile(tokens) if want_profile else None
-            meta = {**metadata, **(profile.metadata if profile is not None else {})}
-            answers = []
-            for (since, until), key in todo:
-                answers.append(
-                    ((since, until), key, await client.fetch_stats(tokens, meta, since, until))
-                )
-            return profile, answers
-
-        profile, answers = await self._tokens.call(account_id, fetch)
-        points: list[Point] = []
-        puts: list[tuple[str, str, float]] = []
-        if profile is not None:
-            points += platform.profile_points(account_id, profile.stats, utc_day(now))
-            body = json.dumps({"stats": profile.stats, "metadata": profile.metadata})
-            puts.append((keys[0], body, platform.profile_ttl_s))
-        for (since, until), key, stats in answers:
-            points += platform.stats_points(account_id, stats, since, until)
-            puts.append((key, json.dumps(stats, default=str), platform.stats_ttl_s))
-        if backfill:
-            puts.append((marker, "{}", _MARKER_TTL_S))
-        stored = await asyncio.to_thread(self._write, account_id, points, puts)
-        requests = int(profile is not None) + len(answers)
-        log.debug("account %s: %s points from %s answers", account_id, stored, requests)
-        return RefreshOutcome(account_id, requests, stored, backfill)
-
-    def _cache_many(self, keys: Sequence[str]) -> dict[str, Any]:
-        return {key: self._metrics.cache_get(key) for key in keys}
+        asks = [_Ask(profile_key, None, held.get(profile_key))] if stale(profile_key) else []
+        asks += [_Ask(k, w, held.get(k)) for w, k in candidates[backfill] if stale(k)]
+        return _Plan(account, platform, backfill, marker, asks)
 
     def _write(
-        self, account_id: int, points: list[Point], puts: list[tuple[str, str, float]]
+        self,
+        account_id: int,
+        points: list[Point],
+        puts: list[tuple[str, str, float, str | None, str | None]],
+        touched: list[tuple[str, float]],
+        now: datetime,
     ) -> int:
-        return int(self._metrics.store_answers(account_id, [p.as_row() for p in points], puts))
+        return int(
+            self._metrics.store_answers(
+                account_id, [p.as_row() for p in points], puts, touched=touched, now=now
+            )
+        )
 
     # -- load ---------------------------------------------------------------------
 
@@ -194,6 +288,9 @@ class AnalyticsService:
             parsed.append((SeriesKey(account_id, found[0], found[1]), day, value))
             if account_id not in fetched or fetched_at > fetched[account_id]:
                 fetched[account_id] = fetched_at
+        # numpy (~15 MB) is imported here, when charts are asked for, not at start-up.
+        from huntaze_desktop.core.analytics.aggregate import Frame
+
         frame = Frame.from_rows(load_start, end, parsed)
         return AnalyticsData(start, end, frame, accounts, fetched)
 
@@ -201,6 +298,14 @@ class AnalyticsService:
         """The last profile answer kept for this account (blocking; tests, CLI)."""
         entry = self._metrics.cache_get(f"analytics:{account_id}:profile")
         return None if entry is None else json.loads(entry.body)
+
+
+def _put(
+    key: str, body: str, ttl: float, validators: Validators | None
+) -> tuple[str, str, float, str | None, str | None]:
+    if validators is None:
+        return (key, body, ttl, None, None)
+    return (key, body, ttl, validators.etag, validators.last_modified)
 
 
 def _window_key(account_id: int, window: Window) -> str:

@@ -17,9 +17,10 @@ from huntaze_desktop.core.errors import (
     RateLimitedError,
 )
 from huntaze_desktop.core.models import TokenSet
+from huntaze_desktop.net.conditional import Validators, is_not_modified
 from huntaze_desktop.net.ratelimit import RateLimitInfo
 from huntaze_desktop.net.retry import retry_after
-from huntaze_desktop.providers.base import Profile, ProviderClient, TokenGrant
+from huntaze_desktop.providers.base import Profile, ProviderClient, Stats, TokenGrant, Unchanged
 from huntaze_desktop.providers.errors import (
     as_mapping,
     as_str,
@@ -151,11 +152,55 @@ class Client(ProviderClient):
     # -- data -------------------------------------------------------------------
 
     async def fetch_profile(self, tokens: TokenSet) -> Profile:
-        response = await self.send(
-            "GET",
+        found = await self._profile(tokens, None)
+        assert isinstance(found, Profile)  # no validators sent: never a 304
+        return found
+
+    async def fetch_profile_if_changed(
+        self, tokens: TokenSet, validators: Validators
+    ) -> Profile | Unchanged:
+        return await self._profile(tokens, validators)
+
+    async def fetch_stats(
+        self,
+        tokens: TokenSet,
+        profile_metadata: Mapping[str, Any],
+        since: datetime,
+        until: datetime,
+    ) -> dict[str, Any]:
+        """``{"series": {metric: [{"end_time", "value"}]}, "totals": {metric: int|None}}``.
+
+        One Graph call per window, for what is daily data over it: a window of
+        one whole day asks the day's ``total_value`` metrics (views, likes...);
+        a longer one asks the daily ``time_series`` (reach, new followers), as
+        Graph sums total_value metrics over the whole window into one number
+        that belongs to no day. The other half of the answer is left empty.
+        Missing data stays missing (an empty list, None), never 0.
+        """
+        found = await self._stats(tokens, profile_metadata, since, until, None)
+        assert isinstance(found, Stats)  # no validators sent: never a 304
+        return found
+
+    async def fetch_stats_if_changed(
+        self,
+        tokens: TokenSet,
+        profile_metadata: Mapping[str, Any],
+        since: datetime,
+        until: datetime,
+        validators: Validators,
+    ) -> dict[str, Any] | Unchanged:
+        return await self._stats(tokens, profile_metadata, since, until, validators)
+
+    async def _profile(
+        self, tokens: TokenSet, validators: Validators | None
+    ) -> Profile | Unchanged:
+        response = await self._get(
             self.endpoint_url("me"),
-            params={"fields": _PROFILE_FIELDS, "access_token": tokens.access_token},
+            {"fields": _PROFILE_FIELDS, "access_token": tokens.access_token},
+            validators,
         )
+        if isinstance(response, Unchanged):
+            return response
         data = as_mapping(self.read(response), self.spec.name)
         user_id = as_str(data, "user_id", self.spec.name)
         metadata = self.spec.validate_metadata(
@@ -169,53 +214,48 @@ class Client(ProviderClient):
             avatar_url=optional_str(data, "profile_picture_url"),
             metadata=metadata,
             stats=stats,
+            validators=Validators.of(response),
         )
 
-    async def fetch_stats(
+    async def _stats(
         self,
         tokens: TokenSet,
         profile_metadata: Mapping[str, Any],
         since: datetime,
         until: datetime,
-    ) -> dict[str, Any]:
-        """``{"series": {metric: [{"end_time", "value"}]}, "totals": {metric: int|None}}``.
-
-        Missing data stays missing (an empty list, None), never 0.
-        """
+        validators: Validators | None,
+    ) -> Stats | Unchanged:
         ig_id = self.spec.validate_metadata(profile_metadata)["ig_business_id"]
         url = self.endpoint_url("insights", ig_id=ig_id)
-        window = {"since": str(int(since.timestamp())), "until": str(int(until.timestamp()))}
-        series_answer = await self._insights(
-            url,
-            tokens,
-            {
-                **window,
-                "metric": ",".join(INSIGHT_METRICS),
-                "period": "day",
-                "metric_type": "time_series",
-            },
-        )
-        totals_answer = await self._insights(
-            url,
-            tokens,
-            {
-                **window,
-                "metric": ",".join(TOTAL_METRICS),
-                "period": "day",
-                "metric_type": "total_value",
-            },
-        )
-        return {
-            "series": parse_series(series_answer, self.spec.name),
-            "totals": parse_totals(totals_answer, self.spec.name),
+        one_day = until - since == timedelta(days=1)
+        params = {
+            "since": str(int(since.timestamp())),
+            "until": str(int(until.timestamp())),
+            "metric": ",".join(TOTAL_METRICS if one_day else INSIGHT_METRICS),
+            "period": "day",
+            "metric_type": "total_value" if one_day else "time_series",
+            "access_token": tokens.access_token,
         }
+        response = await self._get(url, params, validators)
+        if isinstance(response, Unchanged):
+            return response
+        answer = as_mapping(self.read(response), self.spec.name)
+        stats = Stats(
+            series={} if one_day else parse_series(answer, self.spec.name),
+            totals=parse_totals(answer, self.spec.name) if one_day else {},
+        )
+        stats.validators = Validators.of(response)
+        return stats
 
-    async def _insights(
-        self, url: str, tokens: TokenSet, params: dict[str, str]
-    ) -> Mapping[str, Any]:
-        params = {**params, "access_token": tokens.access_token}
-        response = await self.send("GET", url, params=params)
-        return as_mapping(self.read(response), self.spec.name)
+    async def _get(
+        self, url: str, params: dict[str, str], validators: Validators | None
+    ) -> httpx.Response | Unchanged:
+        """A GET, conditional when ``validators`` are given (Graph tags answers with ETag)."""
+        headers = validators.request_headers() if validators is not None else None
+        response = await self.send("GET", url, params=params, headers=headers)
+        if validators is not None and is_not_modified(response):
+            return Unchanged(Validators.of(response) or validators)
+        return response
 
 
 def _unwrap(payload: Mapping[str, Any], provider: str) -> Mapping[str, Any]:
