@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from huntaze_desktop.core.models import Account, ConnectionStatus, Severity
 from huntaze_desktop.providers.base import ProviderSpec
+from huntaze_desktop.ui.action_row import ActionRow
 from huntaze_desktop.ui.avatars import AvatarCache
 from huntaze_desktop.ui.icons import provider_pixmap, severity_key
 from huntaze_desktop.ui.spinner import Spinner
@@ -28,7 +29,8 @@ from huntaze_desktop.ui.switcher import AccountSwitcher
 
 __all__ = ["UNOFFICIAL_NOTE", "IntegrationCard", "badge_text", "connected_on", "local_time"]
 
-UNOFFICIAL_NOTE = "Session-based, unofficial connection"
+# The description already says "session-based, unofficial"; the note says what follows.
+UNOFFICIAL_NOTE = "Unofficial: uses your web session, which the platform can end at any time."
 
 _RECONNECT = (ConnectionStatus.EXPIRED, ConnectionStatus.NEEDS_RECONNECT)
 _FAILING = (
@@ -183,11 +185,12 @@ class IntegrationCard(QFrame):
         root.addLayout(problem)
 
         self.note = _label(UNOFFICIAL_NOTE, "note", self)
+        self.note.setWordWrap(True)
         self.note.setVisible(spec.unofficial)
         root.addWidget(self.note)
 
-        actions = QHBoxLayout()
-        actions.setSpacing(8)
+        # Wraps instead of clipping: at 1000 px three actions don't fit a card's line.
+        actions = ActionRow(spacing=8)
         name = spec.display_name
         self.add_button = _button("Add app", f"Add {name} account", "primary")
         self.add_button.clicked.connect(self._on_sign_in)
@@ -201,11 +204,22 @@ class IntegrationCard(QFrame):
         self.add_another_button.clicked.connect(self._on_sign_in)
         for button in (self.add_button, self.reconnect_button, self.disconnect_button):
             actions.addWidget(button)
-        actions.addStretch(1)
-        actions.addWidget(self.add_another_button)
+        actions.add_trailing(self.add_another_button)
         root.addLayout(actions)
+        self.action_row = actions
 
         self.set_accounts([], None)
+
+    def focus_order(self) -> list[QWidget]:
+        """The card's controls in reading order (top to bottom, left to right)."""
+        return [
+            self.switcher,
+            self.details_button,
+            self.add_button,
+            self.reconnect_button,
+            self.disconnect_button,
+            self.add_another_button,
+        ]
 
     # -- state -----------------------------------------------------------------
 

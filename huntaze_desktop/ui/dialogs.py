@@ -38,11 +38,21 @@ class ConfirmDisconnectDialog(QMessageBox):
         self.setIcon(QMessageBox.Icon.Warning)
         self.setWindowTitle("Disconnect account")
         self.setText(f"Disconnect {account_name} from {platform}?")
-        self.setInformativeText("Its stored credentials will be deleted.")
+        self.setInformativeText(
+            "Its stored credentials will be deleted from this computer and Huntaze stops "
+            "refreshing it. You can connect it again at any time."
+        )
         self.setAccessibleName("Confirm disconnect")
         self.setAccessibleDescription(self.text() + " " + self.informativeText())
         self.confirm_button = self.addButton("Disconnect", QMessageBox.ButtonRole.DestructiveRole)
         self.confirm_button.setAccessibleName(f"Disconnect {account_name}")
+        self.confirm_button.setProperty("role", "danger")  # red, like the card's button
+        # Already polished by addButton: re-polish so the property takes effect.
+        self.confirm_button.style().unpolish(self.confirm_button)
+        self.confirm_button.style().polish(self.confirm_button)
+        layout = self.layout()
+        if layout is not None:  # Qt's margins crowd the text against the edge
+            layout.setContentsMargins(20, 18, 20, 16)
         cancel = self.addButton(QMessageBox.StandardButton.Cancel)
         assert cancel is not None
         self.cancel_button: QPushButton = cancel

@@ -27,8 +27,12 @@ class AccountSwitcher(QComboBox):
         self._filling = False
         self.setIconSize(QSize(20, 20))
         self.setAccessibleName(f"Active {platform} account")
+        self.view().setAccessibleName(f"{platform} accounts")  # the open list
+        self._platform = platform
         self.setToolTip(f"Choose which {platform} account is active")
-        self.setMinimumContentsLength(14)
+        # Room for a typical @name; longer ones are elided, and the tooltip has them whole.
+        # Wider, and a card with a switcher would not fit two columns at 1000 px.
+        self.setMinimumContentsLength(10)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.currentIndexChanged.connect(self._on_index)
 
@@ -54,6 +58,9 @@ class AccountSwitcher(QComboBox):
                     self.addItem(icon, text, account.id)
             index = self.findData(active_id) if active_id is not None else -1
             self.setCurrentIndex(index if index >= 0 else 0)
+            self.setToolTip(
+                f"Active: {self.currentText()}\nChoose which {self._platform} account is active"
+            )
         finally:
             self._filling = False
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QWidget
@@ -38,12 +40,17 @@ def _clipped(page: IntegrationsPage) -> list[str]:
     ]
 
 
-async def test_three_actions_drop_a_column_instead_of_clipping(
+def _right_edge_inside(card, widget) -> bool:
+    right = widget.mapTo(card, QPoint(widget.width(), 0)).x()
+    return right <= card.width() - card.layout().contentsMargins().right()
+
+
+async def test_three_actions_wrap_instead_of_dropping_a_column(
     page, runtime, seed_account, wait_for
 ) -> None:
-    # The width the main window gives the page at 1600 px: three columns by the
-    # width rule, but a card showing Reconnect, Disconnect and "Add another
-    # account" does not fit a third of it.
+    # The width the main window gives the page at 1600 px: a card showing Reconnect,
+    # Disconnect and "Add another account" is narrower than the three in a line, so
+    # the link wraps under the buttons and the grid keeps its three columns.
     page.resize(1384, 900)
     await wait_for(lambda: page.columns() == 3)
     await seed_account(
@@ -51,11 +58,39 @@ async def test_three_actions_drop_a_column_instead_of_clipping(
     )
     card = page.cards["reddit"]
     await wait_for(lambda: card.reconnect_button.isVisible())
-    await wait_for(lambda: page.columns() < columns_for_width(page._scroll.viewport().width()))
+    await wait_for(lambda: card.add_another_button.y() > card.disconnect_button.y())
+    assert page.columns() == 3 and not _clipped(page)
+    for button in (card.reconnect_button, card.disconnect_button, card.add_another_button):
+        assert _right_edge_inside(card, button)
+
+
+async def test_two_columns_at_1000_px_with_every_kind_of_card(
+    page, runtime, seed_account, wait_for
+) -> None:
+    # 1000 px window - 216 px sidebar: the busiest cards (switcher, rate-limit badge
+    # with its time, three actions) still fit two columns without clipping anything.
+    await seed_account(runtime, "instagram", "sunny.creates")
+    await seed_account(runtime, "instagram", "moonlight.studio")
+    await seed_account(
+        runtime,
+        "tiktok",
+        "sunny.creates",
+        ConnectionStatus.RATE_LIMITED,
+        retry_at=datetime.now(UTC) + timedelta(minutes=20),
+        last_error="The platform is limiting requests. We will try again shortly.",
+    )
+    await seed_account(
+        runtime, "reddit", "sunny_creates", ConnectionStatus.NEEDS_RECONNECT, last_error="x"
+    )
+    await wait_for(lambda: page.cards["instagram"].switcher.isVisible())
+    await wait_for(lambda: page.cards["reddit"].reconnect_button.isVisible())
+    page.resize(784, 700)
+    await wait_for(lambda: page.columns() == 2)
     await wait_for(lambda: not _clipped(page))
-    link = card.add_another_button
-    right_edge = link.mapTo(card, QPoint(link.width(), 0)).x()
-    assert right_edge <= card.width() - card.layout().contentsMargins().right()
+    for card in page.visible_cards():
+        for widget in card.focus_order():
+            if widget.isVisible():
+                assert _right_edge_inside(card, widget), widget.accessibleName()
 
 
 async def test_roomy_cards_keep_the_width_rule(page, wait_for) -> None:
