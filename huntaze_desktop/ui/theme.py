@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication
 
-from huntaze_desktop.core.models import Severity
 from huntaze_desktop.core.early_settings import Theme  # no pydantic before the first paint
+from huntaze_desktop.core.models import Severity
 from huntaze_desktop.resources import resource_path
 
-__all__ = ["DARK", "LIGHT", "Palette", "ThemeManager", "stylesheet"]
+__all__ = ["DARK", "LIGHT", "Palette", "ThemeManager", "pad_spin_box", "stylesheet"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,7 @@ class Palette:
     accent_text: str
     danger: str
     focus: str
+    focus_text: str  # text on a ``focus`` background (selected items, selected text)
     banner_bg: str
     banner_text: str
     ok_bg: str
@@ -77,6 +78,7 @@ LIGHT = Palette(
     accent_text="#FFFFFF",
     danger="#C5280C",
     focus="#2C6ECB",
+    focus_text="#FFFFFF",
     banner_bg="#FFF1D6",
     banner_text="#5C3B00",
     ok_bg="#CDFEE1",
@@ -104,6 +106,7 @@ DARK = Palette(
     accent_text="#141518",
     danger="#FF8A7A",
     focus="#6AA0F5",
+    focus_text="#0B1220",
     banner_bg="#3D2E0A",
     banner_text="#FFDF9E",
     ok_bg="#123D29",
@@ -118,8 +121,28 @@ DARK = Palette(
 
 
 # Styling the check box indicator (the native one is invisible on the dark palette)
-# drops Qt's own tick, so the checked state draws this one.
-_CHECK = resource_path("icons", "check.svg").as_posix()
+# drops Qt's own tick, so the checked state draws this one (in ``focus_text``).
+_CHECK = {
+    "light": resource_path("icons", "check.svg").as_posix(),
+    "dark": resource_path("icons", "check-dark.svg").as_posix(),
+}
+
+
+def pad_spin_box(box: QAbstractSpinBox) -> None:
+    """Inset a spin box's text like a line edit's (10 px padding + 1 px border).
+
+    Qt's style sheets ignore a spin box's horizontal padding when they place its
+    inner line edit, so the text would touch the frame; the inset goes there.
+    """
+    edit = box.lineEdit()
+    if edit is not None:
+        edit.setTextMargins(11, 0, 0, 0)
+
+
+def _chevron(direction: str, p: Palette) -> str:
+    """The combo and spin box arrow in the theme's muted colour (the styled
+    sub-controls drop Qt's own arrows, so the stylesheet must name one)."""
+    return resource_path("icons", f"chevron-{direction}-{p.name}.svg").as_posix()
 
 
 def stylesheet(p: Palette) -> str:
@@ -167,7 +190,9 @@ def stylesheet(p: Palette) -> str:
         padding: 6px 14px; font-weight: 600;
     }}
     QPushButton:hover {{ background: {p.surface_alt}; }}
-    QPushButton:focus {{ border: 2px solid {p.focus}; }}
+    QPushButton:focus {{ border: 2px solid {p.focus}; padding: 5px 13px; }}
+    QPushButton:disabled {{ color: {p.muted}; background: {p.surface_alt};
+        border: 1px solid {p.border}; }}
     QPushButton[role="primary"] {{
         background: {p.accent}; color: {p.accent_text}; border: 1px solid {p.accent};
     }}
@@ -177,18 +202,58 @@ def stylesheet(p: Palette) -> str:
         background: transparent; border: none; color: {p.focus}; padding: 4px 2px;
     }}
     QPushButton[role="link"]:hover {{ text-decoration: underline; }}
-    QLineEdit, QComboBox, QPlainTextEdit {{
+    QPushButton[role="link"]:focus {{ border: 2px solid {p.focus}; padding: 2px 0; }}
+    QPushButton[role="nav"]:focus {{ border: 2px solid {p.focus}; padding: 7px 11px; }}
+    QLineEdit, QComboBox, QPlainTextEdit, QAbstractSpinBox {{
         background: {p.surface}; border: 1px solid {p.border_strong}; border-radius: 8px;
-        padding: 6px 10px; selection-background-color: {p.focus};
+        padding: 5px 10px; selection-background-color: {p.focus};
+        selection-color: {p.focus_text};
     }}
-    QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border: 2px solid {p.focus}; }}
+    /* One height for every single-line field, whatever its inner widgets want. */
+    QLineEdit, QComboBox, QAbstractSpinBox {{ min-height: 20px; }}
+    QAbstractSpinBox {{ max-height: 20px; }}
+    /* One pixel less padding under the thicker focus border: the text does not jump. */
+    QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus, QAbstractSpinBox:focus {{
+        border: 2px solid {p.focus}; padding: 4px 9px; }}
+    QLineEdit:disabled, QComboBox:disabled, QPlainTextEdit:disabled,
+    QAbstractSpinBox:disabled {{
+        background: {p.surface_alt}; color: {p.muted}; border: 1px solid {p.border}; }}
+    QComboBox {{ padding-right: 30px; }}
+    QComboBox:focus {{ padding-right: 29px; }}
+    QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center right;
+        border: none; width: 28px; }}
+    QComboBox::down-arrow {{ image: url({_chevron("down", p)}); width: 12px; height: 12px; }}
+    QComboBox QAbstractItemView {{ background: {p.surface}; color: {p.text};
+        border: 1px solid {p.border_strong}; padding: 4px; outline: none;
+        selection-background-color: {p.focus}; selection-color: {p.focus_text}; }}
+    QAbstractSpinBox {{ padding-right: 30px; }}
+    QAbstractSpinBox:focus {{ padding-right: 29px; }}
+    /* The spin box draws the frame; its own line edit must not draw another. */
+    QAbstractSpinBox QLineEdit {{ border: none; background: transparent; padding: 0; }}
+    QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{
+        subcontrol-origin: border; width: 24px; border: none;
+        border-left: 1px solid {p.border}; background: transparent; }}
+    QAbstractSpinBox::up-button {{ subcontrol-position: top right; margin: 1px 1px 0 0;
+        border-top-right-radius: 7px; }}
+    QAbstractSpinBox::down-button {{ subcontrol-position: bottom right; margin: 0 1px 1px 0;
+        border-bottom-right-radius: 7px; }}
+    QAbstractSpinBox::up-button:hover, QAbstractSpinBox::down-button:hover {{
+        background: {p.surface_alt}; }}
+    QAbstractSpinBox::up-arrow {{ image: url({_chevron("up", p)}); width: 10px; height: 10px; }}
+    QAbstractSpinBox::down-arrow {{ image: url({_chevron("down", p)}); width: 10px;
+        height: 10px; }}
+    QAbstractSpinBox::up-arrow:off, QAbstractSpinBox::down-arrow:off,
+    QAbstractSpinBox::up-arrow:disabled, QAbstractSpinBox::down-arrow:disabled {{
+        image: none; }}
     QCheckBox {{ spacing: 8px; }}
     QCheckBox::indicator {{ width: 16px; height: 16px; border-radius: 4px;
         border: 1px solid {p.border_strong}; background: {p.surface}; }}
     QCheckBox::indicator:checked {{ background: {p.focus}; border: 1px solid {p.focus};
-        image: url({_CHECK}); }}
+        image: url({_CHECK[p.name]}); }}
     QCheckBox:focus {{ outline: none; }}
     QCheckBox::indicator:focus {{ border: 2px solid {p.focus}; }}
+    QCheckBox:disabled {{ color: {p.muted}; }}
+    QCheckBox::indicator:disabled {{ background: {p.surface_alt}; border: 1px solid {p.border}; }}
     QGroupBox {{ background: {p.surface}; border: 1px solid {p.border}; border-radius: 12px;
         margin-top: 26px; padding: 14px 12px 10px 12px; }}
     QGroupBox::title {{ subcontrol-origin: margin; subcontrol-position: top left; left: 2px;
@@ -196,8 +261,8 @@ def stylesheet(p: Palette) -> str:
     QGroupBox QGroupBox {{ background: {p.surface_alt}; border: none; border-radius: 10px; }}
     QGroupBox QGroupBox::title {{ font-size: 10pt; }}
     QGroupBox QLabel, QGroupBox QCheckBox {{ background: transparent; }}
-    QComboBox::drop-down {{ border: none; width: 22px; }}
-    QComboBox QAbstractItemView {{ background: {p.surface}; border: 1px solid {p.border}; }}
+    QMessageBox QLabel#qt_msgbox_label {{ font-weight: 650; min-width: 320px; }}
+    QMessageBox QLabel#qt_msgbox_informativelabel {{ color: {p.muted}; min-width: 320px; }}
     QFrame#Toast {{
         background: {p.surface}; border: 1px solid {p.border_strong}; border-radius: 10px;
     }}
@@ -206,6 +271,11 @@ def stylesheet(p: Palette) -> str:
     QFrame#Toast[level="info"] {{ border-left: 4px solid {p.focus}; }}
     QFrame#Toast[level="warning"] {{ border-left: 4px solid {p.warn_fg}; }}
     QFrame#Toast[level="error"] {{ border-left: 4px solid {p.danger}; }}
+    QFrame#Toast QLabel#ToastGlyph {{ font-weight: 700; min-width: 12px; }}
+    QFrame#Toast[level="success"] QLabel#ToastGlyph {{ color: {p.ok_fg}; }}
+    QFrame#Toast[level="info"] QLabel#ToastGlyph {{ color: {p.focus}; }}
+    QFrame#Toast[level="warning"] QLabel#ToastGlyph {{ color: {p.warn_fg}; }}
+    QFrame#Toast[level="error"] QLabel#ToastGlyph {{ color: {p.danger}; }}
     QToolButton#ToastClose {{ border: none; background: transparent; color: {p.muted};
         font-size: 12pt; padding: 0 4px; }}
     QScrollArea {{ border: none; }}
@@ -232,11 +302,18 @@ def _qpalette(p: Palette) -> QPalette:
         QPalette.ColorRole.ToolTipText: p.text,
         QPalette.ColorRole.PlaceholderText: p.muted,
         QPalette.ColorRole.Highlight: p.focus,
-        QPalette.ColorRole.HighlightedText: "#FFFFFF",
+        QPalette.ColorRole.HighlightedText: p.focus_text,
         QPalette.ColorRole.Link: p.focus,
     }
     for role, colour in roles.items():
         pal.setColor(role, QColor(colour))
+    # Disabled text reads as disabled (muted), as the stylesheet's disabled fields do.
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
+        pal.setColor(QPalette.ColorGroup.Disabled, role, QColor(p.muted))
     return pal
 
 

@@ -40,8 +40,8 @@ class Toast(QFrame):
         layout.setContentsMargins(14, 10, 8, 10)
         layout.setSpacing(10)
         glyph = QLabel(_GLYPHS[self.level], self)
+        glyph.setObjectName("ToastGlyph")  # coloured by level in the theme
         glyph.setAccessibleName(self.level)
-        glyph.setStyleSheet("font-weight: 700;")
         layout.addWidget(glyph, 0, Qt.AlignmentFlag.AlignVCenter)
         self.label = QLabel(text, self)
         self.label.setWordWrap(True)
