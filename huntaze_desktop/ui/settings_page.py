@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 from huntaze_desktop.core.errors import HuntazeError
 from huntaze_desktop.core.settings import SignInMethod, Theme
 from huntaze_desktop.ui.tasks import run_task
+from huntaze_desktop.ui.theme import pad_spin_box
 
 __all__ = ["CredentialsRow", "SettingsPage", "mask_secret", "proxy_error"]
 
@@ -81,6 +83,15 @@ _LABELS = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _MAX_WIDTH = 920
 
 
+def _form_label(text: str, buddy: QWidget) -> QLabel:
+    """A form label tied to its field (screen readers say the label with the field)."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    label.setAlignment(_LABELS)
+    label.setObjectName("formLabel")
+    return label
+
+
 class CredentialsRow(QGroupBox):
     """One platform's developer app credentials: client id, masked secret, Replace."""
 
@@ -112,17 +123,25 @@ class CredentialsRow(QGroupBox):
 
         form = QFormLayout(self)
         form.setLabelAlignment(_LABELS)
-        form.addRow(id_label, self.client_id)
+        self.labels = [_form_label(id_label, self.client_id)]
+        form.addRow(self.labels[0], self.client_id)
         if spec.requires_client_secret:
             secret_row = QHBoxLayout()
             secret_row.addWidget(self.secret_state, 1)
             secret_row.addWidget(self.replace_button)
-            form.addRow("Client secret", secret_row)
+            self.labels.append(_form_label("Client secret", self.replace_button))
+            form.addRow(self.labels[-1], secret_row)
             form.addRow("", self.secret)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
         buttons.addWidget(self.save_button)
         form.addRow(buttons)
+
+    def focus_order(self) -> list[QWidget]:
+        """The row's controls in reading order."""
+        if not self.spec.requires_client_secret:
+            return [self.client_id, self.save_button]
+        return [self.client_id, self.replace_button, self.secret, self.save_button]
 
     def load(self) -> None:
         async def read() -> Any:
@@ -193,16 +212,19 @@ class SettingsPage(QWidget):
         self.refresh_interval.setSuffix(" min")
         self.refresh_interval.setValue(settings.refresh_interval_minutes)
         self.refresh_interval.setAccessibleName("Refresh interval in minutes")
+        pad_spin_box(self.refresh_interval)
         self.sign_in_method = QComboBox()
         self.sign_in_method.addItem("In-app window (recommended)", SignInMethod.EMBEDDED.value)
         self.sign_in_method.addItem("My web browser", SignInMethod.SYSTEM_BROWSER.value)
         self.sign_in_method.setAccessibleName("Sign-in method")
+        self.sign_in_method.view().setAccessibleName("Sign-in methods")
         self._select(self.sign_in_method, settings.sign_in_method.value)
         self.theme = QComboBox()
         for label, theme in (("Follow the system", Theme.SYSTEM), ("Light", Theme.LIGHT)):
             self.theme.addItem(label, theme.value)
         self.theme.addItem("Dark", Theme.DARK.value)
         self.theme.setAccessibleName("Theme")
+        self.theme.view().setAccessibleName("Themes")
         self._select(self.theme, settings.theme.value)
         self.proxy = QLineEdit(settings.proxy_url or "")
         self.proxy.setPlaceholderText("None (use the system's proxy variables)")
@@ -220,15 +242,20 @@ class SettingsPage(QWidget):
         general = QGroupBox("General")
         form = QFormLayout(general)
         form.setLabelAlignment(_LABELS)
-        form.addRow("Refresh every", self.refresh_interval)
-        form.addRow("Sign in with", self.sign_in_method)
-        form.addRow("Theme", self.theme)
-        form.addRow("Proxy", self.proxy)
+        labels = [
+            _form_label("Refresh every", self.refresh_interval),
+            _form_label("Sign in with", self.sign_in_method),
+            _form_label("Theme", self.theme),
+            _form_label("Proxy", self.proxy),
+        ]
+        for form_label in labels:
+            form.addRow(form_label, form_label.buddy())
         form.addRow("", self.proxy_message)
         form.addRow("", self.start_minimized)
 
         credentials = QGroupBox("Developer credentials")
         cred_layout = QVBoxLayout(credentials)
+        cred_layout.setSpacing(12)
         intro = QLabel(
             "Each platform needs the credentials of a developer app you registered with it. "
             "Secrets are encrypted on this computer and never shown again."
@@ -251,6 +278,17 @@ class SettingsPage(QWidget):
             row.setEnabled(not runtime.sandbox_mode)
             self.credential_rows[spec.name] = row
             cred_layout.addWidget(row)
+            labels += row.labels
+        # One label column for every form on the page, so all fields line up.
+        for form_label in labels:
+            form_label.ensurePolished()  # measured in the stylesheet's font
+        label_width = max(form_label.sizeHint().width() for form_label in labels)
+        for form_label in labels:
+            form_label.setMinimumWidth(label_width)
+            # As tall as its field, so the text is centred on the field's text line.
+            field = form_label.buddy()
+            field.ensurePolished()
+            form_label.setMinimumHeight(min(field.sizeHint().height(), field.maximumHeight()))
 
         data = QGroupBox("Your data")
         self.open_folder_button = QPushButton("Open data folder")
@@ -282,10 +320,13 @@ class SettingsPage(QWidget):
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a Tab stop of its own
         scroll.setWidget(body)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
+        for first, second in pairwise(self.focus_order()):
+            QWidget.setTabOrder(first, second)
 
         self.refresh_interval.valueChanged.connect(self._save_refresh)
         self.sign_in_method.currentIndexChanged.connect(self._save_sign_in)
@@ -297,6 +338,19 @@ class SettingsPage(QWidget):
         if not runtime.sandbox_mode:
             for row in self.credential_rows.values():
                 row.load()
+
+    def focus_order(self) -> list[QWidget]:
+        """Every control in visual order: General, each platform's credentials, data."""
+        order: list[QWidget] = [
+            self.refresh_interval,
+            self.sign_in_method,
+            self.theme,
+            self.proxy,
+            self.start_minimized,
+        ]
+        for row in self.credential_rows.values():
+            order += row.focus_order()
+        return [*order, self.open_folder_button, self.export_button]
 
     @staticmethod
     def _select(box: QComboBox, value: str) -> None:
