@@ -10,9 +10,12 @@ rate limit and a revoked grant injected in the sandbox so that validation finds
 them, analytics fetched from the sandbox. The windows render offscreen
 (``QT_QPA_PLATFORM=offscreen``) and are captured with ``QWidget.grab()``.
 
-Screens: integrations-empty, integrations, signin, settings, analytics; themes
-light and dark; sizes 1000x700 and 1600x1000. Files are named
-``<screen>-<theme>-<width>x<height>.png``.
+Screens: integrations-empty, analytics-empty, integrations, switcher (the
+account switcher open), disconnect (the confirmation), details (an account's
+diagnostics), toasts, signin, settings, analytics; themes light and dark; sizes
+1000x700 and 1600x1000. Files are named ``<screen>-<theme>-<width>x<height>.png``.
+Dialogs and popups are separate windows offscreen: they are drawn over the main
+window where a window manager would put them.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -46,7 +49,18 @@ from PySide6.QtCore import QCoreApplication, Qt  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-SCREENS = ("integrations-empty", "integrations", "signin", "settings", "analytics")
+SCREENS = (
+    "integrations-empty",
+    "analytics-empty",
+    "integrations",
+    "switcher",
+    "disconnect",
+    "details",
+    "toasts",
+    "signin",
+    "settings",
+    "analytics",
+)
 THEMES = ("light", "dark")
 SIZES = ((1000, 700), (1600, 1000))
 # The README set: one of each screen, both themes shown, both sizes shown.
@@ -109,7 +123,20 @@ class Shooter:
             if self.window is not None:
                 self.window.shutdown()
                 self.window.hide()
+            await self._drain()
             await self.runtime.aclose()
+
+    async def _drain(self) -> None:
+        """Let the UI's own tasks (reloads after the last disconnects) end before the
+        runtime closes under them; one left hanging kept the script from exiting."""
+        from huntaze_desktop.ui.tasks import pending_tasks
+
+        try:
+            await settle(lambda: not pending_tasks(), timeout=15, what="the UI's tasks")
+        except TimeoutError:
+            for task in pending_tasks():
+                print(f"  warning: cancelling {task.get_coro()!r}")
+                task.cancel()
 
     async def _shoot_all(self) -> None:
         from huntaze_desktop.ui.main_window import MainWindow
@@ -126,11 +153,19 @@ class Shooter:
         page.reload()
         await settle(lambda: len(page.accounts) == 5 and not page._reload_pending)
         await self.shoot_window("integrations", page_index=0)
-
-        await self.refresh_analytics()
-        await self.shoot_window("analytics", page_index=1)
+        await self.shoot_switcher()
+        await self.shoot_dialogs()
+        await self.shoot_toasts()
         await self.shoot_window("settings", page_index=2)
         await self.shoot_signin()
+
+        # Analytics last: once built, its minimum width is the whole window's
+        # (a stacked widget is as wide as its widest page), see _check_size.
+        await self.refresh_analytics()
+        await self.shoot_window("analytics", page_index=1)
+        if self.wants("analytics-empty"):
+            await self.disconnect_all()
+            await self.shoot_window("analytics-empty", page_index=1)
 
     # -- data --------------------------------------------------------------------
 
@@ -158,6 +193,16 @@ class Shooter:
             (await admin.post(f"{base}/_admin/faults", json=fault)).raise_for_status()
             revoke = {"provider": "reddit", "user": "sunny_creates"}
             (await admin.post(f"{base}/_admin/revoke", json=revoke)).raise_for_status()
+
+    async def disconnect_all(self) -> None:
+        """Back to no accounts (what a new user's Analytics page shows)."""
+        accounts = self.runtime.accounts
+        for account in await accounts.list_accounts():
+            await accounts.disconnect(account.id)
+        self.window.analytics.reload()
+        await pause(1.0)
+        for toast in list(self.window.toasts.toasts()):
+            toast.dismiss()
 
     async def refresh_analytics(self) -> None:
         analytics = self.runtime.analytics
@@ -198,6 +243,63 @@ class Shooter:
             await pause(0.4)
             self.save(self.window, screen, theme, size)
 
+    async def _each_shot(self, screen: str) -> AsyncIterator[tuple[str, tuple[int, int]]]:
+        """Theme and size each wanted shot of ``screen`` on the Integrations page."""
+        for theme, size in self.wants(screen):
+            self._apply_theme(theme)
+            self.window.show_page(0)
+            self.window.resize(*size)
+            self._drop_focus()
+            await pause(0.4)
+            yield theme, size
+
+    async def shoot_switcher(self) -> None:
+        """The Instagram card's account switcher, open."""
+        switcher = self.window.integrations.cards["instagram"].switcher
+        async for theme, size in self._each_shot("switcher"):
+            switcher.showPopup()
+            await pause(0.3)
+            popup = switcher.view().window()
+            at = popup.mapToGlobal(popup.rect().topLeft()) - self.window.mapToGlobal(
+                self.window.rect().topLeft()
+            )
+            self.save(self.window, "switcher", theme, size, overlay=popup, at=(at.x(), at.y()))
+            switcher.hidePopup()
+            await pause(0.1)
+
+    async def shoot_dialogs(self) -> None:
+        """The disconnect confirmation and an account's diagnostics."""
+        page = self.window.integrations
+        reddit = next(a for a in page.accounts if a.provider == "reddit")
+        async for theme, size in self._each_shot("disconnect"):
+            dialog = page.confirm_disconnect(reddit.id)
+            assert dialog is not None
+            await pause(0.3)
+            self.save(self.window, "disconnect", theme, size, overlay=dialog)
+            dialog.reject()
+        async for theme, size in self._each_shot("details"):
+            page.details_dialog = None
+            page.show_details(reddit.id)
+            await settle(lambda: page.details_dialog is not None, what="the details dialog")
+            await pause(0.3)
+            self.save(self.window, "details", theme, size, overlay=page.details_dialog)
+            page.details_dialog.reject()
+        await pause(0.1)
+
+    async def shoot_toasts(self) -> None:
+        """One toast of each level, with messages the app shows."""
+        toasts = self.window.toasts
+        async for theme, size in self._each_shot("toasts"):
+            toasts.success("Instagram connected as @moonlight.studio")
+            toasts.info("Instagram account @moonlight.studio disconnected")
+            toasts.warning("The platform is limiting requests. We will try again shortly.")
+            toasts.error("The platform no longer accepts this sign-in. Please reconnect.")
+            await pause(0.3)
+            self.save(self.window, "toasts", theme, size)
+            for toast in toasts.toasts():
+                toast.dismiss()
+            await pause(0.1)
+
     def _drop_focus(self) -> None:
         # Offscreen, the first nav button keeps the focus ring a mouse user never sees.
         focused = QApplication.focusWidget()
@@ -236,21 +338,32 @@ class Shooter:
         theme: str,
         size: tuple[int, int],
         overlay: QWidget | None = None,
+        at: tuple[int, int] | None = None,
     ) -> None:
-        QApplication.processEvents()
+        """Write ``widget``; an ``overlay`` window is drawn over it: a dialog centred
+        on a dimmed window, or a popup ``at`` its place (window coordinates).
+
+        Callers ``await pause(...)`` first: that lets Qt lay out and paint. A nested
+        ``processEvents()`` here would wake asyncio tasks inside the running one, which
+        asyncio refuses, and those tasks then never finish."""
+        self._check_size(widget, size)
         image = widget.grab().toImage().convertToFormat(QImage.Format.Format_ARGB32)
         if overlay is not None:
             from PySide6.QtGui import QColor, QPainter
 
             top = overlay.grab().toImage()
             painter = QPainter(image)
-            painter.fillRect(image.rect(), QColor(0, 0, 0, 110))
-            x = max(0, (image.width() - top.width()) // 2)
-            y = max(0, (image.height() - top.height()) // 2)
+            if at is None:
+                painter.fillRect(image.rect(), QColor(0, 0, 0, 110))
+                x = max(0, (image.width() - top.width()) // 2)
+                y = max(0, (image.height() - top.height()) // 2)
+            else:
+                x, y = at
             painter.drawImage(x, y, top)
-            # The window frame a window manager would draw (offscreen has none).
-            painter.setPen(QColor(0, 0, 0, 140))
-            painter.drawRect(x - 1, y - 1, top.width() + 1, top.height() + 1)
+            if at is None:
+                # The window frame a window manager would draw (offscreen has none).
+                painter.setPen(QColor(0, 0, 0, 140))
+                painter.drawRect(x - 1, y - 1, top.width() + 1, top.height() + 1)
             painter.end()
         path = self.out / f"{screen}-{theme}-{size[0]}x{size[1]}.png"
         # Quality 0 = the strongest zlib compression Qt offers for PNG.
@@ -258,6 +371,19 @@ class Shooter:
             raise OSError(f"could not write {path}")
         self.written.append(path)
         print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+    @staticmethod
+    def _check_size(widget: QWidget, size: tuple[int, int]) -> None:
+        """Say so when the window cannot be as small as asked, and which page holds it."""
+        if (widget.width(), widget.height()) == size:
+            return
+        actual = f"{widget.width()}x{widget.height()}"
+        print(f"  warning: the window is {actual}, not {size[0]}x{size[1]}")
+        stack = getattr(widget, "stack", None)
+        for index in range(stack.count() if stack is not None else 0):
+            page = stack.widget(index)
+            hint = page.minimumSizeHint()
+            print(f"    page {type(page).__name__}: minimum {hint.width()}x{hint.height()}")
 
 
 async def _consent(http: httpx.AsyncClient, authorize_url: str, user: str, password: str) -> str:
