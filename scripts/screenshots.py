@@ -70,6 +70,8 @@ CURATED = (
     ("signin", "light", (1000, 700)),
     ("analytics", "light", (1600, 1000)),
     ("settings", "dark", (1000, 700)),
+    ("switcher", "light", (1000, 700)),
+    ("disconnect", "dark", (1000, 700)),
 )
 PASSPHRASE = "screenshots-only-passphrase"  # noqa: S105 - a throwaway data dir
 OAUTH_LOGINS = (
