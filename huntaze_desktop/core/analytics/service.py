@@ -28,9 +28,8 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from huntaze_desktop.core.analytics.aggregate import Frame
 from huntaze_desktop.core.analytics.normalize import (
     PlatformAnalytics,
     Window,
@@ -42,6 +41,9 @@ from huntaze_desktop.core.events import EventBus
 from huntaze_desktop.core.models import Account, TokenSet
 from huntaze_desktop.net.conditional import Validators
 from huntaze_desktop.providers.base import Unchanged
+
+if TYPE_CHECKING:  # numpy (~15 MB) loads with the first chart, not at start-up
+    from huntaze_desktop.core.analytics.aggregate import Frame
 
 __all__ = ["AnalyticsData", "AnalyticsService", "RefreshOutcome"]
 
