@@ -33,14 +33,7 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
-
-import keyring
-import keyring.backend
-import keyring.backends.chainer
-import keyring.backends.fail
-import keyring.backends.null
-import keyring.errors
+from typing import TYPE_CHECKING, Any, Literal
 
 from huntaze_desktop.core.errors import (
     KeyringUnavailableError,
@@ -59,6 +52,13 @@ from huntaze_desktop.storage.keywrap import (
     wrap_key,
 )
 from huntaze_desktop.storage.vault import KEY_BYTES, Vault, key_id_for
+
+if TYPE_CHECKING:
+    import keyring.backend
+
+# keyring is imported where it is used: a passphrase vault never touches the OS
+# keyring, and its import (backends, entry points, jaraco helpers: ~3 MB) would
+# otherwise be paid at every start.
 
 __all__ = ["KEYRING_SERVICE", "KeyStore", "VaultMode", "VaultStatus"]
 
@@ -85,6 +85,9 @@ class VaultStatus:
 
 def _refused_reason(backend: keyring.backend.KeyringBackend) -> str | None:
     """Why a backend must not hold the key, or None when it is acceptable."""
+    import keyring.backends.fail
+    import keyring.backends.null
+
     if isinstance(backend, keyring.backends.fail.Keyring):
         return "no keyring backend is available"
     if isinstance(backend, keyring.backends.null.Keyring):
@@ -96,6 +99,8 @@ def _refused_reason(backend: keyring.backend.KeyringBackend) -> str | None:
 
 
 def _backend_errors() -> tuple[type[BaseException], ...]:
+    import keyring.errors
+
     errors: list[type[BaseException]] = [keyring.errors.KeyringError]
     try:  # SecretService leaks a few of these through unwrapped.
         from secretstorage.exceptions import SecretStorageException
@@ -147,6 +152,8 @@ class KeyStore:
     # -- keyring plumbing -------------------------------------------------
 
     def _backend(self) -> keyring.backend.KeyringBackend:
+        import keyring.backends.chainer
+
         try:
             backend = keyring.get_keyring()
         except _backend_errors() as exc:
@@ -191,6 +198,8 @@ class KeyStore:
         try:
             self._call(lambda: backend.delete_password(KEYRING_SERVICE, username))
         except KeyringUnavailableError as exc:
+            import keyring.errors
+
             if not isinstance(exc.__cause__, keyring.errors.PasswordDeleteError):
                 raise
 
