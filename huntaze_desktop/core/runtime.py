@@ -157,7 +157,7 @@ class Runtime:
         log.info("Services ready: %s", ", ".join(s.name for s in self.specs))
 
     async def _start_sandbox(self, shared: Any) -> None:
-        from huntaze_desktop.sandbox.server import SANDBOX_CREDENTIALS
+        from huntaze_desktop.sandbox.endpoints import SANDBOX_CREDENTIALS
         from huntaze_desktop.sandbox.shared import start_or_reuse
 
         if shared is None:

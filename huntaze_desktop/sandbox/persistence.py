@@ -28,6 +28,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from huntaze_desktop.sandbox.endpoints import STATE_FILE_NAME
 from huntaze_desktop.sandbox.state import AccessToken, DemoUser, RefreshFamily, SandboxState
 
 __all__ = [
@@ -43,7 +44,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-STATE_FILE_NAME = "sandbox-state.json"
 FORMAT = 1
 # Expired access tokens are still answered as "expired" (not "unknown") for a while;
 # older ones are dropped so the file does not grow without bound.

@@ -44,6 +44,7 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 from huntaze_desktop import __version__
 from huntaze_desktop.sandbox import pages, persistence
 from huntaze_desktop.sandbox.admin import admin_routes
+from huntaze_desktop.sandbox.endpoints import HOSTS, base_urls
 from huntaze_desktop.sandbox.faults import FaultInjector, FaultShapes
 from huntaze_desktop.sandbox.state import SANDBOX_CREDENTIALS, SandboxState
 
@@ -57,23 +58,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-# provider -> role -> host segment of the mount prefix.
-HOSTS: dict[str, dict[str, str]] = {
-    "instagram": {"auth": "www", "token": "api", "graph": "graph"},
-    "tiktok": {"auth": "www", "api": "open"},
-    "reddit": {"auth": "www", "api": "oauth"},
-    "onlyfans": {"site": "site"},
-}
-
-
-def base_urls(base_url: str) -> dict[str, dict[str, str]]:
-    """Provider → role → URL prefix on a sandbox running at ``base_url``."""
-    root = base_url.rstrip("/")
-    return {
-        provider: {role: f"{root}/{provider}/{host}" for role, host in roles.items()}
-        for provider, roles in HOSTS.items()
-    }
 
 
 def _load_platform(provider: str) -> ModuleType | None:

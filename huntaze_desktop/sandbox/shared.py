@@ -19,13 +19,15 @@ import logging
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from huntaze_desktop.core.errors import ConfigurationError
-from huntaze_desktop.sandbox.persistence import STATE_FILE_NAME
-from huntaze_desktop.sandbox.server import SandboxServer, base_urls
+from huntaze_desktop.sandbox.endpoints import STATE_FILE_NAME, base_urls
+
+if TYPE_CHECKING:
+    from huntaze_desktop.sandbox.server import SandboxServer
 
 __all__ = [
     "DEFAULT_PORT",
@@ -106,6 +108,10 @@ def _same_file(reported: Any, ours: Path) -> bool:
 
 
 def _start(port: int, state_file: Path) -> SandboxServer:
+    # Only a process that runs the sandbox imports its server (uvicorn, Starlette,
+    # click...: ~5 MB); reusing one already running needs none of it.
+    from huntaze_desktop.sandbox.server import SandboxServer
+
     return SandboxServer(port=port, host=_HOST, state_file=state_file).start()
 
 

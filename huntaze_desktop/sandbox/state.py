@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from huntaze_desktop.sandbox.endpoints import SANDBOX_CREDENTIALS
 from huntaze_desktop.sandbox.faults import FaultSet
 from huntaze_desktop.sandbox.users import DEFAULT_USERS, DemoUser
 
@@ -35,15 +36,6 @@ __all__ = [
     "SandboxFlags",
     "SandboxState",
 ]
-
-# The developer-app credentials the sandbox accepts, per platform. Reddit is an
-# installed app: HTTP Basic with ``client_id:`` and an empty secret.
-SANDBOX_CREDENTIALS: dict[str, tuple[str, str | None]] = {
-    "instagram": ("sandbox-ig-app-1001", "sandbox-ig-secret-7f3a"),
-    "tiktok": ("sbxtiktokclientkey01", "sandbox-tiktok-secret-91c2"),
-    "reddit": ("SbxRedditInstalled01", None),
-    "onlyfans": ("sandbox-onlyfans", None),
-}
 
 CODE_LIFETIME_S = 600
 
