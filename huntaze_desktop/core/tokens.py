@@ -45,6 +45,7 @@ from huntaze_desktop.core.errors import (
 from huntaze_desktop.core.events import AccountChanged, EventBus
 from huntaze_desktop.core.models import Account, ConnectionStatus, TokenSet
 from huntaze_desktop.net.retry import Backoff
+from huntaze_desktop.storage.worker import offload
 
 __all__ = ["RefreshBusyError", "TokenManager", "TokenStore"]
 
@@ -148,7 +149,7 @@ class TokenManager:
 
     async def ensure_valid(self, account_id: int) -> TokenSet:
         """A token that is valid now, refreshing (once, for everyone) when due."""
-        account = await asyncio.to_thread(self._store.get, account_id)
+        account = await offload(self._store.get, account_id)
         try:
             tokens = await self._ensure(account, force_after=None)
         except HuntazeError as exc:
@@ -162,19 +163,18 @@ class TokenManager:
         fn: Callable[[TokenSet], Awaitable[T]],
         *,
         account: Account | None = None,
+        loaded: tuple[TokenSet, int] | None = None,
     ) -> T:
         """Run ``fn`` with a valid token; on a 401 refresh once and replay once.
 
         Every outcome is recorded as the account's status. Raises the typed error.
-        ``account``: the caller's fresh copy of it, saving a read.
+        ``account``: the caller's fresh copy of it, saving a read; ``loaded``: its
+        stored tokens and generation (``load_tokens_with_generation``), read with it.
         """
-        loaded: tuple[TokenSet, int] | None = None
         if account is None or account.id != account_id:
             # One trip to a worker thread for both reads: hundreds of accounts
             # refresh at once on the UI's loop.
-            found, tokens, generation = await asyncio.to_thread(
-                self._account_and_tokens, account_id
-            )
+            found, tokens, generation = await offload(self._account_and_tokens, account_id)
             account, loaded = found, (tokens, generation)
         try:
             tokens = await self._ensure(account, force_after=None, loaded=loaded)
@@ -195,9 +195,11 @@ class TokenManager:
     async def record_success(self, account: Account | int) -> Account:
         """Mark the account connected (and remember the time of this success)."""
         if isinstance(account, int):
-            account = await asyncio.to_thread(self._store.get, account)
+            account = await offload(self._store.get, account)
         self._failures.pop(account.id, None)
-        updated = await asyncio.to_thread(
+        if _unchanged_success(account, _utcnow()):
+            return account
+        updated = await offload(
             self._store.update_status, account.id, ConnectionStatus.CONNECTED, success=True
         )
         if account.status is not ConnectionStatus.CONNECTED or account.retry_at is not None:
@@ -207,7 +209,7 @@ class TokenManager:
     async def record_failure(self, account: Account | int, exc: BaseException) -> Account:
         """Turn an error into the account's status; only auth rejection needs the user."""
         if isinstance(account, int):
-            account = await asyncio.to_thread(self._store.get, account)
+            account = await offload(self._store.get, account)
         status, reason = _classify(exc)
         message = exc.user_message if isinstance(exc, HuntazeError) else HuntazeError().user_message
         retry_at: datetime | None = None
@@ -226,7 +228,7 @@ class TokenManager:
             status.value,
             type(exc).__name__,
         )
-        updated = await asyncio.to_thread(
+        updated = await offload(
             self._store.update_status,
             account.id,
             status,
@@ -258,7 +260,7 @@ class TokenManager:
         client = self._client_for(account.provider)
         spec = client.spec
         if loaded is None:
-            loaded = await asyncio.to_thread(self._store.load_tokens_with_generation, account.id)
+            loaded = await offload(self._store.load_tokens_with_generation, account.id)
         tokens, generation = loaded
         if force_after is None:
             if not self._due(spec, tokens):
@@ -275,7 +277,7 @@ class TokenManager:
             )
         lock = self._locks.setdefault(account.id, asyncio.Lock())
         async with lock, self._file_lock(account.id):
-            fresh, fresh_generation = await asyncio.to_thread(
+            fresh, fresh_generation = await offload(
                 self._store.load_tokens_with_generation, account.id
             )
             if fresh_generation != generation:
@@ -320,7 +322,7 @@ class TokenManager:
         try:
             new = await client.refresh(tokens)
         except AuthRejectedError as exc:
-            await asyncio.to_thread(
+            await offload(
                 self._store.audit,
                 "refresh_failed",
                 provider=account.provider,
@@ -335,11 +337,11 @@ class TokenManager:
         self._refresh_not_before.pop(account.id, None)
         # Durable before use: a rotated refresh token must survive a crash, or the
         # next start would replay the old one and lose the grant.
-        await asyncio.to_thread(self._store.save_tokens, account.id, new)
-        stored, _ = await asyncio.to_thread(self._store.load_tokens_with_generation, account.id)
+        await offload(self._store.save_tokens, account.id, new)
+        stored, _ = await offload(self._store.load_tokens_with_generation, account.id)
         log.info("account %s (%s): token renewed", account.id, account.provider)
         self._failures.pop(account.id, None)
-        await asyncio.to_thread(
+        await offload(
             self._store.update_status, account.id, ConnectionStatus.CONNECTED, success=True
         )
         self._bus.publish(AccountChanged(account.id, account.provider))
@@ -354,7 +356,7 @@ class TokenManager:
         return self.now() >= expires_at - margin
 
     async def _set_refreshing(self, account: Account) -> None:
-        await asyncio.to_thread(self._store.update_status, account.id, ConnectionStatus.REFRESHING)
+        await offload(self._store.update_status, account.id, ConnectionStatus.REFRESHING)
         self._bus.publish(AccountChanged(account.id, account.provider))
 
     def _file_lock(self, account_id: int) -> _AsyncFileLock:
@@ -370,6 +372,28 @@ class TokenManager:
             server_delay = max(0.0, ((_aware(exc.retry_at) or now) - now).total_seconds())
         delay = self._backoff.next_delay(attempt, server_delay)
         return now + timedelta(seconds=delay)
+
+
+# ``last_success_at`` is kept to this precision: a success within it of the
+# stored one, on an account that already shows connected with nothing to
+# clear, changes nothing a user sees and is not written again.
+_SUCCESS_STAMP_S = 60.0
+
+
+def _unchanged_success(account: Account, now: datetime) -> bool:
+    """Whether recording a success would change nothing but a recent timestamp."""
+    if (
+        account.status is not ConnectionStatus.CONNECTED
+        or account.status_reason is not None
+        or account.last_error is not None
+        or account.retry_at is not None
+    ):
+        return False
+    stamped = _aware(account.last_success_at)
+    if stamped is None:
+        return False
+    age = now - stamped
+    return timedelta(0) <= age < timedelta(seconds=_SUCCESS_STAMP_S)
 
 
 class _AsyncFileLock:

@@ -140,3 +140,26 @@ async def test_stale_answers_are_asked_again_with_their_etag(core_env, service):
     assert changed is not None and changed.etag not in (None, first.etag)
     assert changed.body != first.body
     assert changed.fetched_at > kept.fetched_at
+
+
+async def test_a_repeated_success_writes_no_status_until_the_stamp_is_old(core_env, service):
+    # A connected account refreshed again within a minute: nothing a user sees
+    # changes, so the account row is not written (one transaction fewer per refresh).
+    account = await core_env.connect("tiktok")
+    await service.refresh(account.id)
+    first = core_env.store.get(account.id)
+    assert first.status is ConnectionStatus.CONNECTED and first.last_success_at is not None
+    await service.refresh(account.id, force=True)
+    assert core_env.store.get(account.id).updated_at == first.updated_at
+
+    # A failure is written, and the next success clears it at once.
+    core_env.sandbox.state.faults.add(
+        Fault("tiktok", FaultKind.RATE_LIMIT, path="*", times=1, retry_after_s=1)
+    )
+    with pytest.raises(RateLimitedError):
+        await service.refresh(account.id, force=True)
+    assert core_env.store.get(account.id).status is ConnectionStatus.RATE_LIMITED
+    await service.refresh(account.id, force=True)
+    healed = core_env.store.get(account.id)
+    assert healed.status is ConnectionStatus.CONNECTED
+    assert healed.retry_at is None and healed.last_error is None

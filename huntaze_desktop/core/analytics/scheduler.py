@@ -31,6 +31,7 @@ from typing import Any
 from huntaze_desktop.core.errors import HuntazeError, NetworkError
 from huntaze_desktop.core.events import EventBus, RefreshProgress
 from huntaze_desktop.core.models import Account, ConnectionStatus
+from huntaze_desktop.storage.worker import offload
 
 __all__ = ["RefreshScheduler"]
 
@@ -199,7 +200,7 @@ class RefreshScheduler:
         if inspect.iscoroutinefunction(lister):
             return list(await lister())
         # A store: its query blocks, so it runs off the loop.
-        return list(await asyncio.to_thread(lister))
+        return list(await offload(lister))
 
     async def _run(self) -> None:
         assert self._wake is not None

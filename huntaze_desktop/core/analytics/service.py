@@ -15,9 +15,10 @@ points are stored again from it and its TTL starts over.
 ``load(start, end)`` reads only the database, so the page opens at once from
 what was stored before, and refreshes after.
 
-One refresh crosses to a worker thread twice on its own (read the account and
-its cache entries; write snapshots and answers in one transaction): hundreds of
-accounts refresh at once on a loop that also draws the UI.
+One refresh crosses to the storage thread (``storage.worker.offload``) twice
+(read the account, its cache entries and its tokens; write snapshots and
+answers in one transaction): hundreds of accounts refresh at once on a loop
+that also draws the UI.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from huntaze_desktop.core.events import EventBus
 from huntaze_desktop.core.models import Account, TokenSet
 from huntaze_desktop.net.conditional import Validators
 from huntaze_desktop.providers.base import Unchanged
+from huntaze_desktop.storage.worker import offload
 
 if TYPE_CHECKING:  # numpy (~15 MB) loads with the first chart, not at start-up
     from huntaze_desktop.core.analytics.aggregate import Frame
@@ -117,6 +119,8 @@ class _Plan:
     backfill: bool
     marker: str
     asks: list[_Ask]
+    # The stored tokens and their generation, read in the same trip (None: nothing to ask).
+    loaded: tuple[TokenSet, int] | None = None
 
 
 class AnalyticsService:
@@ -158,7 +162,7 @@ class AnalyticsService:
         recorded it as the account's status); stored data is kept as it was.
         """
         now = self.now()
-        plan = await asyncio.to_thread(self._plan, account_id, now, force)
+        plan = await offload(self._plan, account_id, now, force)
         if not plan.asks:
             return RefreshOutcome(account_id, 0, 0, False)
         client = self._client_for(plan.account.provider)
@@ -187,7 +191,9 @@ class AnalyticsService:
                 answers.append((ask, answer))
             return answers
 
-        answers = await self._tokens.call(account_id, fetch, account=plan.account)
+        answers = await self._tokens.call(
+            account_id, fetch, account=plan.account, loaded=plan.loaded
+        )
         platform = plan.platform
         points: list[Point] = []
         puts: list[tuple[str, str, float, str | None, str | None]] = []
@@ -212,7 +218,7 @@ class AnalyticsService:
                 points += platform.stats_points(account_id, payload, *ask.window)
         if plan.backfill:
             puts.append((plan.marker, "{}", _MARKER_TTL_S, None, None))
-        stored = await asyncio.to_thread(self._write, account_id, points, puts, touched, now)
+        stored = await offload(self._write, account_id, points, puts, touched, now)
         unchanged = len(touched)
         log.debug(
             "account %s: %s points from %s answers (%s unchanged)",
@@ -246,7 +252,9 @@ class AnalyticsService:
 
         asks = [_Ask(profile_key, None, held.get(profile_key))] if stale(profile_key) else []
         asks += [_Ask(k, w, held.get(k)) for w, k in candidates[backfill] if stale(k)]
-        return _Plan(account, platform, backfill, marker, asks)
+        # The token manager needs the tokens next: read them on this trip, not another.
+        loaded = self._store.load_tokens_with_generation(account_id) if asks else None
+        return _Plan(account, platform, backfill, marker, asks, loaded)
 
     def _write(
         self,
