@@ -87,3 +87,42 @@ def test_the_path_to_the_first_paint_imports_no_service_library() -> None:
     loaded = set(json.loads(out.stdout))
     assert "PySide6" in loaded  # the probe itself works
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_imports_after_qt_leave_no_source_text_behind(tmp_path) -> None:
+    """PySide6 asks of every import whether the module mentions it; the boot's
+    answer is PySide6's own, without keeping each module's source in linecache."""
+    (tmp_path / "mentions_qt.py").write_text("# drawn with PySide6 widgets\nX = 1\n")
+    (tmp_path / "plain_module.py").write_text("Y = 2\n")
+    code = (
+        "import json, linecache, sys\n"
+        "import PySide6.QtCore\n"
+        "from huntaze_desktop import app\n"
+        "feature = sys.modules['shibokensupport.feature']\n"
+        "pyside_check = feature._mod_uses_pyside\n"
+        "hooked = app._lighten_pyside_import_hook()\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "linecache.clearcache()\n"
+        "import mentions_qt, plain_module, colorsys\n"
+        "cached = sorted(linecache.cache)\n"
+        "names = ('mentions_qt', 'plain_module', 'colorsys')\n"
+        "answers = {n: [feature.pyside_feature_dict.get(n),\n"
+        "               bool(pyside_check(sys.modules[n]))] for n in names}\n"
+        "print(json.dumps({'hooked': hooked, 'cached': cached, 'answers': answers}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    result = json.loads(out.stdout)
+    assert result["hooked"] is True
+    assert result["cached"] == []
+    # 0: "uses PySide" (features may apply), -1: ignored; the same as PySide6's check.
+    assert result["answers"] == {
+        "mentions_qt": [0, True],
+        "plain_module": [-1, False],
+        "colorsys": [-1, False],
+    }
