@@ -198,7 +198,26 @@ def run_gui(args: argparse.Namespace) -> int:
     return code
 
 
+def _worker_pool() -> Any:
+    """The executor behind ``asyncio.to_thread``: the one asyncio itself would use.
+
+    qasync's own default starts ten QThreads up front, each with its stack and,
+    once it allocates, its own malloc arena; the blocking work (SQLite, the
+    vault, key derivation) is short, and a thread pool sized like asyncio's
+    (``cpu_count + 4`` at most) that starts a thread only when no idle one is
+    left does it as well, as it does in the CLI.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(thread_name_prefix="huntaze-worker")
+
+
 def _import_runtime() -> Any:
+    # httpx's command-line client (``httpx._main``) is imported by ``import httpx``
+    # when click is installed (uvicorn brings it) and gets as far as click and
+    # pygments before failing on rich: ~2 MB for a CLI the app never runs. An
+    # absent module makes httpx define its "not installed" stub instead.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     # A plain import statement, so that the frozen build's analysis still sees it.
     from huntaze_desktop.core import runtime
 
@@ -226,6 +245,7 @@ class _Boot:
         # Quitting goes through this event so the services close while the loop runs.
         quit_event = asyncio.Event()
         loop = asyncio.get_running_loop()
+        loop.set_default_executor(_worker_pool())
         for signum in (signal.SIGINT, signal.SIGTERM):
             try:
                 loop.add_signal_handler(signum, quit_event.set)
