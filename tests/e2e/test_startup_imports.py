@@ -1,0 +1,116 @@
+"""What the real app has imported once it is up, and what opening Analytics adds (issue #4).
+
+The process is the real boot (``python -m huntaze_desktop --sandbox``) with a
+passphrase vault, accounts stored, a database already at its schema head and a
+sandbox another process runs: the set-up of the start-up benchmark. Libraries
+only some paths need stay out of the idle app: numpy and pyqtgraph until the
+Analytics page opens, keyring in passphrase mode, Alembic when there is nothing
+to migrate, the sandbox's server when it is reused, and httpx's CLI helpers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from huntaze_desktop.core.models import TokenSet
+from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.sandbox.server import SandboxServer
+from huntaze_desktop.sandbox.shared import state_file_for
+from huntaze_desktop.storage.accounts import AccountStore
+from huntaze_desktop.storage.db import Database
+from huntaze_desktop.storage.keystore import KeyStore
+from huntaze_desktop.storage.vault import Vault
+
+pytestmark = pytest.mark.e2e
+
+PASSPHRASE = "e2e startup passphrase"
+PROVIDERS = ("instagram", "tiktok", "reddit", "onlyfans")
+NOT_AT_IDLE = ("numpy", "pyqtgraph", "keyring", "alembic", "uvicorn", "starlette", "click")
+
+# Runs the real entry point; at app.ready (plus a moment for the start-up checks
+# of the accounts) it notes the loaded top-level packages, opens Analytics,
+# notes them again and quits through SIGTERM like a session end.
+PROBE = """
+import json, logging, os, signal, sys
+from huntaze_desktop.__main__ import main
+
+seen = {}
+
+def modules():
+    return sorted({name.split(".")[0] for name in sys.modules})
+
+def open_analytics():
+    from PySide6.QtWidgets import QApplication
+    from huntaze_desktop.ui.main_window import MainWindow
+
+    seen["ready"] = modules()
+    window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+    window.show_page(1)
+    seen["analytics"] = modules()
+    print(json.dumps(seen), flush=True)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+class Ready(logging.Handler):
+    def emit(self, record):
+        if getattr(record, "event", None) == "app.ready":
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(1500, open_analytics)
+
+logging.getLogger("huntaze.boot").addHandler(Ready())
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _seed(data_dir: Path, count: int) -> None:
+    paths = DataPaths(data_dir).ensure()
+    keystore = KeyStore(paths)
+    keystore.init_passphrase(PASSPHRASE)
+    db = Database.open(paths)  # migrates here: the app finds the schema at head
+    try:
+        store = AccountStore(db, Vault(keystore.load_keys(PASSPHRASE)[0]), db.default_user_id)
+        for i in range(count):
+            provider = PROVIDERS[i % len(PROVIDERS)]
+            store.upsert_connected(
+                provider,
+                f"startup-{provider}-{i}",
+                TokenSet(access_token=f"access-{i}", refresh_token=f"refresh-{i}"),
+                username=f"creator{i:02d}",
+                display_name=f"Creator {i:02d}",
+            )
+    finally:
+        db.close()
+
+
+def test_idle_app_leaves_out_what_only_some_paths_need(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    _seed(data_dir, 8)
+    with SandboxServer(state_file=state_file_for(data_dir)) as sandbox:
+        env = dict(
+            os.environ,
+            QT_QPA_PLATFORM="offscreen",
+            HUNTAZE_VAULT_PASSPHRASE=PASSPHRASE,
+            HUNTAZE_SANDBOX_PORT=str(sandbox.port),
+        )
+        args = ["--sandbox", "--data-dir", str(data_dir), "--no-err-windows"]
+        out = subprocess.run(
+            [sys.executable, "-c", PROBE, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
+    assert out.returncode == 0, out.stderr[-3000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    ready, analytics = set(seen["ready"]), set(seen["analytics"])
+    assert {"sqlalchemy", "httpx", "PySide6"} <= ready  # the probe saw the app up
+    assert not ready & set(NOT_AT_IDLE), sorted(ready & set(NOT_AT_IDLE))
+    # Opening Analytics brings its charts' libraries in.
+    assert {"numpy", "pyqtgraph"} <= analytics
