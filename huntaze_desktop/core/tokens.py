@@ -61,6 +61,8 @@ class TokenStore(Protocol):
 
     def load_tokens_with_generation(self, account_id: int) -> tuple[TokenSet, int]: ...
 
+    def get_with_tokens(self, account_id: int) -> tuple[Account, TokenSet, int]: ...
+
     def save_tokens(self, account_id: int, tokens: TokenSet) -> Any: ...
 
     def update_status(
@@ -242,9 +244,7 @@ class TokenManager:
     # -- the refresh path -------------------------------------------------------
 
     def _account_and_tokens(self, account_id: int) -> tuple[Account, TokenSet, int]:
-        account = self._store.get(account_id)
-        tokens, generation = self._store.load_tokens_with_generation(account_id)
-        return account, tokens, generation
+        return self._store.get_with_tokens(account_id)
 
     async def _ensure(
         self,

@@ -116,21 +116,32 @@ class AccountStore:
     def load_tokens_with_generation(self, account_id: int) -> tuple[TokenSet, int]:
         """The tokens and the write counter they belong to (read together)."""
         with self._db.session() as session:
+            return self._tokens_of(self._row(session, account_id))
+
+    def get_with_tokens(self, account_id: int) -> tuple[Account, TokenSet, int]:
+        """The account, its tokens and their write counter, from one read of its row.
+
+        What a refresh needs before it calls the platform: one transaction, not two.
+        """
+        with self._db.session() as session:
             row = self._row(session, account_id)
-            access = self._vault.open(row.access_token, account_place(row, "access_token"))
-            refresh = None
-            if row.refresh_token is not None:
-                refresh = self._vault.open(row.refresh_token, account_place(row, "refresh_token"))
-            tokens = TokenSet(
-                access_token=access,
-                refresh_token=refresh,
-                expires_at=row.expires_at,
-                refresh_expires_at=row.refresh_expires_at,
-                token_type=row.token_type,
-                scope=row.scope,
-                issued_at=row.issued_at,
-            )
-            return tokens, row.token_generation
+            return (_to_account(row), *self._tokens_of(row))
+
+    def _tokens_of(self, row: OAuthAccount) -> tuple[TokenSet, int]:
+        access = self._vault.open(row.access_token, account_place(row, "access_token"))
+        refresh = None
+        if row.refresh_token is not None:
+            refresh = self._vault.open(row.refresh_token, account_place(row, "refresh_token"))
+        tokens = TokenSet(
+            access_token=access,
+            refresh_token=refresh,
+            expires_at=row.expires_at,
+            refresh_expires_at=row.refresh_expires_at,
+            token_type=row.token_type,
+            scope=row.scope,
+            issued_at=row.issued_at,
+        )
+        return tokens, row.token_generation
 
     # -- writing --------------------------------------------------------------
 

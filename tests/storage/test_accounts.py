@@ -105,6 +105,9 @@ def test_save_tokens_bumps_generation_and_keeps_refresh_when_absent(
     store.save_tokens(account.id, _tokens(3))
     tokens, gen = store.load_tokens_with_generation(account.id)
     assert (tokens.refresh_token, gen) == ("r-3", 3)
+    # The refresh path reads the account with its tokens in one go: the same answer.
+    again, both, both_gen = store.get_with_tokens(account.id)
+    assert (both, both_gen) == (tokens, gen) and again == store.get(account.id)
 
 
 def test_a_new_sign_in_replaces_the_refresh_token(store: AccountStore) -> None:

@@ -119,7 +119,7 @@ class _Plan:
     backfill: bool
     marker: str
     asks: list[_Ask]
-    # The stored tokens and their generation, read in the same trip (None: nothing to ask).
+    # The stored tokens and their generation, read with the account.
     loaded: tuple[TokenSet, int] | None = None
 
 
@@ -231,7 +231,8 @@ class AnalyticsService:
 
     def _plan(self, account_id: int, now: datetime, force: bool) -> _Plan:
         """What to ask (worker thread): the account, and its answers not fresh in cache."""
-        account: Account = self._store.get(account_id)
+        # The tokens come with the account (one read): the token manager needs them next.
+        account, tokens, generation = self._store.get_with_tokens(account_id)
         platform = analytics_for(account.provider)
         marker = f"analytics:{account_id}:backfilled"
         profile_key = f"analytics:{account_id}:profile"
@@ -252,9 +253,7 @@ class AnalyticsService:
 
         asks = [_Ask(profile_key, None, held.get(profile_key))] if stale(profile_key) else []
         asks += [_Ask(k, w, held.get(k)) for w, k in candidates[backfill] if stale(k)]
-        # The token manager needs the tokens next: read them on this trip, not another.
-        loaded = self._store.load_tokens_with_generation(account_id) if asks else None
-        return _Plan(account, platform, backfill, marker, asks, loaded)
+        return _Plan(account, platform, backfill, marker, asks, (tokens, generation))
 
     def _write(
         self,
