@@ -10,7 +10,7 @@ The window exists before the services do. The boot builds it from a
 navigation and an outline of each page, and only then imports and opens the
 services and calls ``attach(runtime)``, which puts the real pages in. Given a
 runtime, the constructor attaches at once. Everything the shell does not need
-(the pages, the tray, the bus) is imported in ``attach``: this module is on
+(the pages, the tray, the bus, the toasts) is imported later: this module is on
 the path to the first paint.
 """
 
@@ -40,7 +40,6 @@ from huntaze_desktop.core.early_settings import Theme
 from huntaze_desktop.ui.icons import ICON_DIR, app_icon, svg_pixmap
 from huntaze_desktop.ui.skeleton import SkeletonPage
 from huntaze_desktop.ui.theme import ThemeManager
-from huntaze_desktop.ui.toasts import ToastHost
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent
@@ -49,6 +48,7 @@ if TYPE_CHECKING:
     from huntaze_desktop.core.models import Account
     from huntaze_desktop.ui.bus_bridge import BusBridge
     from huntaze_desktop.ui.integrations import IntegrationsPage
+    from huntaze_desktop.ui.toasts import ToastHost
     from huntaze_desktop.ui.tray import TrayController
 
 __all__ = ["PAGES", "SANDBOX_BANNER", "MainWindow", "WindowShell"]
@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         assert isinstance(app, QApplication)
         self.theme = ThemeManager(app, shell.theme, self)
         self.theme.apply()
-        self.toasts = ToastHost(self)
+        self._toasts: ToastHost | None = None  # built with the first toast (see toasts)
 
         central = QWidget(self)
         central.setObjectName("Central")
@@ -221,6 +221,15 @@ class MainWindow(QMainWindow):
             # The next turn of the loop: the frame has been flushed to the screen.
             QTimer.singleShot(0, self.firstPainted.emit)
         return handled
+
+    @property
+    def toasts(self) -> ToastHost:
+        """The window's toasts; their module loads with the first one, after the paint."""
+        if self._toasts is None:
+            from huntaze_desktop.ui.toasts import ToastHost
+
+            self._toasts = ToastHost(self)
+        return self._toasts
 
     def has_painted(self) -> bool:
         return self._painted
