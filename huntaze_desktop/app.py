@@ -1,7 +1,8 @@
 """GUI boot: a written-down sequence of small steps, each logging one line.
 
-1. logging  2. environment for Qt/QtWebEngine  3. QApplication  4. single instance
-5. crash hooks  6. main window, painted (``app.first_paint``)  7. qasync loop
+1. logging (records held in memory, written once step 6 is done)  2. environment
+for Qt/QtWebEngine  3. QApplication  4. single instance  5. crash hooks  6. main
+window, painted (``app.first_paint``); the log file is set up  7. qasync loop
 8. services imported and opened (vault, storage…)  9. services attached to the
 window (``app.ready``)  10. run until quit  11. close services
 
@@ -137,14 +138,14 @@ def _show_window(paths: DataPaths, args: argparse.Namespace) -> Any:
     return window
 
 
-def run_gui(args: argparse.Namespace) -> int:
-    """Start the desktop app; returns the process exit code."""
-    _keep_singletons_alive()
-    _lighten_pyside_import_hook()
-    from huntaze_desktop.logsetup import install_excepthook, setup_logging
+def _paint_first(paths: DataPaths, args: argparse.Namespace) -> tuple[Any, Any, QApplication]:
+    """Steps 2-6: Qt, the single-instance lock, crash hooks, the painted window.
 
-    paths = DataPaths(args.data_dir or default_data_dir(sandbox=args.sandbox)).ensure()
-    setup_logging(paths, level=args.log_level, json_logging=args.json_logging, console=True)
+    The window is None when another instance has this data directory (it was
+    asked to come forward instead).
+    """
+    from huntaze_desktop.logsetup import install_excepthook
+
     log.info("Huntaze Desktop %s starting (data: %s)", __version__, paths.root)
 
     _prepare_qt_environment()
@@ -164,7 +165,7 @@ def run_gui(args: argparse.Namespace) -> int:
     if not instance.acquire():
         log.info("Another window is open for this data directory: bringing it forward")
         instance.notify_running()
-        return 0
+        return None, instance, app
     log.info("Single-instance lock taken")
 
     dialog = None
@@ -177,7 +178,25 @@ def run_gui(args: argparse.Namespace) -> int:
     install_excepthook(dialog, paths)
     log.info("Crash handler installed")
 
-    window = _show_window(paths, args)
+    return _show_window(paths, args), instance, app
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Start the desktop app; returns the process exit code."""
+    _keep_singletons_alive()
+    _lighten_pyside_import_hook()
+    from huntaze_desktop.logsetup import hold_records, setup_logging
+
+    paths = DataPaths(args.data_dir or default_data_dir(sandbox=args.sandbox)).ensure()
+    # The log file and its redaction (~10 ms of imports) are set up once the window
+    # has painted; until then records wait in memory, then are written in order.
+    hold_records(args.log_level)
+    try:
+        window, instance, app = _paint_first(paths, args)
+    finally:
+        setup_logging(paths, level=args.log_level, json_logging=args.json_logging, console=True)
+    if window is None:
+        return 0
 
     # Only now asyncio, qasync and (in _Boot) the services: the window is on screen.
     import asyncio

@@ -17,7 +17,6 @@ import faulthandler
 import io
 import json
 import logging
-import logging.handlers
 import os
 import sys
 import threading
@@ -30,13 +29,17 @@ from typing import Any, TextIO
 
 from huntaze_desktop.core.errors import HuntazeError
 from huntaze_desktop.core.paths import DataPaths
-from huntaze_desktop.net.redact import RedactingFilter, redact
+
+# logging.handlers (socket, pickle...) and the redaction patterns are imported by
+# setup_logging and the crash handler, not here: the GUI imports this module on
+# the path to its first paint and sets logging up after it (see hold_records).
 
 __all__ = [
     "AREAS",
     "LOG_BACKUPS",
     "LOG_MAX_BYTES",
     "area_logger",
+    "hold_records",
     "install_excepthook",
     "log_event",
     "setup_logging",
@@ -115,13 +118,19 @@ class _TextFormatter(logging.Formatter):
         return line
 
 
-class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+def _private_rotating_handler(path: Path) -> logging.Handler:
     """A rotating log whose files are created owner-only (0600), rotations too."""
+    import logging.handlers
 
-    def _open(self) -> io.TextIOWrapper:
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.chmod(self.baseFilename, 0o600)  # an existing file keeps its old mode otherwise
-        return os.fdopen(fd, "a", encoding=self.encoding or "utf-8", errors=self.errors)
+    class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+        def _open(self) -> io.TextIOWrapper:
+            fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            os.chmod(self.baseFilename, 0o600)  # an existing file keeps its old mode otherwise
+            return os.fdopen(fd, "a", encoding=self.encoding or "utf-8", errors=self.errors)
+
+    return _PrivateRotatingFileHandler(
+        path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+    )
 
 
 class _StderrHandler(logging.StreamHandler[TextIO]):
@@ -146,6 +155,37 @@ def _level(name: str) -> int:
     return numeric
 
 
+class _HeldRecords(logging.Handler):
+    """Keeps records in memory until :func:`setup_logging` gives them their handlers."""
+
+    LIMIT = 10_000  # a runaway logger before setup must not grow without bound
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.records) < self.LIMIT:
+            self.records.append(record)
+
+
+def hold_records(level: str = "INFO") -> None:
+    """Keep log records at ``level`` and above in memory until :func:`setup_logging`.
+
+    The GUI's boot logs from its first line but sets logging up (log file,
+    redaction patterns: ~10 ms of imports and regex compiling) only after its
+    window has painted; the records wait here and are written then, in order,
+    through the real handlers and their redaction.
+    """
+    numeric = _level(level)
+    root = logging.getLogger()
+    if not any(isinstance(h, _HeldRecords) for h in root.handlers):
+        root.addHandler(_HeldRecords())
+    root.setLevel(numeric)
+    for name in _OUR_ROOTS:
+        logging.getLogger(name).setLevel(numeric)
+
+
 def setup_logging(
     paths: DataPaths,
     level: str = "INFO",
@@ -167,12 +207,10 @@ def setup_logging(
         root.removeHandler(handler)
         handler.close()
 
+    from huntaze_desktop.net.redact import RedactingFilter
+
     formatter: logging.Formatter = _JsonFormatter() if json_logging else _TextFormatter()
-    handlers: list[logging.Handler] = [
-        _PrivateRotatingFileHandler(
-            paths.log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
-        )
-    ]
+    handlers: list[logging.Handler] = [_private_rotating_handler(paths.log_file)]
     if console:
         stderr_handler = _StderrHandler()
         stderr_handler.setLevel(console_numeric)
@@ -188,6 +226,15 @@ def setup_logging(
         logging.getLogger(name).setLevel(numeric)
     for name in _QUIET:
         logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
+
+    # Records held since hold_records(): written now, in order, as they would have been.
+    for held in [h for h in root.handlers if isinstance(h, _HeldRecords)]:
+        root.removeHandler(held)
+        for record in held.records:
+            for handler in handlers:
+                if record.levelno >= handler.level:
+                    handler.handle(record)
+        held.records.clear()
 
 
 # -- crashes -----------------------------------------------------------------
@@ -257,6 +304,8 @@ def install_excepthook(
                 exc_info=(exc_type, exc, tb),
                 extra={"event": "app.crash", "exception": exc_type.__name__},
             )
+            from huntaze_desktop.net.redact import redact
+
             text = redact("".join(traceback.format_exception(exc_type, exc, tb)))
             crash_file = _write_crash_file(paths, text, thread_name)
             if show_dialog is not None:

@@ -19,6 +19,7 @@ from huntaze_desktop.logsetup import (
     LOG_BACKUPS,
     LOG_MAX_BYTES,
     area_logger,
+    hold_records,
     install_excepthook,
     log_event,
     setup_logging,
@@ -70,6 +71,28 @@ def test_file_is_private_rotating_and_filtered(paths: DataPaths) -> None:
     assert paths.log_file.stat().st_mode & 0o777 == 0o600
     text = "".join(p.read_text() for p in paths.logs.glob("*.log*"))
     assert "hello access_token=[REDACTED]" in text and SECRET not in text
+
+
+def test_records_held_before_setup_are_written_in_order_and_redacted(paths: DataPaths) -> None:
+    # The GUI logs from its first line and sets logging up after its first paint.
+    hold_records("INFO")
+    log = area_logger("app")
+    log.info("first %s", f"access_token={SECRET}")
+    log_event(log, "app.first_paint", "painted")
+    log.debug("below the level")
+    assert not paths.log_file.exists()
+    setup_logging(paths, level="INFO", json_logging=True, console=False)
+    log.info("after setup")
+    lines = _json_lines(paths.log_file)
+    assert [line["message"] for line in lines] == [
+        "first access_token=[REDACTED]",
+        "painted",
+        "after setup",
+    ]
+    assert lines[1]["event"] == "app.first_paint"
+    assert SECRET not in paths.log_file.read_text()
+    # Nothing is held any more: setup took the records and its handler away.
+    assert [type(h).__name__ for h in logging.getLogger().handlers].count("_HeldRecords") == 0
 
 
 def test_setup_twice_does_not_duplicate(paths: DataPaths) -> None:
