@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pyqtgraph as pg
@@ -19,7 +19,14 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from huntaze_desktop.core.analytics.aggregate import Line
 
-__all__ = ["LEGEND_LIMIT", "SERIES_COLOURS", "TimeSeriesChart", "format_value"]
+__all__ = [
+    "LEGEND_LIMIT",
+    "SERIES_COLOURS",
+    "DayAxis",
+    "TimeSeriesChart",
+    "ValueAxis",
+    "format_value",
+]
 
 # A theme switch reaches a widget as one of these (palette, or style sheet repolish).
 _THEME_EVENTS = (
@@ -54,6 +61,71 @@ def format_value(value: float, unit: str | None = None) -> str:
     return f"{value:,.1f}"
 
 
+DAY = 86_400.0
+_EPOCH = date(1970, 1, 1)
+
+
+class DayAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
+    """A bottom axis of whole days (x = midnight UTC), labelled ``26 Nov``.
+
+    The tick step grows with the range and shrinks with the pixels: daily,
+    every 2 days, weekly (Mondays), fortnightly, then the first of every 1, 2,
+    3 or 6 months (``Nov``, with the year on January and on the first label), so
+    labels never crowd whatever the window width.
+    """
+
+    DAY_LABEL_PX = 64  # room one "26 Nov" label wants, gap included
+    MONTH_LABEL_PX = 76
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(orientation="bottom", **kwargs)
+
+    def tickValues(
+        self, minVal: float, maxVal: float, size: float
+    ) -> list[tuple[float, list[float]]]:
+        if not (math.isfinite(minVal) and math.isfinite(maxVal)) or maxVal <= minVal or size <= 0:
+            return []
+        first, last = math.ceil(minVal / DAY), math.floor(maxVal / DAY)
+        span = max(1, last - first + 1)
+        for step in (1, 2, 7, 14):
+            if span / step * self.DAY_LABEL_PX <= size:
+                # Weekly ticks fall on Mondays (1970-01-05 was one).
+                anchor = 4 if step in (7, 14) else 0
+                start = first + (anchor - first) % step
+                return [(step * DAY, [d * DAY for d in range(start, last + 1, step)])]
+        months = span / 30.4
+        step = next((m for m in (1, 2, 3, 6) if months / m * self.MONTH_LABEL_PX <= size), 12)
+        day = _EPOCH + timedelta(days=first)
+        # Months counted from year 0; the first whole month, on a multiple of the step.
+        index = day.year * 12 + day.month - 1 + (day.day != 1)
+        index += -index % step
+        ticks = []
+        while (at := (date(index // 12, index % 12 + 1, 1) - _EPOCH).days) <= last:
+            ticks.append(at * DAY)
+            index += step
+        return [(step * 30.4 * DAY, ticks)]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        days = [_EPOCH + timedelta(days=round(v / DAY)) for v in values]
+        if spacing < 28 * DAY:
+            return [f"{d.day} {d:%b}" for d in days]
+        return [
+            f"{d:%b %Y}" if index == 0 or d.month == 1 else f"{d:%b}"
+            for index, d in enumerate(days)
+        ]
+
+
+class ValueAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
+    """A left axis that writes ``60,000`` (grouped digits), decimals only when needed."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(orientation="left", **kwargs)
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        places = max(0, -math.floor(math.log10(spacing * scale))) if spacing > 0 else 0
+        return [f"{v * scale:,.{places}f}" for v in values]
+
+
 # Past this many lines the chart draws one path per colour and shows no legend.
 LEGEND_LIMIT = 12
 
@@ -68,9 +140,10 @@ class TimeSeriesChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph is unty
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        super().__init__(parent, axisItems={"bottom": DayAxis(), "left": ValueAxis()})
         self.setAccessibleName("Analytics chart")
-        self.setMinimumHeight(280)
+        # Small enough that the page fits a 1000x700 window; it grows with it.
+        self.setMinimumHeight(150)
         self.setMenuEnabled(False)
         plot = self.getPlotItem()
         plot.hideButtons()

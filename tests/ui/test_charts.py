@@ -1,6 +1,8 @@
-"""TimeSeriesChart: gaps drawn as gaps, items reused, hover values, many-line mode."""
+"""TimeSeriesChart: gaps drawn as gaps, items reused, hover values, many-line mode, axes."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import numpy as np
 import pytest
@@ -8,7 +10,13 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 
 from huntaze_desktop.core.analytics.aggregate import Line
-from huntaze_desktop.ui.charts import LEGEND_LIMIT, SERIES_COLOURS, TimeSeriesChart
+from huntaze_desktop.ui.charts import (
+    LEGEND_LIMIT,
+    SERIES_COLOURS,
+    DayAxis,
+    TimeSeriesChart,
+    ValueAxis,
+)
 
 pytestmark = pytest.mark.gui
 
@@ -89,3 +97,33 @@ def test_many_lines_join_per_colour_and_items_are_reused(qtbot):
     assert legend.isVisible()
     chart.set_lines(X, [])
     assert not [item for item in chart.getPlotItem().listDataItems() if item.isVisible()]
+
+
+def test_date_ticks_thin_out_with_the_range_and_the_width(qtbot):
+    axis = DayAxis()
+    day = 86_400.0
+    start = (date(2026, 10, 28) - date(1970, 1, 1)).days * day
+    month = (start, start + 29 * day)
+
+    def ticks(span: tuple[float, float], pixels: float) -> list[str]:
+        ((spacing, values),) = axis.tickValues(span[0], span[1], pixels)
+        return axis.tickStrings(values, 1.0, spacing)
+
+    wide = ticks(month, 1300)
+    assert wide[:3] == ["28 Oct", "30 Oct", "1 Nov"]  # every other day
+    narrow = ticks(month, 640)  # a 1000 px window: weekly, on Mondays
+    assert narrow == ["2 Nov", "9 Nov", "16 Nov", "23 Nov"]
+    assert all(date(2026, 11, int(t.split()[0])).weekday() == 0 for t in narrow)
+    for pixels in (300, 640, 900, 1300):
+        labels = ticks(month, pixels)
+        assert len(labels) * DayAxis.DAY_LABEL_PX <= pixels + DayAxis.DAY_LABEL_PX
+    year = (start, start + 400 * day)  # months, with the year where it changes
+    assert ticks(year, 1300)[:3] == ["Nov 2026", "Dec", "Jan 2027"]
+    assert ticks(year, 640)[:3] == ["Nov 2026", "Jan 2027", "Mar"]  # every other month
+    assert ticks(year, 300) == ["Jan 2027", "Jul"]  # half years
+
+
+def test_value_axis_groups_digits(qtbot):
+    axis = ValueAxis()
+    assert axis.tickStrings([0.0, 20_000.0, 60_000.0], 1.0, 20_000.0) == ["0", "20,000", "60,000"]
+    assert axis.tickStrings([4.5, 5.0], 1.0, 0.5) == ["4.5", "5.0"]
