@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -35,7 +34,15 @@ from huntaze_desktop.core.analytics.export import write_csv
 from huntaze_desktop.core.analytics.series import MetricKind
 from huntaze_desktop.core.analytics.service import AnalyticsData
 from huntaze_desktop.core.events import RefreshProgress
-from huntaze_desktop.ui.analytics_widgets import KpiTile, account_issue, utcnow
+from huntaze_desktop.ui import theme
+from huntaze_desktop.ui.action_row import ActionRow
+from huntaze_desktop.ui.analytics_widgets import (
+    ElidedComboBox,
+    KpiTile,
+    TileGrid,
+    account_issue,
+    utcnow,
+)
 from huntaze_desktop.ui.bus_bridge import BusBridge
 from huntaze_desktop.ui.charts import TimeSeriesChart
 from huntaze_desktop.ui.spinner import Spinner
@@ -48,6 +55,9 @@ log = logging.getLogger("huntaze.ui.analytics")
 RANGES = {"7 days": 7, "30 days": 30, "90 days": 90}
 CHART_KINDS = (MetricKind.AUDIENCE, MetricKind.REACH, MetricKind.ENGAGEMENT, MetricKind.REVENUE)
 ALL_ACCOUNTS = -1
+NO_ACCOUNTS_TIP = "Connect an account first"
+REFRESH_TIP = "Fetch the latest numbers from every platform"
+EXPORT_TIP = "Save the numbers shown in the chart as a CSV file"
 
 
 class AnalyticsPage(QWidget):
@@ -80,6 +90,7 @@ class AnalyticsPage(QWidget):
         self.content = self._build_content()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.content)
+        self._set_actions_enabled(False)  # until the stored accounts are read
 
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
@@ -120,12 +131,12 @@ class AnalyticsPage(QWidget):
         self.progress_label.setProperty("role", "muted")
         row.addWidget(self.progress_label)
         self.export_button = QPushButton("Export CSV", self)
-        self.export_button.setToolTip("Save the numbers shown in the chart as a CSV file")
+        self.export_button.setToolTip(EXPORT_TIP)
         self.export_button.clicked.connect(self._choose_export)
         row.addWidget(self.export_button)
         self.refresh_button = QPushButton("Refresh now", self)
         self.refresh_button.setProperty("role", "primary")
-        self.refresh_button.setToolTip("Fetch the latest numbers from every platform")
+        self.refresh_button.setToolTip(REFRESH_TIP)
         self.refresh_button.clicked.connect(self.refresh_now)
         row.addWidget(self.refresh_button)
         return row
@@ -150,6 +161,7 @@ class AnalyticsPage(QWidget):
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         text.setWordWrap(True)
         inner.addWidget(text)
+        inner.addSpacing(12)
         self.connect_button = QPushButton("Go to Integrations", box)
         self.connect_button.setProperty("role", "primary")
         self.connect_button.clicked.connect(self.integrationsRequested)
@@ -167,8 +179,9 @@ class AnalyticsPage(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(12)
 
-        controls = QHBoxLayout()
-        controls.setSpacing(6)
+        # Range buttons (and custom dates) flow left; the filters hug the right edge
+        # and move under them when the page is too narrow for one line.
+        controls = ActionRow(spacing=6)
         self.range_group = QButtonGroup(page)
         self.range_buttons: dict[str, QPushButton] = {}
         for label in [*RANGES, "Custom"]:
@@ -188,28 +201,33 @@ class AnalyticsPage(QWidget):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("d MMM yyyy")
             edit.setAccessibleName(name)
+            theme.pad_spin_box(edit)
             edit.hide()
             edit.dateChanged.connect(self._on_custom_dates)
             controls.addWidget(edit)
-        controls.addStretch(1)
-        self.kind_combo = QComboBox(page)
+        filters = QWidget(page)
+        filters_row = QHBoxLayout(filters)
+        filters_row.setContentsMargins(0, 0, 0, 0)
+        filters_row.setSpacing(6)
+        self.kind_combo = QComboBox(filters)
         self.kind_combo.setAccessibleName("Metric")
         for kind in CHART_KINDS:
             self.kind_combo.addItem(kind.label, kind.value)
         self.kind_combo.currentIndexChanged.connect(lambda *_: self.render_data())
-        controls.addWidget(self.kind_combo)
-        self.group_combo = QComboBox(page)
+        filters_row.addWidget(self.kind_combo)
+        self.group_combo = QComboBox(filters)
         self.group_combo.setAccessibleName("One line per")
         self.group_combo.addItem("By platform", False)
         self.group_combo.addItem("By account", True)
         self.group_combo.currentIndexChanged.connect(lambda *_: self.render_data())
-        controls.addWidget(self.group_combo)
-        self.account_combo = QComboBox(page)
+        filters_row.addWidget(self.group_combo)
+        # "@moonlight.studio · Instagram" is cut short with "…" (full text in the tooltip).
+        self.account_combo = ElidedComboBox(filters, chars=14)
         self.account_combo.setAccessibleName("Accounts shown")
-        self.account_combo.setMinimumContentsLength(16)
         self.account_combo.addItem("All accounts", ALL_ACCOUNTS)
         self.account_combo.currentIndexChanged.connect(lambda *_: self.render_data())
-        controls.addWidget(self.account_combo)
+        filters_row.addWidget(self.account_combo)
+        controls.add_trailing(filters)
         column.addLayout(controls)
 
         self.issues = QLabel("", page)
@@ -220,16 +238,13 @@ class AnalyticsPage(QWidget):
         self.issues.hide()
         column.addWidget(self.issues)
 
-        tiles = QGridLayout()
-        tiles.setSpacing(12)
+        tiles = TileGrid(spacing=12)
         self.tile_audience = KpiTile("Total audience", page)
         self.tile_growth = KpiTile("Audience growth", page)
         self.tile_engagement = KpiTile("Engagement", page)
         self.tile_revenue = KpiTile("Revenue", page)
-        for index, tile in enumerate(
-            (self.tile_audience, self.tile_growth, self.tile_engagement, self.tile_revenue)
-        ):
-            tiles.addWidget(tile, 0, index)
+        for tile in (self.tile_audience, self.tile_growth, self.tile_engagement, self.tile_revenue):
+            tiles.addWidget(tile)
         column.addLayout(tiles)
 
         card = QFrame(page)
@@ -323,9 +338,21 @@ class AnalyticsPage(QWidget):
 
     def _show_empty(self) -> None:
         self.stack.setCurrentWidget(self.empty)
-        self.export_button.setEnabled(False)
-        self.refresh_button.setEnabled(False)
+        self._set_actions_enabled(False)
         self.updated_label.setText("No accounts connected")
+
+    def _set_actions_enabled(self, enabled: bool) -> None:
+        """Export and Refresh need an account; disabled, they say so."""
+        self.export_button.setEnabled(enabled)
+        self.export_button.setToolTip(EXPORT_TIP if enabled else NO_ACCOUNTS_TIP)
+        self.refresh_button.setEnabled(enabled)
+        self.refresh_button.setToolTip(REFRESH_TIP if enabled else NO_ACCOUNTS_TIP)
+        # The primary look has no disabled state of its own: drop it while disabled.
+        role = "primary" if enabled else None
+        if self.refresh_button.property("role") != role:
+            self.refresh_button.setProperty("role", role)
+            self.refresh_button.style().unpolish(self.refresh_button)
+            self.refresh_button.style().polish(self.refresh_button)
 
     def _labels(self) -> dict[str, str]:
         labels = {spec.name: spec.display_name for spec in getattr(self.runtime, "specs", [])}
@@ -359,8 +386,7 @@ class AnalyticsPage(QWidget):
             self._show_empty()
             return
         self.stack.setCurrentWidget(self.content)
-        self.export_button.setEnabled(True)
-        self.refresh_button.setEnabled(True)
+        self._set_actions_enabled(True)
         chosen = self.account_combo.currentData()
         ids = [a.id for a in data.accounts] if chosen in (None, ALL_ACCOUNTS) else [int(chosen)]
         frame = data.frame.window(data.start, data.end)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,10 @@ from PySide6.QtGui import QPalette
 
 from huntaze_desktop.core.analytics.series import MetricKind
 from huntaze_desktop.core.errors import RateLimitedError
+from huntaze_desktop.core.models import Account, ConnectionStatus
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
 from huntaze_desktop.ui.analytics_page import AnalyticsPage
+from huntaze_desktop.ui.analytics_widgets import account_issue
 from huntaze_desktop.ui.theme import DARK, LIGHT, ThemeManager
 
 pytestmark = [pytest.mark.gui, pytest.mark.asyncio(loop_scope="function")]
@@ -172,3 +175,55 @@ async def test_chart_colours_follow_a_live_theme_switch(runtime, qtbot, qapp, wa
         manager.deleteLater()
         qapp.setStyleSheet(saved[1])
         qapp.setPalette(saved[0])
+
+
+@pytest.mark.parametrize(
+    ("status", "extra", "expected"),
+    [
+        (
+            ConnectionStatus.RATE_LIMITED,
+            {"retry": True},
+            "Reddit data is 3 h old: rate limited until {t}",
+        ),
+        (
+            ConnectionStatus.NEEDS_RECONNECT,
+            {},
+            "Reddit data is 3 h old: sign in again on the Integrations page",
+        ),
+        (
+            ConnectionStatus.EXPIRED,
+            {},
+            "Reddit data is 3 h old: the sign-in expired, reconnect on the Integrations page",
+        ),
+        (
+            ConnectionStatus.ERROR,
+            {"last_error": "Stored credentials could not be read."},
+            "Reddit data is 3 h old: stored credentials could not be read "
+            "(see the Integrations page)",
+        ),
+        (
+            ConnectionStatus.OFFLINE,
+            {"retry": True},
+            "Reddit data is 3 h old: Reddit can't be reached, retrying at {t}",
+        ),
+        (
+            ConnectionStatus.DEGRADED,
+            {},
+            "Reddit data is 3 h old: Reddit is having problems, retrying shortly",
+        ),
+    ],
+)
+async def test_account_notices_read_as_one_sentence(status, extra, expected):
+    extra = dict(extra)
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    retry_at = now + timedelta(minutes=15) if extra.pop("retry", False) else None
+    account = Account(
+        1, 1, "reddit", "r-1", username="sunny", status=status, retry_at=retry_at, **extra
+    )
+    text = account_issue(account, "Reddit", now - timedelta(hours=3, minutes=5), now, named=False)
+    t = retry_at.astimezone().strftime("%H:%M") if retry_at else ""
+    assert text == expected.format(t=t)
+    ok = Account(1, 1, "reddit", "r-1", status=ConnectionStatus.CONNECTED)
+    assert account_issue(ok, "Reddit", now, now, named=False) is None
+    named = account_issue(account, "Reddit", None, now, named=True)
+    assert named is not None and named.startswith("Reddit (@sunny) has no data yet: ")
