@@ -202,6 +202,9 @@ class AnalyticsPage(QWidget):
             edit.setDisplayFormat("d MMM yyyy")
             edit.setAccessibleName(name)
             theme.pad_spin_box(edit)
+            # The inset is not in the size hint: room for the widest date, inset and arrow.
+            widest = edit.fontMetrics().horizontalAdvance("28 Sep 2026")
+            edit.setMinimumWidth(widest + 11 + 84)
             edit.hide()
             edit.dateChanged.connect(self._on_custom_dates)
             controls.addWidget(edit)
