@@ -245,6 +245,12 @@ def stylesheet(p: Palette) -> str:
     QAbstractSpinBox::up-arrow:off, QAbstractSpinBox::down-arrow:off,
     QAbstractSpinBox::up-arrow:disabled, QAbstractSpinBox::down-arrow:disabled {{
         image: none; }}
+    /* A date field with a calendar pop-up shows a drop-down, not up/down buttons. */
+    QDateTimeEdit[calendarPopup="true"]::drop-down {{ subcontrol-origin: border;
+        subcontrol-position: center right; width: 28px; border: none;
+        border-left: 1px solid {p.border}; background: transparent; }}
+    QDateTimeEdit[calendarPopup="true"]::down-arrow {{ image: url({_chevron("down", p)});
+        width: 12px; height: 12px; }}
     QCheckBox {{ spacing: 8px; }}
     QCheckBox::indicator {{ width: 16px; height: 16px; border-radius: 4px;
         border: 1px solid {p.border_strong}; background: {p.surface}; }}
