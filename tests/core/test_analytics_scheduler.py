@@ -40,6 +40,13 @@ class SimulatedTime:
         await future
 
     async def advance(self, seconds: float) -> None:
+        # Let the code under test reach its next sleep first: a sleep registered
+        # after the clock moved would be measured from the new time.
+        deadline = asyncio.get_running_loop().time() + 2.0
+        while not any(not f.done() for _, _, f in self._sleepers):
+            if asyncio.get_running_loop().time() > deadline:
+                break
+            await asyncio.sleep(0.01)
         self.now += seconds
         while self._sleepers and self._sleepers[0][0] <= self.now:
             _, _, future = heapq.heappop(self._sleepers)
@@ -151,7 +158,10 @@ async def test_offline_pauses_probes_and_resumes_when_the_network_returns(core_e
     await until(lambda: not scheduler.busy)
     attempts = len(counting.calls)
     await sim.advance(16 * 60)  # the interval passes, but offline: only one probe
+    # The probe may not have started when advance() returns: wait for it, then idle.
+    await until(lambda: len(counting.calls) > attempts)
     await until(lambda: not scheduler.busy)
+    await asyncio.sleep(0.1)
     assert len(counting.calls) == attempts + 1
     back = SandboxServer(port=port, state=core_env.sandbox.state).start()
     try:
