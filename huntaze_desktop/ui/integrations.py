@@ -76,6 +76,7 @@ class IntegrationsPage(QWidget):
         self._columns = 0
         self._validating = False
         self._reload_pending = False
+        self._reload_again = False
         self.validations_started = 0  # how many validate_all runs this page began
 
         outer = QVBoxLayout(self)
@@ -237,18 +238,29 @@ class IntegrationsPage(QWidget):
     # -- data --------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Re-query every account (coalesces bursts of bus events into one query)."""
+        """Re-query every account (coalesces bursts of bus events into one query).
+
+        A change announced while a query runs may have missed it: one more
+        query follows when it ends.
+        """
         if self._reload_pending:
+            self._reload_again = True
             return
         self._reload_pending = True
+        self._reload_again = False
         run_task(self.runtime.accounts.list_accounts(), on_done=self._show, on_error=self._failed)
 
-    def _failed(self, message: str) -> None:
+    def _query_ended(self) -> None:
         self._reload_pending = False
+        if self._reload_again:
+            self.reload()
+
+    def _failed(self, message: str) -> None:
+        self._query_ended()
         self.toasts.error(message)
 
     def _show(self, accounts: list[Account]) -> None:
-        self._reload_pending = False
+        self._query_ended()
         self._loaded = True
         self.accounts = list(accounts)
         for name, card in self.cards.items():
