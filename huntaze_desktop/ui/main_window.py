@@ -417,7 +417,20 @@ class MainWindow(QMainWindow):
         geometry = self._state.value("window/geometry")
         if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
             return
-        self.resize(1200, 800)
+        # First start: 1200x800, or less on a small screen, centred on it.
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            self.resize(1200, 800)
+            return
+        available = screen.availableGeometry()
+        width = min(1200, available.width() - 40)
+        height = min(800, available.height() - 40)
+        self.setGeometry(
+            available.x() + (available.width() - width) // 2,
+            available.y() + (available.height() - height) // 2,
+            width,
+            height,
+        )
 
     def save_geometry(self) -> None:
         self._state.setValue("window/geometry", self.saveGeometry())

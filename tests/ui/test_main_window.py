@@ -72,6 +72,18 @@ async def test_geometry_remembered_and_close_hides_to_tray(window, runtime, wait
     assert state.value("window/geometry") is not None
 
 
+async def test_first_start_fits_a_small_screen(window) -> None:
+    # No saved geometry yet; the offscreen screen (800 px wide) is smaller than the
+    # 1200x800 default, so the window takes the screen's room, centred, or just its
+    # own minimum size when even that is wider.
+    available = window.screen().availableGeometry()
+    assert available.width() < 1200
+    widest = max(available.width() - 40, window.minimumSizeHint().width())
+    assert window.width() <= widest
+    assert window.height() <= max(available.height() - 40, window.minimumSizeHint().height())
+    assert window.x() >= available.x() or window.width() > available.width()
+
+
 async def test_tray_from_real_account_states(runtime, seed_account, qtbot) -> None:
     ok = await seed_account(runtime, "instagram", "fine")
     tray = TrayController()
