@@ -11,20 +11,15 @@ what they use and leave the OAuth methods raising :class:`NotSupportedError`.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import ipaddress
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
-from pydantic import BaseModel, ConfigDict, ValidationError
 
-from huntaze_desktop import __version__
 from huntaze_desktop.core.errors import (
     ConfigurationError,
     MalformedResponseError,
@@ -41,6 +36,14 @@ from huntaze_desktop.providers.errors import (
     optional_int,
     optional_str,
     parse_json,
+)
+from huntaze_desktop.providers.spec_model import (
+    ProviderSpec,
+    RedirectPolicy,
+    RefreshPolicy,
+    code_challenge,
+    is_loopback_host,
+    resolve_base_urls,
 )
 
 __all__ = [
@@ -63,10 +66,6 @@ __all__ = [
 
 log = logging.getLogger("huntaze.providers")
 
-AuthKind = Literal["oauth", "session"]
-PkceStyle = Literal["none", "s256", "s256_hex"]
-ClientAuth = Literal["form", "basic"]
-
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -74,132 +73,6 @@ def utcnow() -> datetime:
 
 class Clock(Protocol):
     def __call__(self) -> datetime: ...
-
-
-class RefreshPolicy(BaseModel):
-    """When and how tokens are renewed."""
-
-    model_config = ConfigDict(frozen=True)
-
-    margin_seconds: int = 300  # refresh this long before expiry
-    min_age_seconds: int = 0  # Instagram: a token must be 24 h old to be refreshed
-    rotating: bool = False  # a refresh may hand out a new refresh token
-    has_refresh_token: bool = True
-
-
-class RedirectPolicy(BaseModel):
-    """How the authorization answer comes back to us.
-
-    ``loopback``: an http://127.0.0.1:<port>/<path> URI works (system browser or
-    embedded window). ``https_intercept``: the platform insists on a registered
-    https URI (``registered_uri``); the embedded window intercepts it before it
-    loads. ``none``: no redirect (session providers).
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    kind: Literal["loopback", "https_intercept", "none"] = "loopback"
-    # The redirect URI registered with the developer app (the embedded window's default).
-    registered_uri: str | None = None
-    loopback_path: str = "/callback"
-    # True when the platform matches the port exactly (Reddit): the system-browser
-    # listener must then bind the registered port instead of a random one.
-    fixed_port: bool = False
-
-
-class ProviderSpec(BaseModel):
-    """A platform described as data (PLATFORMS.md values live here, not in code)."""
-
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-
-    name: str
-    display_name: str
-    description: str  # one line, English, shown on the card
-    icon: str  # file name in resources/icons/
-    sort_order: int = 100
-    auth_kind: AuthKind = "oauth"
-    unofficial: bool = False
-    base_urls: dict[str, str]  # role -> real https URL
-    endpoints: dict[str, tuple[str, str]]  # name -> (role, path)
-    scopes: tuple[str, ...] = ()
-    scope_separator: str = " "
-    client_id_param: str = "client_id"
-    pkce: PkceStyle = "none"
-    client_auth: ClientAuth = "form"
-    authorize_params: dict[str, str] = {}  # extra query params (Reddit duration=permanent)
-    refresh: RefreshPolicy = RefreshPolicy()
-    rate_limit_headers: tuple[str, ...] = ()
-    metadata_model: type[BaseModel]
-    redirect: RedirectPolicy = RedirectPolicy()
-    # Per-request User-Agent; placeholders {client_id} and {version}. None: client default.
-    user_agent_template: str | None = None
-    # Expected ``iss`` on the callback (RFC 9207) when the platform sends one.
-    issuer: str | None = None
-    requires_client_secret: bool = True
-
-    def validate_metadata(self, data: Mapping[str, Any] | None) -> dict[str, Any]:
-        """Metadata checked against ``metadata_model``; ConfigurationError if it does not fit."""
-        try:
-            return self.metadata_model.model_validate(dict(data or {})).model_dump(mode="json")
-        except ValidationError:
-            raise MalformedResponseError(
-                f"The account details from {self.display_name} are incomplete.",
-                provider=self.name,
-                code="bad_metadata",
-            ) from None
-
-    def user_agent(self, client_id: str) -> str | None:
-        if self.user_agent_template is None:
-            return None
-        return self.user_agent_template.format(client_id=client_id, version=__version__)
-
-
-def is_loopback_host(host: str | None) -> bool:
-    if not host:
-        return False
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def resolve_base_urls(spec: ProviderSpec, overrides: Mapping[str, str] | None) -> dict[str, str]:
-    """The spec's base URLs with ``overrides`` applied (sandbox, proxies).
-
-    An override must be https, or http on a loopback host: a typo must never send
-    tokens in clear text across the network.
-    """
-    urls = dict(spec.base_urls)
-    for role, url in (overrides or {}).items():
-        if role not in urls:
-            raise ConfigurationError(f"{spec.display_name} has no '{role}' address to override.")
-        try:
-            parts = urlsplit(url)
-            host = parts.hostname
-        except ValueError:
-            raise ConfigurationError(f"The {spec.display_name} address is not valid.") from None
-        if not host or parts.scheme not in ("https", "http"):
-            raise ConfigurationError(f"The {spec.display_name} address is not valid.")
-        if parts.scheme != "https" and not is_loopback_host(host):
-            raise ConfigurationError(
-                f"The {spec.display_name} address must use https (http is only allowed "
-                "for this computer, 127.0.0.1 or localhost)."
-            )
-        urls[role] = url.rstrip("/")
-    return urls
-
-
-def code_challenge(verifier: str, style: PkceStyle) -> str | None:
-    """The PKCE challenge for ``verifier``: base64url S256, TikTok's hex S256, or none."""
-    if style == "none":
-        return None
-    digest = hashlib.sha256(verifier.encode("ascii"))
-    if style == "s256_hex":
-        return digest.hexdigest()
-    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
 
 
 class ClientCredentialsLike(Protocol):
