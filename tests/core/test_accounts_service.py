@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from conftest import CoreEnv
 from sqlalchemy import text
 
 from huntaze_desktop.core.errors import AccountNotFoundError, AuthRejectedError
 from huntaze_desktop.core.events import AccountChanged, AccountRemoved, Notice
 from huntaze_desktop.core.models import ConnectionStatus
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
+
+if TYPE_CHECKING:  # tests/core/conftest.py; a runtime import would pick whichever
+    from conftest import CoreEnv  # conftest module pytest loaded first
 
 REVOKE_PATH = "/v2/oauth/revoke/"
 

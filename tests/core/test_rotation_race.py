@@ -14,12 +14,15 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from conftest import CoreEnv
 from refresh_worker import VAULT_KEY_ENV, token_digest
 
 from huntaze_desktop.core.models import ConnectionStatus
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
+
+if TYPE_CHECKING:  # tests/core/conftest.py; a runtime import would pick whichever
+    from conftest import CoreEnv  # conftest module pytest loaded first
 
 WORKER = Path(__file__).with_name("refresh_worker.py")
 TOKEN_PATH = "/v2/oauth/token/"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-from conftest import CoreEnv
 from refresh_worker import build_token_manager
 
 from huntaze_desktop.core.errors import (
@@ -19,6 +19,9 @@ from huntaze_desktop.core.errors import (
 )
 from huntaze_desktop.core.models import ConnectionStatus
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
+
+if TYPE_CHECKING:  # tests/core/conftest.py; a runtime import would pick whichever
+    from conftest import CoreEnv  # conftest module pytest loaded first
 
 DAY = 86_400
 REFRESH_PATH = "/refresh_access_token"

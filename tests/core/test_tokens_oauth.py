@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pytest
-from conftest import CoreEnv
 
 from huntaze_desktop.core.errors import AuthRejectedError
 from huntaze_desktop.core.models import ConnectionStatus
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
+
+if TYPE_CHECKING:  # tests/core/conftest.py; a runtime import would pick whichever
+    from conftest import CoreEnv  # conftest module pytest loaded first
 
 HOUR = 3600
 
