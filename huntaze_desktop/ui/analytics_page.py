@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -45,6 +45,7 @@ from huntaze_desktop.ui.analytics_widgets import (
 )
 from huntaze_desktop.ui.bus_bridge import BusBridge
 from huntaze_desktop.ui.charts import TimeSeriesChart
+from huntaze_desktop.ui.empty_state import EmptyState
 from huntaze_desktop.ui.spinner import Spinner
 from huntaze_desktop.ui.tasks import run_task
 
@@ -103,7 +104,6 @@ class AnalyticsPage(QWidget):
             self.bridge.progress.connect(self._on_progress)
             self.bridge.accountChanged.connect(self._on_account_changed)
             self.bridge.accountRemoved.connect(lambda *_: self._reload_timer.start())
-        self.integrationsRequested.connect(self._go_to_integrations)
         self._set_busy(bool(self.scheduler is not None and getattr(self.scheduler, "busy", False)))
         QTimer.singleShot(0, self.reload)
 
@@ -142,35 +142,17 @@ class AnalyticsPage(QWidget):
         return row
 
     def _build_empty(self) -> QWidget:
-        box = QFrame(self)
-        box.setObjectName("EmptyState")
-        inner = QVBoxLayout(box)
-        inner.setContentsMargins(24, 56, 24, 56)
-        inner.setSpacing(8)
-        inner.addStretch(1)
-        heading = QLabel("Connect your accounts", box)
-        heading.setProperty("role", "emptyTitle")
-        heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        inner.addWidget(heading)
-        text = QLabel(
+        box = EmptyState(
+            "Connect your accounts",
             "Audience, reach, engagement and revenue from your connected accounts "
             "appear here, side by side.",
-            box,
+            self,
+            centered=True,
+            action="Go to Integrations",
         )
-        text.setProperty("role", "muted")
-        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text.setWordWrap(True)
-        inner.addWidget(text)
-        inner.addSpacing(12)
-        self.connect_button = QPushButton("Go to Integrations", box)
-        self.connect_button.setProperty("role", "primary")
+        assert box.button is not None
+        self.connect_button = box.button
         self.connect_button.clicked.connect(self.integrationsRequested)
-        holder = QHBoxLayout()
-        holder.addStretch(1)
-        holder.addWidget(self.connect_button)
-        holder.addStretch(1)
-        inner.addLayout(holder)
-        inner.addStretch(2)
         return box
 
     def _build_content(self) -> QWidget:
@@ -494,12 +476,6 @@ class AnalyticsPage(QWidget):
         self._active = active
         self._reload_timer.start()
 
-    def _go_to_integrations(self) -> None:
-        window = self.window()
-        show_page = getattr(window, "show_page", None)
-        if callable(show_page):
-            show_page(0)
-
     # -- export ---------------------------------------------------------------------
 
     def export_csv(self, path: Path) -> int:
@@ -515,6 +491,12 @@ class AnalyticsPage(QWidget):
         path, _ = QFileDialog.getSaveFileName(
             self, "Export CSV", str(Path.home() / suggested), "CSV files (*.csv)"
         )
-        if path:
+        if not path:
+            return
+        try:
             rows = self.export_csv(Path(path))
-            log.info("exported %s rows of analytics", rows)
+        except OSError as exc:
+            log.warning("CSV export failed: %s", exc.strerror)
+            self.progress_label.setText(f"Could not save the CSV: {exc.strerror or 'write error'}.")
+            return
+        self.progress_label.setText(f"Saved {rows} rows to {Path(path).name}")

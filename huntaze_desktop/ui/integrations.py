@@ -28,6 +28,7 @@ from huntaze_desktop.ui.avatars import AvatarCache
 from huntaze_desktop.ui.bus_bridge import BusBridge
 from huntaze_desktop.ui.card import IntegrationCard
 from huntaze_desktop.ui.dialogs import ConfirmDisconnectDialog, DiagnosticsDialog
+from huntaze_desktop.ui.empty_state import EmptyState
 from huntaze_desktop.ui.tasks import run_task, user_message_for
 from huntaze_desktop.ui.toasts import ToastHost
 
@@ -118,25 +119,13 @@ class IntegrationsPage(QWidget):
         self.search.textChanged.connect(self._apply_filter)
         body.addWidget(self.search)
 
-        self.empty_state = QFrame(host)
-        self.empty_state.setObjectName("EmptyState")
-        empty = QVBoxLayout(self.empty_state)
-        empty.setContentsMargins(24, 22, 24, 22)
-        empty.setSpacing(6)
-        empty_title = QLabel("Connect your first platform", self.empty_state)
-        empty_title.setProperty("role", "emptyTitle")
-        empty_title.setAccessibleName(empty_title.text())
-        empty.addWidget(empty_title)
-        empty_text = QLabel(
+        self.empty_state = EmptyState(
+            "Connect your first platform",
             "Pick a platform below and choose Add app. You sign in on the platform's own "
             "page; Huntaze stores the connection encrypted on this computer and never "
             "sees your password.",
-            self.empty_state,
+            host,
         )
-        empty_text.setWordWrap(True)
-        empty_text.setProperty("role", "muted")
-        empty_text.setAccessibleName(empty_text.text())
-        empty.addWidget(empty_text)
         self.empty_state.hide()
         body.addWidget(self.empty_state)
 

@@ -303,6 +303,7 @@ class MainWindow(QMainWindow):
             from huntaze_desktop.ui.analytics_page import AnalyticsPage
 
             page = AnalyticsPage(self.runtime, self.stack)
+            page.integrationsRequested.connect(lambda: self.show_page(0))
             self._replace_slot(1, self._analytics_slot, page)
             self._analytics = page
         return self._analytics

@@ -36,3 +36,11 @@ async def test_building_analytics_keeps_the_current_page(window) -> None:
     window.show_page(2)
     page = window.analytics  # built while Settings is shown (e.g. by a script)
     assert window.current_page() == 2 and window.stack.indexOf(page) == 1
+
+
+async def test_the_empty_analytics_page_leads_to_integrations(window, wait_for) -> None:
+    window.show_page(1)
+    page = window.analytics
+    await wait_for(lambda: page.stack.currentWidget() is page.empty)
+    page.connect_button.click()
+    assert window.current_page() == 0
