@@ -13,10 +13,10 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QWidget
+from test_analytics_page import LOGINS, connect  # pytest puts tests/ui on sys.path
 
 from huntaze_desktop.providers.onlyfans.session import CapturedSession
 from huntaze_desktop.sandbox.onlyfans import scripted_sign_in
-from tests.ui.test_analytics_page import LOGINS, connect
 
 pytestmark = [pytest.mark.gui, pytest.mark.asyncio(loop_scope="function")]
 
