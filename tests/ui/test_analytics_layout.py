@@ -3,6 +3,7 @@
 Built inside the real MainWindow (sidebar, sandbox banner) with real accounts:
 OnlyFans earnings give the revenue tile its long "+209.03 USD (+4.5%) vs previous
 period" line, and a second Instagram account gives the account filter a long choice.
+Tab walks the page's controls in the order they are read.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from test_analytics_page import LOGINS, connect  # pytest puts tests/ui on sys.path
 
@@ -131,3 +133,57 @@ async def test_the_empty_page_fits_and_refresh_waits_for_an_account(
     assert page.refresh_button.toolTip() == "Connect an account first"
     # Disabled, it no longer wears the primary (filled) look.
     assert page.refresh_button.property("role") != "primary"
+
+
+async def test_tab_walks_the_controls_in_reading_order(
+    runtime, main_window_factory, seed_account, wait_for
+):
+    """Every stop has a name, and Tab goes header buttons, range, dates, filters, chart."""
+    await seed_account(runtime, "instagram", "sunny.creates")
+    await seed_account(runtime, "reddit", "sunny_creates")
+    window = main_window_factory(runtime, tray=False)
+    window.resize(1600, 1000)
+    window.show()
+    window.show_page(1)
+    page = window.analytics
+    await wait_for(lambda: page.data is not None and page.stack.currentWidget() is page.content)
+    today = runtime.analytics.today()
+    page.set_custom_range(today - timedelta(days=20), today)
+    await wait_for(lambda: page.to_edit.isVisible())
+    names = [page.export_button, page.refresh_button, *page.range_buttons.values()]
+    names += [page.from_edit, page.to_edit, page.kind_combo, page.group_combo]
+    names += [page.account_combo, page.chart]
+    # A button without an accessible name is announced by its text.
+    assert [w.accessibleName() or w.text() for w in names] == [
+        "Export CSV",
+        "Refresh now",
+        "Range 7 days",
+        "Range 30 days",
+        "Range 90 days",
+        "Range Custom",
+        "From",
+        "To",
+        "Metric",
+        "One line per",
+        "Accounts shown",
+        "Analytics chart",
+    ]
+
+    page.export_button.setFocus(Qt.FocusReason.TabFocusReason)
+    walked = [page.export_button]
+    while len(walked) < 20 and walked[-1] is not page.chart:
+        QTest.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
+        if window.focusWidget() is not walked[-1]:  # a date field's Tab first moves a section
+            walked.append(window.focusWidget())
+    # The range buttons are one exclusive group: one Tab stop (arrows move inside it).
+    assert walked == [
+        page.export_button,
+        page.refresh_button,
+        page.range_buttons["7 days"],
+        page.from_edit,
+        page.to_edit,
+        page.kind_combo,
+        page.group_combo,
+        page.account_combo,
+        page.chart,
+    ]
