@@ -9,16 +9,13 @@ account connected it shows the "Connect your accounts" empty state.
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QComboBox,
-    QDateEdit,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -34,15 +31,8 @@ from huntaze_desktop.core.analytics.export import write_csv
 from huntaze_desktop.core.analytics.series import MetricKind
 from huntaze_desktop.core.analytics.service import AnalyticsData
 from huntaze_desktop.core.events import RefreshProgress
-from huntaze_desktop.ui import theme
-from huntaze_desktop.ui.action_row import ActionRow
-from huntaze_desktop.ui.analytics_widgets import (
-    ElidedComboBox,
-    KpiTile,
-    TileGrid,
-    account_issue,
-    utcnow,
-)
+from huntaze_desktop.ui.analytics_controls import RANGES, AnalyticsControls
+from huntaze_desktop.ui.analytics_widgets import KpiTile, TileGrid, account_issue, utcnow
 from huntaze_desktop.ui.bus_bridge import BusBridge
 from huntaze_desktop.ui.charts import TimeSeriesChart
 from huntaze_desktop.ui.empty_state import EmptyState
@@ -53,9 +43,6 @@ __all__ = ["RANGES", "AnalyticsPage"]
 
 log = logging.getLogger("huntaze.ui.analytics")
 
-RANGES = {"7 days": 7, "30 days": 30, "90 days": 90}
-CHART_KINDS = (MetricKind.AUDIENCE, MetricKind.REACH, MetricKind.ENGAGEMENT, MetricKind.REVENUE)
-ALL_ACCOUNTS = -1
 NO_ACCOUNTS_TIP = "Connect an account first"
 REFRESH_TIP = "Fetch the latest numbers from every platform"
 EXPORT_TIP = "Save the numbers shown in the chart as a CSV file"
@@ -74,8 +61,6 @@ class AnalyticsPage(QWidget):
         self.scheduler = getattr(runtime, "scheduler", None)
         self.data: AnalyticsData | None = None
         self.shown_lines: list[Line] = []
-        self._days = 30
-        self._custom: tuple[date, date] | None = None
         self._loading = False
         self._reload_again = False
         self._active = dict(getattr(getattr(runtime, "settings", None), "active_accounts", {}))
@@ -161,59 +146,16 @@ class AnalyticsPage(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(12)
 
-        # Range buttons (and custom dates) flow left; the filters hug the right edge
-        # and move under them when the page is too narrow for one line.
-        controls = ActionRow(spacing=6)
-        self.range_group = QButtonGroup(page)
-        self.range_buttons: dict[str, QPushButton] = {}
-        for label in [*RANGES, "Custom"]:
-            button = QPushButton(label, page)
-            button.setCheckable(True)
-            button.setProperty("role", "nav")
-            button.setMinimumWidth(84)
-            button.setAccessibleName(f"Range {label}")
-            self.range_group.addButton(button)
-            self.range_buttons[label] = button
-            controls.addWidget(button)
-        self.range_buttons["30 days"].setChecked(True)
-        self.range_group.buttonClicked.connect(self._on_range_button)
-        self.from_edit = QDateEdit(page)
-        self.to_edit = QDateEdit(page)
-        for edit, name in ((self.from_edit, "From"), (self.to_edit, "To")):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("d MMM yyyy")
-            edit.setAccessibleName(name)
-            theme.pad_spin_box(edit)
-            # The inset is not in the size hint: room for the widest date, inset and arrow.
-            widest = edit.fontMetrics().horizontalAdvance("28 Sep 2026")
-            edit.setMinimumWidth(widest + 11 + 84)
-            edit.hide()
-            edit.dateChanged.connect(self._on_custom_dates)
-            controls.addWidget(edit)
-        filters = QWidget(page)
-        filters_row = QHBoxLayout(filters)
-        filters_row.setContentsMargins(0, 0, 0, 0)
-        filters_row.setSpacing(6)
-        self.kind_combo = QComboBox(filters)
-        self.kind_combo.setAccessibleName("Metric")
-        for kind in CHART_KINDS:
-            self.kind_combo.addItem(kind.label, kind.value)
-        self.kind_combo.currentIndexChanged.connect(lambda *_: self.render_data())
-        filters_row.addWidget(self.kind_combo)
-        self.group_combo = QComboBox(filters)
-        self.group_combo.setAccessibleName("One line per")
-        self.group_combo.addItem("By platform", False)
-        self.group_combo.addItem("By account", True)
-        self.group_combo.currentIndexChanged.connect(lambda *_: self.render_data())
-        filters_row.addWidget(self.group_combo)
-        # "@moonlight.studio · Instagram" is cut short with "…" (full text in the tooltip).
-        self.account_combo = ElidedComboBox(filters, chars=14)
-        self.account_combo.setAccessibleName("Accounts shown")
-        self.account_combo.addItem("All accounts", ALL_ACCOUNTS)
-        self.account_combo.currentIndexChanged.connect(lambda *_: self.render_data())
-        filters_row.addWidget(self.account_combo)
-        controls.add_trailing(filters)
-        column.addLayout(controls)
+        self.controls = AnalyticsControls(self.today, page)
+        self.controls.rangeChanged.connect(self.reload)
+        self.controls.filtersChanged.connect(self.render_data)
+        column.addWidget(self.controls)
+        # The controls' widgets under the names tests and benchmarks use.
+        self.range_buttons = self.controls.range_buttons
+        self.from_edit, self.to_edit = self.controls.from_edit, self.controls.to_edit
+        self.kind_combo = self.controls.kind_combo
+        self.group_combo = self.controls.group_combo
+        self.account_combo = self.controls.account_combo
 
         self.issues = QLabel("", page)
         self.issues.setObjectName("AnalyticsIssues")
@@ -252,45 +194,14 @@ class AnalyticsPage(QWidget):
         return self.analytics.today() if self.analytics is not None else date.today()
 
     def date_range(self) -> tuple[date, date]:
-        if self._custom is not None:
-            return self._custom
-        end = self.today()
-        return end - timedelta(days=self._days - 1), end
+        return self.controls.date_range()
 
     def set_range_days(self, days: int) -> None:
         """Show the last ``days`` days (7, 30, 90, or any other)."""
-        self._custom = None
-        self._days = days
-        for label, button in self.range_buttons.items():
-            button.setChecked(RANGES.get(label) == days)
-        for edit in (self.from_edit, self.to_edit):
-            edit.hide()
-        self.reload()
+        self.controls.set_range_days(days)
 
     def set_custom_range(self, start: date, end: date) -> None:
-        start, end = min(start, end), max(start, end)
-        self._custom = (start, end)
-        self.range_buttons["Custom"].setChecked(True)
-        for edit, value in ((self.from_edit, start), (self.to_edit, end)):
-            edit.blockSignals(True)
-            edit.setDate(QDate(value.year, value.month, value.day))
-            edit.blockSignals(False)
-            edit.show()
-        self.reload()
-
-    def _on_range_button(self, button: QPushButton) -> None:
-        label = button.text()
-        if label in RANGES:
-            self.set_range_days(RANGES[label])
-        else:
-            start, end = self.date_range()
-            self.set_custom_range(start, end)
-
-    def _on_custom_dates(self, *_: object) -> None:
-        start = self.from_edit.date().toPython()
-        end = self.to_edit.date().toPython()
-        assert isinstance(start, date) and isinstance(end, date)
-        self.set_custom_range(start, end)
+        self.controls.set_custom_range(start, end)
 
     # -- loading --------------------------------------------------------------------
 
@@ -348,21 +259,13 @@ class AnalyticsPage(QWidget):
 
     def _fill_accounts(self) -> None:
         assert self.data is not None
-        current = self.account_combo.currentData()
         labels = self._labels()
-        self.account_combo.blockSignals(True)
-        self.account_combo.clear()
-        self.account_combo.addItem("All accounts", ALL_ACCOUNTS)
-        for account in self.data.accounts:
-            self.account_combo.addItem(labels[f"account:{account.id}"], account.id)
-        index = self.account_combo.findData(current)
-        self.account_combo.setCurrentIndex(max(0, index))
-        self.account_combo.blockSignals(False)
+        self.controls.set_accounts((a.id, labels[f"account:{a.id}"]) for a in self.data.accounts)
 
     # -- rendering ------------------------------------------------------------------
 
     def selected_kind(self) -> MetricKind:
-        return MetricKind(self.kind_combo.currentData())
+        return self.controls.selected_kind()
 
     def render_data(self) -> None:
         """Aggregate the loaded frame for the current choices and draw it."""
@@ -372,14 +275,14 @@ class AnalyticsPage(QWidget):
             return
         self.stack.setCurrentWidget(self.content)
         self._set_actions_enabled(True)
-        chosen = self.account_combo.currentData()
-        ids = [a.id for a in data.accounts] if chosen in (None, ALL_ACCOUNTS) else [int(chosen)]
+        chosen = self.controls.chosen_account()
+        ids = [a.id for a in data.accounts] if chosen is None else [chosen]
         frame = data.frame.window(data.start, data.end)
         labels = self._labels()
         lines = group_lines(
             frame,
             self.selected_kind(),
-            by_account=bool(self.group_combo.currentData()),
+            by_account=self.controls.by_account(),
             providers=data.providers,
             labels=labels,
             account_filter=ids,
@@ -462,17 +365,15 @@ class AnalyticsPage(QWidget):
         settings = getattr(self.runtime, "settings", None)
         active = dict(getattr(settings, "active_accounts", {}))
         provider = getattr(event, "provider", None)
-        chosen = self.account_combo.currentData()
+        chosen = self.controls.chosen_account()
         if (
             provider
             and self.data is not None
             and active.get(provider) != self._active.get(provider)
-            and chosen not in (None, ALL_ACCOUNTS)
-            and self.data.providers.get(int(chosen)) == provider
+            and chosen is not None
+            and self.data.providers.get(chosen) == provider
         ):
-            index = self.account_combo.findData(active[provider])
-            if index >= 0:
-                self.account_combo.setCurrentIndex(index)
+            self.controls.choose_account(active[provider])
         self._active = active
         self._reload_timer.start()
 
