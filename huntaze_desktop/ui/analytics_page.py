@@ -9,6 +9,7 @@ account connected it shows the "Connect your accounts" empty state.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,9 @@ class AnalyticsPage(QWidget):
         self._loading = False
         self._reload_again = False
         self._active = dict(getattr(getattr(runtime, "settings", None), "active_accounts", {}))
+        # Where to save the CSV: the suggested path in, the chosen one out ("" = cancelled).
+        # Tests set their own chooser instead of driving a modal file dialog.
+        self.choose_export_path: Callable[[str], str] = self._ask_export_path
         self.setAccessibleName("Analytics page")
 
         outer = QVBoxLayout(self)
@@ -389,9 +393,7 @@ class AnalyticsPage(QWidget):
         kind = self.selected_kind().value
         start, end = self.date_range()
         suggested = f"huntaze-{kind}-{start.isoformat()}-{end.isoformat()}.csv"
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export CSV", str(Path.home() / suggested), "CSV files (*.csv)"
-        )
+        path = self.choose_export_path(str(Path.home() / suggested))
         if not path:
             return
         try:
@@ -401,3 +403,7 @@ class AnalyticsPage(QWidget):
             self.progress_label.setText(f"Could not save the CSV: {exc.strerror or 'write error'}.")
             return
         self.progress_label.setText(f"Saved {rows} rows to {Path(path).name}")
+
+    def _ask_export_path(self, suggested: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self, "Export CSV", suggested, "CSV files (*.csv)")
+        return path
