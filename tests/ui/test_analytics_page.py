@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import errno
+import logging
 import math
+import os
 import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
@@ -100,6 +103,67 @@ async def test_loaded_state_tiles_chart_toggle_hover_and_csv(
     page.set_range_days(7)
     await wait_for(lambda: page.data is not None and (page.data.end - page.data.start).days == 6)
     assert len(page.chart.lines()[0].values) == 7
+
+
+async def _exportable_page(runtime, qtbot, wait_for) -> AnalyticsPage:
+    """The page over a signed-in Instagram account with fetched numbers: Export is on."""
+    account = await connect(runtime, "instagram")
+    await runtime.analytics.refresh(account.id)
+    page = AnalyticsPage(runtime)
+    qtbot.addWidget(page)
+    await wait_for(lambda: page.data is not None and page.stack.currentWidget() is page.content)
+    assert page.export_button.isEnabled()
+    return page
+
+
+async def test_export_button_saves_the_chart_where_the_user_chose(
+    runtime, qtbot, wait_for, tmp_path: Path
+):
+    page = await _exportable_page(runtime, qtbot, wait_for)
+    target = tmp_path / "my numbers.csv"
+    asked: list[str] = []
+    page.choose_export_path = lambda suggested: asked.append(suggested) or ""
+    page.export_button.click()  # cancelled: nothing written, nothing said
+    assert not target.exists() and page.progress_label.text() == ""
+
+    page.choose_export_path = lambda suggested: asked.append(suggested) or str(target)
+    page.export_button.click()
+    start, end = page.date_range()
+    suggested = str(Path.home() / f"huntaze-audience-{start.isoformat()}-{end.isoformat()}.csv")
+    assert asked == [suggested, suggested]
+    with target.open(newline="", encoding="utf-8") as fh:
+        table = list(csv.reader(fh))
+    assert table[0] == ["date", "Instagram"]
+    assert len(table) == 31 and (table[1][0], table[-1][0]) == (start.isoformat(), end.isoformat())
+    assert page.progress_label.text() == "Saved 30 rows to my numbers.csv"
+
+
+@pytest.mark.parametrize(
+    ("where", "reason"),
+    [("missing/analytics.csv", errno.ENOENT), ("a folder", errno.EISDIR)],
+    ids=["folder-does-not-exist", "path-is-a-folder"],
+)
+async def test_export_that_cannot_be_written_says_why_and_writes_nothing(
+    runtime, qtbot, wait_for, tmp_path: Path, caplog, where: str, reason: int
+):
+    exports = tmp_path / "exports"
+    (exports / "a folder").mkdir(parents=True)
+    page = await _exportable_page(runtime, qtbot, wait_for)
+    chosen = exports / where
+    page.choose_export_path = lambda suggested: str(chosen)
+    with caplog.at_level(logging.WARNING, logger="huntaze.ui.analytics"):
+        page.export_button.click()  # pytest-qt fails the test if the slot raises
+
+    assert page.progress_label.text() == f"Could not save the CSV: {os.strerror(reason)}."
+    assert sorted(exports.rglob("*")) == [exports / "a folder"]  # nothing written
+    assert [r.getMessage() for r in caplog.records if r.name == "huntaze.ui.analytics"] == [
+        f"CSV export failed: {os.strerror(reason)}"  # the reason, not the user's path
+    ]
+    # The page carries on: the next export to a good place works.
+    page.choose_export_path = lambda suggested: str(exports / "analytics.csv")
+    page.export_button.click()
+    assert (exports / "analytics.csv").exists()
+    assert page.progress_label.text() == "Saved 30 rows to analytics.csv"
 
 
 async def test_error_state_names_the_account_and_when_it_retries(runtime, qtbot, wait_for):
