@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from conftest import PASSPHRASE, Cli
+from support.cli_runner import PASSPHRASE, Cli
 
 from huntaze_desktop import __version__
 

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from conftest import PASSPHRASE, Cli
+from support.cli_runner import PASSPHRASE, Cli
 
 from huntaze_desktop import __version__
 from huntaze_desktop.core.diagnostics import (
