@@ -95,9 +95,15 @@ def _install_probe(wait_for_ready: bool) -> None:
             nonlocal watcher
             super().__init__(*args)
             self._bench_watcher = watcher = _Watcher()
-            self.installEventFilter(self._bench_watcher)
+
+    class ProbedMainWindow(QtWidgets.QMainWindow):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if watcher is not None:
+                self.installEventFilter(watcher)
 
     QtWidgets.QApplication = ProbedApplication  # type: ignore[misc]
+    QtWidgets.QMainWindow = ProbedMainWindow  # type: ignore[misc]
     if not wait_for_ready:
         return
     import logging  # only here: the bare window must not pay for it

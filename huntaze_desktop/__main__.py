@@ -8,19 +8,26 @@ from __future__ import annotations
 
 import sys
 
-from huntaze_desktop.cli import build_parser, run_cli
+from huntaze_desktop.cli_args import parse_app_args
 
 __all__ = ["main"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command in (None, "gui"):
-        # Qt is imported only on this path: CLI commands never pay for it.
-        from huntaze_desktop.app import run_gui
+    argv = sys.argv[1:] if argv is None else argv
+    # Starting the app needs only its own options: the full command-line parser
+    # (and the CLI module) is for commands, help and the version.
+    args = parse_app_args(argv)
+    if args is None:
+        from huntaze_desktop.cli import build_parser, run_cli
 
-        return run_gui(args)
-    return run_cli(args)
+        args = build_parser().parse_args(argv)
+        if args.command not in (None, "gui"):
+            return run_cli(args)
+    # Qt is imported only on this path: CLI commands never pay for it.
+    from huntaze_desktop.app import run_gui
+
+    return run_gui(args)
 
 
 if __name__ == "__main__":

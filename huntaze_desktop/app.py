@@ -1,8 +1,9 @@
 """GUI boot: a written-down sequence of small steps, each logging one line.
 
 1. logging (records held in memory, written once step 6 is done)  2. environment
-for Qt/QtWebEngine  3. QApplication  4. single instance  5. crash hooks  6. main
-window, painted (``app.first_paint``); the log file is set up  7. qasync loop
+for Qt/QtWebEngine  3. QApplication  4. single-instance lock  5. crash hooks
+6. main window, painted (``app.first_paint``); the log file is set up, the
+application icon and the single-instance server follow  7. qasync loop
 8. services imported and opened (vault, storage…)  9. services attached to the
 window (``app.ready``)  10. run until quit  11. close services
 
@@ -22,7 +23,6 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from huntaze_desktop import __version__
@@ -65,6 +65,10 @@ def _keep_singletons_alive() -> None:
     """
     if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
         return  # immortal there
+    import PySide6
+
+    if tuple(PySide6.__version_info__[:2]) < (6, 12):
+        return  # not affected (and ctypes stays out of the start-up)
     import ctypes
 
     for obj in (None, True, False):
@@ -155,14 +159,14 @@ def _paint_first(paths: DataPaths, args: argparse.Namespace) -> tuple[Any, Any, 
     app.setOrganizationName("Huntaze")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("huntaze-desktop")
-    app.setWindowIcon(QIcon(str(resource_path("icons", "app.svg"))))
     app.setQuitOnLastWindowClosed(False)  # the tray keeps the app alive
     log.info("Qt application created (platform %s)", app.platformName())
 
     from huntaze_desktop.ui.single_instance import SingleInstance
 
     instance = SingleInstance(paths.root)
-    if not instance.acquire():
+    # The lock now; the server that answers later launches after the first paint.
+    if not instance.acquire(listen=False):
         log.info("Another window is open for this data directory: bringing it forward")
         instance.notify_running()
         return None, instance, app
@@ -181,6 +185,14 @@ def _paint_first(paths: DataPaths, args: argparse.Namespace) -> tuple[Any, Any, 
     return _show_window(paths, args), instance, app
 
 
+def _after_first_paint(app: QApplication, instance: Any) -> None:
+    """What the first frame does not need: the icon dialogs inherit, the instance server."""
+    from PySide6.QtGui import QIcon
+
+    app.setWindowIcon(QIcon(str(resource_path("icons", "app.svg"))))
+    instance.listen()
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Start the desktop app; returns the process exit code."""
     _keep_singletons_alive()
@@ -197,6 +209,7 @@ def run_gui(args: argparse.Namespace) -> int:
         setup_logging(paths, level=args.log_level, json_logging=args.json_logging, console=True)
     if window is None:
         return 0
+    _after_first_paint(app, instance)
 
     # Only now asyncio, qasync and (in _Boot) the services: the window is on screen.
     import asyncio

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from huntaze_desktop import __version__
+from huntaze_desktop.cli_args import add_app_options, add_common_options
 from huntaze_desktop.core.errors import HuntazeError
 
 # asyncio is imported where it is used: the GUI parses its arguments here too and
@@ -44,39 +45,6 @@ class UsageError(Exception):
     """Arguments argparse accepted but that do not fit together (exit code 2)."""
 
 
-def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
-    # Accepted before or after the command; SUPPRESS keeps a sub-parser from
-    # overwriting a value given before the command with its default.
-    def default(value: Any) -> Any:
-        return argparse.SUPPRESS if suppress else value
-
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=default(None),
-        metavar="DIR",
-        help="keep all state (database, logs, settings) in DIR",
-    )
-    parser.add_argument(
-        "--sandbox",
-        action="store_true",
-        default=default(False),
-        help="use local stand-ins for the platforms (own data directory)",
-    )
-    parser.add_argument(
-        "--log-level",
-        default=default("INFO"),
-        type=str.upper,
-        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-    )
-    parser.add_argument(
-        "--json-logging",
-        action="store_true",
-        default=default(False),
-        help="write log lines to stderr as JSON objects",
-    )
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="huntaze-desktop",
@@ -84,18 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 failed (message on stderr), 2 bad usage.",
     )
     parser.add_argument("--version", action="version", version=f"huntaze-desktop {__version__}")
-    _add_common(parser, suppress=False)
-    parser.add_argument(
-        "--no-err-windows",
-        action="store_true",
-        help="never show error dialogs (headless runs, tests)",
-    )
-    parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
+    add_common_options(parser, suppress=False)
+    add_app_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help_text: str, parent: Any = sub) -> argparse.ArgumentParser:
         p: argparse.ArgumentParser = parent.add_parser(name, help=help_text, description=help_text)
-        _add_common(p, suppress=True)
+        add_common_options(p, suppress=True)
         return p
 
     command("gui", "start the desktop app (the default)")

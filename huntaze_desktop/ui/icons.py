@@ -6,16 +6,21 @@ icon gets a lettered tile instead of a blank, so no platform is hard-coded.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPainterPath, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-from huntaze_desktop.core.models import Severity
 from huntaze_desktop.resources import resource_path
+
+if TYPE_CHECKING:
+    from huntaze_desktop.core.models import Severity
+
+# This module is on the path to the first paint (the sidebar's icons): hashlib
+# (OpenSSL) and the account models are imported by the functions that use them.
 
 __all__ = [
     "ICON_DIR",
@@ -37,6 +42,8 @@ def severity_key(severity: Severity | None) -> str:
     """The stylesheet key for a severity (``ok``, ``warning``, ``problem``, ``none``)."""
     if severity is None:
         return "none"
+    from huntaze_desktop.core.models import Severity
+
     return {Severity.OK: "ok", Severity.WARNING: "warning", Severity.PROBLEM: "problem"}[severity]
 
 
@@ -59,6 +66,8 @@ def svg_pixmap(path: Path, size: int, ratio: float = 2.0) -> QPixmap | None:
 
 
 def _colour_for(text: str) -> str:
+    import hashlib
+
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return _TILE_COLOURS[digest[0] % len(_TILE_COLOURS)]
 

@@ -4,17 +4,25 @@ The lock (``QLockFile``) decides who runs; the local server lets a second
 launch ask the running instance to raise its window instead of failing
 silently. Both are keyed on the data directory, so ``--data-dir`` sandboxes
 and the user's real profile never block each other.
+
+The boot takes the lock before its first paint and starts the server after it
+(QtNetwork and hashlib are not on the path to the first frame); a launch that
+comes in between keeps knocking for a couple of seconds.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
+import time
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLockFile, QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 __all__ = ["SingleInstance"]
 
@@ -22,11 +30,14 @@ log = logging.getLogger("huntaze.ui.single_instance")
 
 _ACTIVATE = b"activate"
 _CONNECT_TIMEOUT_MS = 2000
+_KNOCK_INTERVAL_S = 0.1
 
 
 def _server_name(data_dir: Path) -> str:
     # Socket names are short-lived paths in /tmp on Unix: hash the directory so
     # the name is short, fixed-length and reveals nothing about the user's paths.
+    import hashlib
+
     digest = hashlib.sha256(str(data_dir).encode("utf-8")).hexdigest()[:20]
     return f"huntaze-desktop-{digest}"
 
@@ -47,8 +58,8 @@ class SingleInstance(QObject):
     """Guards a data directory so that only one GUI instance uses it.
 
     ``acquire()`` returns True for the first instance, which then listens for
-    activation requests and emits ``activationRequested`` when a later launch
-    calls ``notify_running()``.
+    activation requests (at once, or from ``listen()``) and emits
+    ``activationRequested`` when a later launch calls ``notify_running()``.
     """
 
     activationRequested = Signal()
@@ -57,17 +68,23 @@ class SingleInstance(QObject):
         super().__init__(parent)
         self.data_dir = Path(data_dir).expanduser().resolve()
         self.lock_path = self.data_dir / "locks" / "gui.lock"
-        self.server_name = _server_name(self.data_dir)
         self._lock: QLockFile | None = None
         self._server: QLocalServer | None = None
         self._clients: set[QLocalSocket] = set()
+
+    @cached_property
+    def server_name(self) -> str:
+        return _server_name(self.data_dir)
 
     @property
     def acquired(self) -> bool:
         return self._lock is not None and self._lock.isLocked()
 
-    def acquire(self) -> bool:
-        """Take the lock; False when another live instance holds it."""
+    def acquire(self, *, listen: bool = True) -> bool:
+        """Take the lock; False when another live instance holds it.
+
+        ``listen=False`` leaves starting the activation server to ``listen()``.
+        """
         if self.acquired:
             return True
         self.lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -79,8 +96,9 @@ class SingleInstance(QObject):
             log.info("Another instance is using %s", self.data_dir)
             return False
         self._lock = lock
-        self._listen()
         log.info("Single-instance lock acquired")
+        if listen:
+            self.listen()
         return True
 
     def _take_over_stale(self, lock: QLockFile) -> bool:
@@ -93,7 +111,12 @@ class SingleInstance(QObject):
             return False
         return lock.tryLock(0)
 
-    def _listen(self) -> None:
+    def listen(self) -> None:
+        """Answer later launches (once the lock is ours; idempotent)."""
+        if self._server is not None or not self.acquired:
+            return
+        from PySide6.QtNetwork import QLocalServer
+
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         # A crashed instance can leave its socket file behind; we hold the lock,
@@ -131,12 +154,25 @@ class SingleInstance(QObject):
                 self.activationRequested.emit()
 
     def notify_running(self) -> bool:
-        """Ask the running instance to raise its window; True when delivered."""
+        """Ask the running instance to raise its window; True when delivered.
+
+        The instance may be starting (lock taken, not listening yet): knock
+        again until ``_CONNECT_TIMEOUT_MS`` has passed.
+        """
+        from PySide6.QtNetwork import QLocalSocket
+
+        deadline = time.monotonic() + _CONNECT_TIMEOUT_MS / 1000
         socket = QLocalSocket()
-        socket.connectToServer(self.server_name)
-        if not socket.waitForConnected(_CONNECT_TIMEOUT_MS):
-            log.warning("The running instance did not answer: %s", socket.errorString())
-            return False
+        while True:
+            socket.connectToServer(self.server_name)
+            remaining_ms = int((deadline - time.monotonic()) * 1000)
+            if socket.waitForConnected(max(remaining_ms, 1)):
+                break
+            if time.monotonic() + _KNOCK_INTERVAL_S >= deadline:
+                log.warning("The running instance did not answer: %s", socket.errorString())
+                return False
+            socket.abort()
+            time.sleep(_KNOCK_INTERVAL_S)
         socket.write(_ACTIVATE + b"\n")
         delivered = socket.waitForBytesWritten(_CONNECT_TIMEOUT_MS)
         socket.disconnectFromServer()

@@ -10,14 +10,17 @@ Widgets style themselves through object names and dynamic properties
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication
 
 from huntaze_desktop.core.early_settings import Theme  # no pydantic before the first paint
-from huntaze_desktop.core.models import Severity
 from huntaze_desktop.resources import resource_path
+
+if TYPE_CHECKING:
+    from huntaze_desktop.core.models import Severity
 
 __all__ = ["DARK", "LIGHT", "Palette", "ThemeManager", "pad_spin_box", "stylesheet"]
 
@@ -56,6 +59,8 @@ class Palette:
         """(background, foreground) for a status badge; None = not connected."""
         if severity is None:
             return self.neutral_bg, self.neutral_fg
+        from huntaze_desktop.core.models import Severity  # not on the first paint's path
+
         return {
             Severity.OK: (self.ok_bg, self.ok_fg),
             Severity.WARNING: (self.warn_bg, self.warn_fg),

@@ -97,3 +97,34 @@ def test_different_data_dirs_do_not_block_each_other(tmp_path: Path) -> None:
     finally:
         a.release()
         b.release()
+
+
+def test_a_launch_during_start_up_is_answered_once_the_server_listens(
+    qtbot, tmp_path: Path
+) -> None:
+    # The boot takes the lock before its first paint and listens after it: a
+    # launch in between keeps knocking instead of giving up at once.
+    first = SingleInstance(tmp_path)
+    assert first.acquire(listen=False)
+    try:
+        proc = _run_second(tmp_path, "notify")
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "refused"  # knocking from now on
+        qtbot.wait(300)
+        assert proc.poll() is None
+        with qtbot.waitSignal(first.activationRequested, timeout=10000):
+            first.listen()
+            qtbot.waitUntil(lambda: proc.poll() is not None, timeout=10000)
+        out, _ = proc.communicate(timeout=10)
+        assert out.split() == ["notified"]
+    finally:
+        first.release()
+
+
+def test_nobody_listening_is_reported_after_the_knocking(tmp_path: Path) -> None:
+    first = SingleInstance(tmp_path)
+    assert first.acquire(listen=False)
+    try:
+        assert not SingleInstance(tmp_path).notify_running()
+    finally:
+        first.release()
