@@ -4,11 +4,15 @@
     python startup_probe.py app -- --sandbox --data-dir DIR --no-err-windows
 
 Both targets are measured by the same code: before the target runs,
-``PySide6.QtWidgets.QApplication`` is replaced by a subclass that installs one
-application-wide event filter as the application is constructed. The filter
-waits for the first ``Paint`` event of a top-level ``QMainWindow``; the next
-turn of the event loop (``QTimer.singleShot(0)``, i.e. after that paint has
-been flushed to the window) is "first paint".
+``PySide6.QtWidgets.QApplication`` and ``QMainWindow`` are replaced by
+subclasses; the application creates the watcher, and every main window
+installs it as its own event filter. The filter waits for the first ``Paint``
+event of a top-level ``QMainWindow``; the next turn of the event loop
+(``QTimer.singleShot(0)``, i.e. after that paint has been flushed to the
+window) is "first paint". The filter is on the window only, not on the
+application: an application-wide Python filter would make PySide6 wrap every
+object that receives an event (building the enum classes of their types on
+the way), a cost of the instrument that grows with the window being measured.
 
 "Ready" is when the window is painted and its work is loaded: for the bare
 window that is the first paint; for the app it is the ``app.ready`` log record
