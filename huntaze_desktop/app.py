@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication
 
-from huntaze_desktop import __version__
+from huntaze_desktop import __version__, gc_policy
 from huntaze_desktop.core.paths import DataPaths, default_data_dir
 from huntaze_desktop.resources import resource_path
 
@@ -204,7 +204,8 @@ def run_gui(args: argparse.Namespace) -> int:
     # has painted; until then records wait in memory, then are written in order.
     hold_records(args.log_level)
     try:
-        window, instance, app = _paint_first(paths, args)
+        with gc_policy.paused():
+            window, instance, app = _paint_first(paths, args)
     finally:
         setup_logging(paths, level=args.log_level, json_logging=args.json_logging, console=True)
     if window is None:
@@ -297,9 +298,7 @@ class _Boot:
         try:
             window.attach(runtime)
             # Boot is over: later GC passes must not walk all it built (UI stalls).
-            from huntaze_desktop.gc_policy import settle_boot_heap
-
-            settle_boot_heap()
+            gc_policy.settle_boot_heap()
             if runtime.scheduler is not None:
                 runtime.scheduler.start()
             log.info("Main window shown", extra={"event": "app.ready"})

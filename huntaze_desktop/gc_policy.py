@@ -12,6 +12,11 @@ text, collects what boot left behind and moves the survivors to the
 interpreter's permanent generation (``gc.freeze``), so later collections only
 walk what the app allocates while it runs. Objects frozen so are never
 collected as cycles: that is fine for what boot builds to last.
+
+:func:`paused` keeps the collector off while boot builds the first frame: the
+enum classes PySide6 creates for Qt's types, the modules and the widgets are
+tens of thousands of allocations that all survive, so the collections they
+trigger find nothing and cost ~2 ms of the time to the first paint.
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from __future__ import annotations
 import gc
 import linecache
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-__all__ = ["settle_boot_heap"]
+__all__ = ["paused", "settle_boot_heap"]
 
 log = logging.getLogger("huntaze.boot")
 
@@ -33,3 +40,15 @@ def settle_boot_heap() -> int:
     frozen = gc.get_freeze_count()
     log.debug("boot heap settled: %d objects frozen", frozen)
     return frozen
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """No automatic collection inside the block (restored as it was after it)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -22,7 +22,6 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
@@ -83,6 +82,8 @@ class _JsonFormatter(logging.Formatter):
     """One JSON object per line."""
 
     def format(self, record: logging.LogRecord) -> str:
+        from datetime import UTC, datetime  # not at the top: on the path to the first paint
+
         data: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
@@ -252,6 +253,8 @@ def _user_summary(exc: BaseException, crash_file: Path | None) -> str:
 
 
 def _write_crash_file(paths: DataPaths, text: str, thread_name: str) -> Path | None:
+    from datetime import UTC, datetime
+
     from huntaze_desktop import __version__
 
     now = datetime.now(UTC)

@@ -27,7 +27,10 @@ developers go to the (redacted) log, never into ``str(exc)``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 __all__ = [
     "AccountNotFoundError",

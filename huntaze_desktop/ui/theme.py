@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication
+from PySide6.QtWidgets import QApplication
 
 from huntaze_desktop.core.early_settings import Theme  # no pydantic before the first paint
 from huntaze_desktop.resources import resource_path
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QAbstractSpinBox
+
     from huntaze_desktop.core.models import Severity
 
 __all__ = ["DARK", "LIGHT", "Palette", "ThemeManager", "pad_spin_box", "stylesheet"]
