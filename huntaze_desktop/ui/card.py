@@ -27,10 +27,19 @@ from huntaze_desktop.ui.icons import provider_pixmap, severity_key
 from huntaze_desktop.ui.spinner import Spinner
 from huntaze_desktop.ui.switcher import AccountSwitcher
 
-__all__ = ["UNOFFICIAL_NOTE", "IntegrationCard", "badge_text", "connected_on", "local_time"]
+__all__ = [
+    "UNOFFICIAL_NOTE",
+    "IntegrationCard",
+    "accounts_summary",
+    "badge_text",
+    "connected_on",
+    "local_time",
+]
 
 # The description already says "session-based, unofficial"; the note says what follows.
 UNOFFICIAL_NOTE = "Unofficial: uses your web session, which the platform can end at any time."
+LIST_ALL_UP_TO = 5  # accounts a card lists by name; beyond, it counts them
+NAMED_UP_TO = 3  # accounts needing attention it still names beyond that
 
 _RECONNECT = (ConnectionStatus.EXPIRED, ConnectionStatus.NEEDS_RECONNECT)
 _FAILING = (
@@ -64,6 +73,31 @@ def connected_on(account: Account) -> str:
         return "Connected"
     day = local_time(account.created_at)
     return f"Connected on {day.day} {day:%b %Y}"
+
+
+def accounts_summary(accounts: list[Account]) -> str:
+    """The card's note on a platform's accounts: every one while they are few.
+
+    With more than ``LIST_ALL_UP_TO`` the card would grow a line per account, so
+    it counts them and names only those that need attention (the switcher
+    above it lists them all).
+    """
+    if len(accounts) <= LIST_ALL_UP_TO:
+        lines = [f"{a.name} — {badge_text(a)}" for a in accounts]
+        return f"{len(accounts)} accounts\n" + "\n".join(lines)
+    attention = [a for a in accounts if a.status.severity is not Severity.OK]
+    healthy = len(accounts) - len(attention)
+    if not attention:
+        head = f"{len(accounts)} accounts, all connected"
+    elif not healthy:
+        head = f"{len(accounts)} accounts, all need attention"
+    else:
+        verb = "needs" if len(attention) == 1 else "need"
+        head = f"{len(accounts)} accounts: {healthy} connected, {len(attention)} {verb} attention"
+    lines = [head] + [f"{a.name} — {badge_text(a)}" for a in attention[:NAMED_UP_TO]]
+    if len(attention) > NAMED_UP_TO:
+        lines.append(f"and {len(attention) - NAMED_UP_TO} more (see the switcher)")
+    return "\n".join(lines)
 
 
 def _label(text: str, role: str | None = None, parent: QWidget | None = None) -> QLabel:
@@ -271,8 +305,7 @@ class IntegrationCard(QFrame):
         self.details_button.setAccessibleName(f"Details of the problem with {name}")
         if several:
             self.switcher.set_accounts(self.accounts, account.id)
-            lines = [f"{a.name} — {badge_text(a)}" for a in self.accounts]
-            _set_text(self.others, f"{len(lines)} accounts\n" + "\n".join(lines))
+            _set_text(self.others, accounts_summary(self.accounts))
         self.setAccessibleDescription(f"{platform}: {name}, {badge_text(account)}")
 
     @staticmethod

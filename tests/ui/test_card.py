@@ -127,3 +127,44 @@ def test_search_matching(card) -> None:
     c.set_accounts([_account(provider="reddit", username="night_owl")], 1)
     assert c.matches("red") and c.matches("OWL") and c.matches("")
     assert not c.matches("tiktok")
+
+
+def test_a_few_accounts_are_listed_by_name(card) -> None:
+    c = card()
+    accounts = [_account(1), _account(2, status=ConnectionStatus.NEEDS_RECONNECT)]
+    c.set_accounts(accounts, 1)
+    assert c.others.text() == ("2 accounts\n@creator1 — Connected\n@creator2 — Needs reconnect")
+
+
+def test_many_accounts_are_counted_and_only_problems_named(card) -> None:
+    c = card()
+    accounts = [_account(i) for i in range(1, 46)]
+    accounts += [_account(i, status=ConnectionStatus.NEEDS_RECONNECT) for i in range(46, 51)]
+    c.set_accounts(accounts, 1)
+    lines = c.others.text().split("\n")
+    assert lines == [
+        "50 accounts: 45 connected, 5 need attention",
+        "@creator46 — Needs reconnect",
+        "@creator47 — Needs reconnect",
+        "@creator48 — Needs reconnect",
+        "and 2 more (see the switcher)",
+    ]
+    assert c.switcher.count() == 50  # every account is still one click away
+    # A card with 50 healthy accounts is as short as one with 6.
+    c.set_accounts([_account(i) for i in range(1, 51)], 1)
+    assert c.others.text() == "50 accounts, all connected"
+    tall = c.sizeHint().height()
+    c.set_accounts([_account(i) for i in range(1, 7)], 1)
+    assert c.sizeHint().height() == tall
+
+
+def test_many_accounts_all_failing_or_one_failing(card) -> None:
+    c = card()
+    failing = ConnectionStatus.NEEDS_RECONNECT
+    c.set_accounts([_account(i, status=failing) for i in range(1, 8)], 1)
+    assert c.others.text().split("\n")[0] == "7 accounts, all need attention"
+    c.set_accounts([_account(i) for i in range(1, 7)] + [_account(7, status=failing)], 1)
+    assert c.others.text().split("\n") == [
+        "7 accounts: 6 connected, 1 needs attention",
+        "@creator7 — Needs reconnect",
+    ]
