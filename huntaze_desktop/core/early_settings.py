@@ -12,9 +12,9 @@ settings load a moment later and win.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 __all__ = ["EarlySettings", "Theme", "read_early_settings"]
 
@@ -25,9 +25,8 @@ class Theme(StrEnum):
     DARK = "dark"
 
 
-@dataclass(frozen=True, slots=True)
-class EarlySettings:
-    """What the first paint depends on."""
+class EarlySettings(NamedTuple):
+    """What the first paint depends on (a NamedTuple: no dataclass before that paint)."""
 
     theme: Theme = Theme.SYSTEM
     start_minimized: bool = False

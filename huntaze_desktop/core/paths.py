@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 __all__ = ["APP_NAME", "DataPaths", "default_data_dir"]
 
@@ -18,9 +18,13 @@ def default_data_dir(*, sandbox: bool = False) -> Path:
     return base / "sandbox" if sandbox else base
 
 
-@dataclass(frozen=True, slots=True)
-class DataPaths:
-    """Every file the app writes lives below ``root``."""
+class DataPaths(NamedTuple):
+    """Every file the app writes lives below ``root``.
+
+    A NamedTuple rather than a dataclass: the GUI builds this before its first
+    paint, and creating a dataclass (and importing ``dataclasses``) costs about
+    a millisecond each there.
+    """
 
     root: Path
 

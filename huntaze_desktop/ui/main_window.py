@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import inspect
 import logging
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import QByteArray, QEvent, QMetaMethod, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -63,9 +62,8 @@ _TRAY_HINT = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class WindowShell:
-    """What the window needs before the services exist."""
+class WindowShell(NamedTuple):
+    """What the window needs before the services exist (a NamedTuple, like DataPaths)."""
 
     data_dir: Path
     sandbox_mode: bool

@@ -9,8 +9,7 @@ Widgets style themselves through object names and dynamic properties
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -27,9 +26,8 @@ if TYPE_CHECKING:
 __all__ = ["DARK", "LIGHT", "Palette", "ThemeManager", "pad_spin_box", "stylesheet"]
 
 
-@dataclass(frozen=True, slots=True)
-class Palette:
-    """The colours of one theme."""
+class Palette(NamedTuple):
+    """The colours of one theme (a NamedTuple: no dataclass before the first paint)."""
 
     name: str
     window: str
