@@ -1,6 +1,7 @@
 """Child side of bench_startup: run a target and report its first paint and idle RSS.
 
     python startup_probe.py bare
+    python startup_probe.py text
     python startup_probe.py app -- --sandbox --data-dir DIR --no-err-windows
 
 Both targets are measured by the same code: before the target runs,
@@ -133,12 +134,35 @@ def _bare() -> int:
     return app.exec()
 
 
+def _text() -> int:
+    """The bare window plus what any real window has: a line of text, one Qt enum.
+
+    Not a target, a reference: the first text a process shows initialises
+    fonts, and the first use of the ``Qt`` namespace has PySide6 build its 93
+    enum classes. Both are part of the app's first paint too.
+    """
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+
+    app = QApplication(sys.argv[:1])
+    window = QMainWindow()
+    window.setWindowTitle("Text window")
+    label = QLabel("Huntaze Desktop", window)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    window.setCentralWidget(label)
+    window.resize(1200, 800)
+    window.show()
+    return app.exec()
+
+
 def main() -> int:
     target = sys.argv[1]
     rest = sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else []
-    _install_probe(wait_for_ready=target != "bare")
+    _install_probe(wait_for_ready=target == "app")
     if target == "bare":
         return _bare()
+    if target == "text":
+        return _text()
     from huntaze_desktop.__main__ import main as app_main
 
     return app_main(rest)
