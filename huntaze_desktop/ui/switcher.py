@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Signal
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QComboBox, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPaintEvent
+from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox, QStylePainter, QWidget
 
 from huntaze_desktop.core.models import Account, Severity
 from huntaze_desktop.ui.avatars import AvatarCache
@@ -63,6 +63,28 @@ class AccountSwitcher(QComboBox):
             )
         finally:
             self._filling = False
+
+    def displayed_text(self, option: QStyleOptionComboBox | None = None) -> str:
+        """The current text as the closed box shows it: elided ("…") to fit."""
+        if option is None:
+            option = QStyleOptionComboBox()
+            self.initStyleOption(option)
+        field = self.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, self
+        )
+        room = field.width()
+        if not option.currentIcon.isNull():
+            room -= option.iconSize.width() + 4  # the style's gap after the icon
+        return self.fontMetrics().elidedText(option.currentText, Qt.TextElideMode.ElideRight, room)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        # QComboBox clips a long current text mid-letter; this elides it instead.
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        option.currentText = self.displayed_text(option)
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
 
     def current_account_id(self) -> int | None:
         data = self.currentData()

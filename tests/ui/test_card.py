@@ -168,3 +168,26 @@ def test_many_accounts_all_failing_or_one_failing(card) -> None:
         "7 accounts: 6 connected, 1 needs attention",
         "@creator7 — Needs reconnect",
     ]
+
+
+def test_switcher_elides_a_long_current_account_instead_of_clipping(card, qtbot) -> None:
+    c = card()
+    long_name = "a_creator_with_a_very_long_handle_indeed"
+    accounts = [
+        _account(1, username=long_name, status=ConnectionStatus.NEEDS_RECONNECT),
+        _account(2),
+    ]
+    c.set_accounts(accounts, 1)
+    switcher = c.switcher
+    full = switcher.currentText()
+    assert full == f"@{long_name} — Needs reconnect"
+    switcher.setFixedWidth(220)
+    qtbot.waitUntil(lambda: switcher.width() == 220)
+    shown = switcher.displayed_text()
+    assert shown.endswith("…") and shown[:-1] in full
+    assert switcher.fontMetrics().horizontalAdvance(shown) < 220
+    assert switcher.toolTip().startswith(f"Active: {full}")  # the whole text is one hover away
+    switcher.setFixedWidth(900)
+    qtbot.waitUntil(lambda: switcher.width() == 900)
+    assert switcher.displayed_text() == full
+    switcher.grab()  # paints through the eliding paintEvent without error
