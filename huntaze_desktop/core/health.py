@@ -7,12 +7,20 @@ them, and a tray notification fires once per incident (an account moving to
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from huntaze_desktop.core.models import Account, ConnectionStatus, Severity
 
-__all__ = ["HealthSummary", "IncidentTracker", "summarize"]
+__all__ = [
+    "NAMED_IN_NOTICE",
+    "HealthSummary",
+    "IncidentTracker",
+    "incident_notice",
+    "summarize",
+]
+
+NAMED_IN_NOTICE = 3  # accounts a grouped notification names before "and N more"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +80,38 @@ class IncidentTracker:
         ]
         self._notified = broken
         return fresh
+
+
+def incident_notice(
+    fresh: Iterable[Account], platforms: Mapping[str, str]
+) -> tuple[str, str] | None:
+    """The one notification (title, text) for accounts that newly need a reconnect.
+
+    Accounts that break together (a platform revoking every sign-in at once)
+    get one notification naming the first few, not one balloon each.
+    ``platforms`` maps provider name to display name.
+    """
+    items = list(fresh)
+    if not items:
+        return None
+
+    def platform(account: Account) -> str:
+        return platforms.get(account.provider, account.provider)
+
+    if len(items) == 1:
+        account = items[0]
+        return (
+            f"{platform(account)} needs you",
+            f"{account.name} must be reconnected. Open Huntaze to sign in again.",
+        )
+    named = [f"{a.name} ({platform(a)})" for a in items[:NAMED_IN_NOTICE]]
+    rest = len(items) - len(named)
+    listed = (
+        f"{', '.join(named)} and {rest} more"
+        if rest
+        else f"{', '.join(named[:-1])} and {named[-1]}"
+    )
+    return (
+        f"{len(items)} accounts need you",
+        f"{listed} must be reconnected. Open Huntaze to sign in again.",
+    )

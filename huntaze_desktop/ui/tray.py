@@ -13,11 +13,18 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from huntaze_desktop.core.health import HealthSummary, IncidentTracker, summarize
+from huntaze_desktop.core.health import (
+    HealthSummary,
+    IncidentTracker,
+    incident_notice,
+    summarize,
+)
 from huntaze_desktop.core.models import Account, Severity
 from huntaze_desktop.ui.icons import tray_icon
 
-__all__ = ["TrayController"]
+__all__ = ["MENU_ATTENTION_LIMIT", "TrayController"]
+
+MENU_ATTENTION_LIMIT = 8  # accounts needing attention listed in the tray menu
 
 
 class TrayController(QObject):
@@ -57,12 +64,9 @@ class TrayController(QObject):
         self.icon.setIcon(tray_icon(self.summary.worst))
         self.icon.setToolTip(f"Huntaze Desktop — {self.summary.tooltip}")
         self._rebuild_menu(platforms)
-        for account in self.incidents.update(accounts):
-            platform = platforms.get(account.provider, account.provider)
-            self.notify(
-                f"{platform} needs you",
-                f"{account.name} must be reconnected. Open Huntaze to sign in again.",
-            )
+        notice = incident_notice(self.incidents.update(accounts), platforms)
+        if notice is not None:
+            self.notify(*notice)
 
     def notify(self, title: str, text: str) -> None:
         self.notifications.append((title, text))
@@ -76,11 +80,16 @@ class TrayController(QObject):
             self.menu.addSeparator()
             heading = self.menu.addAction(self.summary.tooltip)
             heading.setEnabled(False)
-            for account in self.summary.attention:
+            shown = self.summary.attention[:MENU_ATTENTION_LIMIT]
+            for account in shown:
                 platform = platforms.get(account.provider, account.provider)
                 text = f"{platform}: {account.name} — {account.status.label}"
                 provider = account.provider
                 self._add(self.menu, text, partial(self.signInRequested.emit, provider))
+            hidden = len(self.summary.attention) - len(shown)
+            if hidden:
+                # A menu as tall as the screen helps nobody: the window lists them all.
+                self._add(self.menu, f"{hidden} more — open Huntaze", self.openRequested.emit)
         self.menu.addSeparator()
         self._add(self.menu, "Refresh now", self.refreshRequested.emit)
         self._add(self.menu, "Quit", self.quitRequested.emit)

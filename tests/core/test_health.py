@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from huntaze_desktop.core.health import IncidentTracker, summarize
+from huntaze_desktop.core.health import IncidentTracker, incident_notice, summarize
 from huntaze_desktop.core.models import Account, ConnectionStatus, Severity
 
 
@@ -52,3 +52,41 @@ def test_incident_forgets_removed_accounts() -> None:
     t.update([_acc(7, ConnectionStatus.NEEDS_RECONNECT)])
     assert t.update([]) == []
     assert t.notified == set()
+
+
+def _named(id_: int, provider: str) -> Account:
+    return Account(
+        id=id_,
+        user_id=1,
+        provider=provider,
+        provider_account_id=str(id_),
+        username=f"creator{id_}",
+        status=ConnectionStatus.NEEDS_RECONNECT,
+    )
+
+
+PLATFORMS = {"instagram": "Instagram", "tiktok": "TikTok"}
+
+
+def test_notice_for_one_account_names_it_and_its_platform() -> None:
+    assert incident_notice([_named(1, "instagram")], PLATFORMS) == (
+        "Instagram needs you",
+        "@creator1 must be reconnected. Open Huntaze to sign in again.",
+    )
+    assert incident_notice([], PLATFORMS) is None
+
+
+def test_accounts_breaking_together_get_one_notice() -> None:
+    two = [_named(1, "instagram"), _named(2, "tiktok")]
+    assert incident_notice(two, PLATFORMS) == (
+        "2 accounts need you",
+        "@creator1 (Instagram) and @creator2 (TikTok) must be reconnected."
+        " Open Huntaze to sign in again.",
+    )
+    many = [_named(i, "instagram") for i in range(1, 51)]
+    title, text = incident_notice(many, PLATFORMS) or ("", "")
+    assert title == "50 accounts need you"
+    assert text == (
+        "@creator1 (Instagram), @creator2 (Instagram), @creator3 (Instagram) and 47 more"
+        " must be reconnected. Open Huntaze to sign in again."
+    )

@@ -117,3 +117,31 @@ async def test_tray_from_real_account_states(runtime, seed_account, qtbot) -> No
     assert len(tray.notifications) == 2
     assert ok.id != bad.id
     tray.deleteLater()
+
+
+async def test_tray_with_many_broken_accounts_stays_usable(runtime, seed_account, qtbot) -> None:
+    from huntaze_desktop.ui.tray import MENU_ATTENTION_LIMIT
+
+    tray = TrayController()
+    platforms = {s.name: s.display_name for s in runtime.specs}
+    tray.update_accounts([], platforms)
+    for i in range(12):  # e.g. a platform revoked every sign-in at once
+        await seed_account(
+            runtime, "instagram", f"creator{i:02d}", ConnectionStatus.NEEDS_RECONNECT
+        )
+    tray.update_accounts(await runtime.accounts.list_accounts(), platforms)
+    # One balloon for the twelve, naming the first few.
+    assert tray.notifications == [
+        (
+            "12 accounts need you",
+            "@creator00 (Instagram), @creator01 (Instagram), @creator02 (Instagram) and 9 more"
+            " must be reconnected. Open Huntaze to sign in again.",
+        )
+    ]
+    texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
+    listed = [t for t in texts if t.startswith("Instagram: ")]
+    assert len(listed) == MENU_ATTENTION_LIMIT
+    more = next(a for a in tray.menu.actions() if a.text() == "4 more — open Huntaze")
+    with qtbot.waitSignal(tray.openRequested):
+        more.trigger()
+    tray.deleteLater()
