@@ -13,8 +13,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QPixmap
 
 from huntaze_desktop.core.models import Account
-from huntaze_desktop.ui.icons import circular_pixmap, initials_pixmap
 from huntaze_desktop.ui.tasks import run_task
+from huntaze_desktop.ui.tiles import circular_pixmap, initials_pixmap
 
 __all__ = ["AvatarCache"]
 

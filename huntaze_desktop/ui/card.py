@@ -23,9 +23,10 @@ from huntaze_desktop.core.models import Account, ConnectionStatus, Severity
 from huntaze_desktop.providers.base import ProviderSpec
 from huntaze_desktop.ui.action_row import ActionRow
 from huntaze_desktop.ui.avatars import AvatarCache
-from huntaze_desktop.ui.icons import provider_pixmap, severity_key
+from huntaze_desktop.ui.icons import severity_key
 from huntaze_desktop.ui.spinner import Spinner
 from huntaze_desktop.ui.switcher import AccountSwitcher
+from huntaze_desktop.ui.tiles import provider_pixmap
 
 __all__ = [
     "UNOFFICIAL_NOTE",
