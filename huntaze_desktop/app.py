@@ -36,7 +36,7 @@ __all__ = ["run_gui"]
 
 log = logging.getLogger("huntaze.boot")
 
-FIRST_PAINT_WAIT_MS = 3000
+FIRST_PAINT_WAIT_MS = 3000  # ui.single_instance.KNOCK_FOR_MS must stay longer
 
 
 def _prepare_qt_environment() -> None:

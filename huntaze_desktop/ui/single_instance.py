@@ -7,7 +7,7 @@ and the user's real profile never block each other.
 
 The boot takes the lock before its first paint and starts the server after it
 (QtNetwork and hashlib are not on the path to the first frame); a launch that
-comes in between keeps knocking for a couple of seconds.
+comes in between keeps knocking for a few seconds (``KNOCK_FOR_MS``).
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ log = logging.getLogger("huntaze.ui.single_instance")
 
 _ACTIVATE = b"activate"
 _CONNECT_TIMEOUT_MS = 2000
+# How long a later launch keeps knocking: the running instance starts its server
+# after its first paint, which the boot waits for up to 3 s (app.FIRST_PAINT_WAIT_MS).
+KNOCK_FOR_MS = 5000
 _KNOCK_INTERVAL_S = 0.1
 
 
@@ -86,6 +89,8 @@ class SingleInstance(QObject):
         ``listen=False`` leaves starting the activation server to ``listen()``.
         """
         if self.acquired:
+            if listen:
+                self.listen()
             return True
         self.lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         lock = QLockFile(str(self.lock_path))
@@ -153,15 +158,15 @@ class SingleInstance(QObject):
                 log.info("Another launch asked this instance to show itself")
                 self.activationRequested.emit()
 
-    def notify_running(self) -> bool:
+    def notify_running(self, knock_for_ms: int = KNOCK_FOR_MS) -> bool:
         """Ask the running instance to raise its window; True when delivered.
 
         The instance may be starting (lock taken, not listening yet): knock
-        again until ``_CONNECT_TIMEOUT_MS`` has passed.
+        again until ``knock_for_ms`` has passed.
         """
         from PySide6.QtNetwork import QLocalSocket
 
-        deadline = time.monotonic() + _CONNECT_TIMEOUT_MS / 1000
+        deadline = time.monotonic() + knock_for_ms / 1000
         socket = QLocalSocket()
         while True:
             socket.connectToServer(self.server_name)

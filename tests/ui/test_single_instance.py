@@ -125,6 +125,23 @@ def test_nobody_listening_is_reported_after_the_knocking(tmp_path: Path) -> None
     first = SingleInstance(tmp_path)
     assert first.acquire(listen=False)
     try:
-        assert not SingleInstance(tmp_path).notify_running()
+        assert not SingleInstance(tmp_path).notify_running(knock_for_ms=500)
     finally:
         first.release()
+
+
+def test_a_launch_knocks_for_longer_than_the_boot_waits_for_its_first_paint() -> None:
+    from huntaze_desktop.app import FIRST_PAINT_WAIT_MS
+    from huntaze_desktop.ui.single_instance import KNOCK_FOR_MS
+
+    assert KNOCK_FOR_MS >= FIRST_PAINT_WAIT_MS + 1000
+
+
+def test_acquiring_again_can_start_the_server(tmp_path: Path) -> None:
+    guard = SingleInstance(tmp_path)
+    try:
+        assert guard.acquire(listen=False)
+        assert guard.acquire()  # already ours: now it listens too
+        assert SingleInstance(tmp_path).notify_running(knock_for_ms=2000)
+    finally:
+        guard.release()
