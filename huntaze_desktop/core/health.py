@@ -18,6 +18,7 @@ __all__ = [
     "IncidentTracker",
     "incident_notice",
     "summarize",
+    "worst_first",
 ]
 
 NAMED_IN_NOTICE = 3  # accounts a grouped notification names before "and N more"
@@ -37,23 +38,35 @@ class HealthSummary:
 
     @property
     def tooltip(self) -> str:
-        """One line for the tray tooltip, e.g. "5 connected, 1 needs attention"."""
+        """One line for the tray tooltip, e.g. "5 connected, 1 needs attention".
+
+        "Connected" counts the accounts that are fine, as the cards do; the
+        others are counted once, as needing attention.
+        """
         if self.total == 0:
             return "No accounts connected"
-        text = f"{self.total} connected"
+        parts = [f"{self.healthy} connected"] if self.healthy else []
         if self.attention:
-            text += (
-                f", {len(self.attention)} need{'s' if len(self.attention) == 1 else ''} attention"
-            )
-        return text
+            verb = "needs" if len(self.attention) == 1 else "need"
+            parts.append(f"{len(self.attention)} {verb} attention")
+        return ", ".join(parts)
 
 
 def summarize(accounts: Iterable[Account]) -> HealthSummary:
-    """Summarize accounts; those whose status is not OK "need attention"."""
+    """Summarize accounts; those whose status is not OK "need attention" (worst first)."""
     items = list(accounts)
-    attention = tuple(a for a in items if a.status.severity > Severity.OK)
+    attention = worst_first(a for a in items if a.status.severity > Severity.OK)
     worst = max((a.status.severity for a in items), default=Severity.OK)
     return HealthSummary(total=len(items), attention=attention, worst=worst)
+
+
+def worst_first(accounts: Iterable[Account]) -> tuple[Account, ...]:
+    """Accounts by severity, worst first (in their own order within one severity).
+
+    Lists cut short ("and 9 more") must not hide a sign-in that is needed behind
+    accounts that are only offline.
+    """
+    return tuple(sorted(accounts, key=lambda a: -a.status.severity))
 
 
 class IncidentTracker:
@@ -104,14 +117,17 @@ def incident_notice(
             f"{platform(account)} needs you",
             f"{account.name} must be reconnected. Open Huntaze to sign in again.",
         )
-    named = [f"{a.name} ({platform(a)})" for a in items[:NAMED_IN_NOTICE]]
+    platforms_hit = {platform(a) for a in items}
+    if len(platforms_hit) == 1:  # "12 Instagram accounts", no platform after each name
+        title = f"{len(items)} {platforms_hit.pop()} accounts need you"
+        named = [a.name for a in items[:NAMED_IN_NOTICE]]
+    else:
+        title = f"{len(items)} accounts need you"
+        named = [f"{a.name} ({platform(a)})" for a in items[:NAMED_IN_NOTICE]]
     rest = len(items) - len(named)
     listed = (
         f"{', '.join(named)} and {rest} more"
         if rest
         else f"{', '.join(named[:-1])} and {named[-1]}"
     )
-    return (
-        f"{len(items)} accounts need you",
-        f"{listed} must be reconnected. Open Huntaze to sign in again.",
-    )
+    return title, f"{listed} must be reconnected. Open Huntaze to sign in again."

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from huntaze_desktop.core.health import worst_first
 from huntaze_desktop.core.models import Account, ConnectionStatus, Severity
 from huntaze_desktop.providers.base import ProviderSpec
 from huntaze_desktop.ui.action_row import ActionRow
@@ -86,7 +87,7 @@ def accounts_summary(accounts: list[Account]) -> str:
     if len(accounts) <= LIST_ALL_UP_TO:
         lines = [f"{a.name} — {badge_text(a)}" for a in accounts]
         return f"{len(accounts)} accounts\n" + "\n".join(lines)
-    attention = [a for a in accounts if a.status.severity is not Severity.OK]
+    attention = worst_first(a for a in accounts if a.status.severity is not Severity.OK)
     healthy = len(accounts) - len(attention)
     if not attention:
         head = f"{len(accounts)} accounts, all connected"

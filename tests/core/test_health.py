@@ -21,13 +21,13 @@ def test_summary_counts_and_worst() -> None:
     assert s.total == 3
     assert [a.id for a in s.attention] == [2]
     assert s.worst is Severity.WARNING
-    assert s.tooltip == "3 connected, 1 needs attention"
+    assert s.tooltip == "2 connected, 1 needs attention"
 
 
 def test_summary_problem_wins_and_plural() -> None:
     s = summarize([_acc(1, ConnectionStatus.NEEDS_RECONNECT), _acc(2, ConnectionStatus.OFFLINE)])
     assert s.worst is Severity.PROBLEM
-    assert s.tooltip == "2 connected, 2 need attention"
+    assert s.tooltip == "2 need attention"
 
 
 def test_summary_empty() -> None:
@@ -85,8 +85,23 @@ def test_accounts_breaking_together_get_one_notice() -> None:
     )
     many = [_named(i, "instagram") for i in range(1, 51)]
     title, text = incident_notice(many, PLATFORMS) or ("", "")
-    assert title == "50 accounts need you"
+    assert title == "50 Instagram accounts need you"
     assert text == (
-        "@creator1 (Instagram), @creator2 (Instagram), @creator3 (Instagram) and 47 more"
+        "@creator1, @creator2, @creator3 and 47 more"
         " must be reconnected. Open Huntaze to sign in again."
     )
+
+
+def test_attention_lists_the_worst_first() -> None:
+    s = summarize(
+        [
+            _acc(1, ConnectionStatus.OFFLINE),
+            _acc(2, ConnectionStatus.CONNECTED),
+            _acc(3, ConnectionStatus.OFFLINE),
+            _acc(4, ConnectionStatus.NEEDS_RECONNECT),
+            _acc(5, ConnectionStatus.ERROR),
+        ]
+    )
+    # A cut-short list must not hide a needed sign-in behind accounts merely offline.
+    assert [a.id for a in s.attention] == [4, 5, 1, 3]
+    assert s.tooltip == "1 connected, 4 need attention"

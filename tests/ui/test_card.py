@@ -191,3 +191,13 @@ def test_switcher_elides_a_long_current_account_instead_of_clipping(card, qtbot)
     qtbot.waitUntil(lambda: switcher.width() == 900)
     assert switcher.displayed_text() == full
     switcher.grab()  # paints through the eliding paintEvent without error
+
+
+def test_accounts_that_need_a_sign_in_are_named_before_offline_ones(card) -> None:
+    c = card()
+    offline = [_account(i, status=ConnectionStatus.OFFLINE) for i in range(1, 7)]
+    broken = _account(7, status=ConnectionStatus.NEEDS_RECONNECT)
+    c.set_accounts([*offline, broken], 1)
+    lines = c.others.text().split("\n")
+    assert lines[1] == "@creator7 — Needs reconnect"
+    assert lines[-1] == "and 4 more (see the switcher)"

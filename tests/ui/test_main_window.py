@@ -97,7 +97,7 @@ async def test_tray_from_real_account_states(runtime, seed_account, qtbot) -> No
     )
     tray.update_accounts(await runtime.accounts.list_accounts(), platforms)
     assert tray.severity is Severity.PROBLEM
-    assert tray.icon.toolTip() == "Huntaze Desktop — 2 connected, 1 needs attention"
+    assert tray.icon.toolTip() == "Huntaze Desktop — 1 connected, 1 needs attention"
     texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
     assert texts[0] == "Open Huntaze" and texts[-2:] == ["Refresh now", "Quit"]
     entry = next(a for a in tray.menu.actions() if "@broken" in a.text())
@@ -133,8 +133,8 @@ async def test_tray_with_many_broken_accounts_stays_usable(runtime, seed_account
     # One balloon for the twelve, naming the first few.
     assert tray.notifications == [
         (
-            "12 accounts need you",
-            "@creator00 (Instagram), @creator01 (Instagram), @creator02 (Instagram) and 9 more"
+            "12 Instagram accounts need you",
+            "@creator00, @creator01, @creator02 and 9 more"
             " must be reconnected. Open Huntaze to sign in again.",
         )
     ]
