@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPaintEvent
+from PySide6.QtGui import QIcon, QPaintEvent, QPalette
 from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox, QStylePainter, QWidget
 
 from huntaze_desktop.core.models import Account, Severity
 from huntaze_desktop.ui.avatars import AvatarCache
 
 __all__ = ["AccountSwitcher"]
+
+# The style sheet draws the current text 6 px after the icon; 2 px more keep the
+# ellipsis clear of the field's edge at every width.
+_ICON_GAP = 6
+_TEXT_MARGIN = 2
 
 
 class AccountSwitcher(QComboBox):
@@ -72,14 +77,15 @@ class AccountSwitcher(QComboBox):
         field = self.style().subControlRect(
             QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, self
         )
-        room = field.width()
+        room = field.width() - _TEXT_MARGIN
         if not option.currentIcon.isNull():
-            room -= option.iconSize.width() + 4  # the style's gap after the icon
+            room -= option.iconSize.width() + _ICON_GAP
         return self.fontMetrics().elidedText(option.currentText, Qt.TextElideMode.ElideRight, room)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         # QComboBox clips a long current text mid-letter; this elides it instead.
         painter = QStylePainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))  # as QComboBox does
         option = QStyleOptionComboBox()
         self.initStyleOption(option)
         painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
 
 from huntaze_desktop.core.models import Account, ConnectionStatus
 from huntaze_desktop.providers.registry import all_specs, get_spec
@@ -170,7 +171,20 @@ def test_many_accounts_all_failing_or_one_failing(card) -> None:
     ]
 
 
-def test_switcher_elides_a_long_current_account_instead_of_clipping(card, qtbot) -> None:
+@pytest.fixture
+def app_stylesheet(qapp):
+    """The app's own style sheet, as the window applies it (restored afterwards)."""
+    from huntaze_desktop.ui.theme import LIGHT, stylesheet
+
+    before = qapp.styleSheet()
+    qapp.setStyleSheet(stylesheet(LIGHT))
+    yield
+    qapp.setStyleSheet(before)
+
+
+def test_switcher_elides_a_long_current_account_instead_of_clipping(
+    card, qtbot, app_stylesheet
+) -> None:
     c = card()
     long_name = "a_creator_with_a_very_long_handle_indeed"
     accounts = [
@@ -181,11 +195,22 @@ def test_switcher_elides_a_long_current_account_instead_of_clipping(card, qtbot)
     switcher = c.switcher
     full = switcher.currentText()
     assert full == f"@{long_name} — Needs reconnect"
-    switcher.setFixedWidth(220)
-    qtbot.waitUntil(lambda: switcher.width() == 220)
-    shown = switcher.displayed_text()
-    assert shown.endswith("…") and shown[:-1] in full
-    assert switcher.fontMetrics().horizontalAdvance(shown) < 220
+    for width in range(150, 261, 5):
+        switcher.setFixedWidth(width)
+        qtbot.waitUntil(lambda w=width: switcher.width() == w)
+        shown = switcher.displayed_text()
+        assert shown.endswith("…") and shown[:-1] in full
+        # It fits where the style sheet draws it: 6 px after the 20 px icon.
+        option = QStyleOptionComboBox()
+        switcher.initStyleOption(option)
+        field = switcher.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox,
+            option,
+            QStyle.SubControl.SC_ComboBoxEditField,
+            switcher,
+        )
+        room = field.width() - option.iconSize.width() - 6
+        assert switcher.fontMetrics().horizontalAdvance(shown) <= room, width
     assert switcher.toolTip().startswith(f"Active: {full}")  # the whole text is one hover away
     switcher.setFixedWidth(900)
     qtbot.waitUntil(lambda: switcher.width() == 900)
