@@ -8,6 +8,7 @@ account connected it shows the "Connect your accounts" empty state.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import date
@@ -394,15 +395,29 @@ class AnalyticsPage(QWidget):
         start, end = self.date_range()
         suggested = f"huntaze-{kind}-{start.isoformat()}-{end.isoformat()}.csv"
         path = self.choose_export_path(str(Path.home() / suggested))
-        if not path:
+        if not path or self.data is None:
             return
+        target = Path(path)
+        # The write (and its fsync, slow on a network or USB drive) runs on a
+        # worker thread, over what the chart shows now.
+        data, lines = self.data, list(self.shown_lines)
+        self.export_button.setEnabled(False)
+        self.progress_label.setText(f"Saving {target.name}…")
+        run_task(self._write_export(target, data, lines), on_done=self._on_exported)
+
+    @staticmethod
+    async def _write_export(target: Path, data: AnalyticsData, lines: list[Line]) -> str:
         try:
-            rows = self.export_csv(Path(path))
+            rows = await asyncio.to_thread(write_csv, target, data.start, data.end, lines)
         except OSError as exc:
             log.warning("CSV export failed: %s", exc.strerror)
-            self.progress_label.setText(f"Could not save the CSV: {exc.strerror or 'write error'}.")
-            return
-        self.progress_label.setText(f"Saved {rows} rows to {Path(path).name}")
+            return f"Could not save the CSV: {exc.strerror or 'write error'}."
+        return f"Saved {rows} rows to {target.name}"
+
+    def _on_exported(self, message: str) -> None:
+        self.progress_label.setText(message)
+        # Export follows Refresh's rule (an account is needed), which may have changed.
+        self.export_button.setEnabled(self.refresh_button.isEnabled())
 
     def _ask_export_path(self, suggested: str) -> str:
         path, _ = QFileDialog.getSaveFileName(self, "Export CSV", suggested, "CSV files (*.csv)")

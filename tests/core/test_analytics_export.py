@@ -186,3 +186,50 @@ def test_through_a_symlink_the_linked_file_is_replaced_and_the_link_stays(tmp_pa
     assert link.is_symlink() and link.resolve() == real
     assert real.read_bytes() == EXPECTED
     assert [p.name for p in real_dir.iterdir()] == ["numbers.csv"]
+
+
+@pytest.fixture
+def sealed_folder(tmp_path: Path):
+    """A folder no new file may be created in, holding a file that may be written.
+
+    As root (permission bits do not apply) the folder is made immutable, which
+    stops creating entries in it but not writing its files; otherwise it is
+    made read-only.
+    """
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    target = folder / "numbers.csv"
+    target.write_bytes(OLD)
+    if os.geteuid() == 0:
+        if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
+            pytest.skip("cannot make a folder immutable here (chattr)")
+        yield folder, target
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    else:
+        folder.chmod(0o555)
+        yield folder, target
+        folder.chmod(0o755)
+
+
+def test_a_file_in_a_folder_that_takes_no_new_files_is_rewritten_in_place(sealed_folder) -> None:
+    folder, target = sealed_folder
+    with pytest.raises(PermissionError):
+        (folder / "probe.tmp").touch()  # the folder really refuses new files
+    assert write_csv(target, START, END, _lines()) == 4
+    assert target.read_bytes() == EXPECTED
+    assert sorted(folder.iterdir()) == [target]
+
+
+def test_a_new_file_in_such_a_folder_is_refused(sealed_folder) -> None:
+    folder, _target = sealed_folder
+    with pytest.raises(PermissionError):
+        write_csv(folder / "new.csv", START, END, _lines())
+    assert not (folder / "new.csv").exists()
+
+
+def test_a_file_name_that_is_not_valid_utf8_still_gets_a_temporary(tmp_path: Path) -> None:
+    name = os.fsdecode(b"caf\xe9-numbers.csv")  # Latin-1 bytes, surrogate-escaped
+    target = tmp_path / name
+    assert write_csv(target, START, END, _lines()) == 4
+    assert target.read_bytes() == EXPECTED
+    assert sorted(tmp_path.iterdir()) == [target]

@@ -128,6 +128,11 @@ async def test_export_button_saves_the_chart_where_the_user_chose(
 
     page.choose_export_path = lambda suggested: asked.append(suggested) or str(target)
     page.export_button.click()
+    # Written on a worker thread: the window says so meanwhile.
+    assert page.progress_label.text() == "Saving my numbers.csv…"
+    assert not page.export_button.isEnabled()
+    await wait_for(lambda: page.progress_label.text().startswith("Saved"))
+    assert page.export_button.isEnabled()
     start, end = page.date_range()
     suggested = str(Path.home() / f"huntaze-audience-{start.isoformat()}-{end.isoformat()}.csv")
     assert asked == [suggested, suggested]
@@ -153,6 +158,7 @@ async def test_export_that_cannot_be_written_says_why_and_writes_nothing(
     page.choose_export_path = lambda suggested: str(chosen)
     with caplog.at_level(logging.WARNING, logger="huntaze.ui.analytics"):
         page.export_button.click()  # pytest-qt fails the test if the slot raises
+        await wait_for(lambda: page.progress_label.text().startswith("Could not"))
 
     assert page.progress_label.text() == f"Could not save the CSV: {os.strerror(reason)}."
     assert sorted(exports.rglob("*")) == [exports / "a folder"]  # nothing written
@@ -162,6 +168,7 @@ async def test_export_that_cannot_be_written_says_why_and_writes_nothing(
     # The page carries on: the next export to a good place works.
     page.choose_export_path = lambda suggested: str(exports / "analytics.csv")
     page.export_button.click()
+    await wait_for(lambda: page.progress_label.text().startswith("Saved"))
     assert (exports / "analytics.csv").exists()
     assert page.progress_label.text() == "Saved 30 rows to analytics.csv"
 

@@ -19,6 +19,7 @@ import stat
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TextIO
 
 from huntaze_desktop.core.analytics.aggregate import Line
 
@@ -33,22 +34,28 @@ _NAME_ATTEMPTS = 100
 def write_csv(path: Path, start: date, end: date, lines: Sequence[Line]) -> int:
     """One row per day, one column per line; a missing value is an empty cell.
 
-    Replaces the file at ``path`` atomically. Returns the number of rows
+    Replaces the file at ``path`` atomically, except in a folder where no new
+    file may be created but the existing one may be written: that file is then
+    rewritten in place, as a plain ``open`` would. Returns the number of rows
     written (header excluded).
     """
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     # Through a symlink to the user's file, like open() would: the link stays.
     target = Path(os.path.realpath(path))
     mode = _mode_for(target)
-    fd, tmp = _create_temporary(target)
+    try:
+        fd, tmp = _create_temporary(target)
+    except PermissionError:
+        if mode is None:  # no file to write in place either
+            raise
+        with target.open("w", newline="", encoding="utf-8") as fh:
+            _write_rows(fh, days, lines)
+        return len(days)
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
             if mode is not None and hasattr(os, "fchmod"):
                 os.fchmod(fh.fileno(), mode)
-            writer = csv.writer(fh)
-            writer.writerow(["date", *[line.label for line in lines]])
-            for index, day in enumerate(days):
-                writer.writerow([day.isoformat(), *[_cell(line, index) for line in lines]])
+            _write_rows(fh, days, lines)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -57,6 +64,13 @@ def write_csv(path: Path, start: date, end: date, lines: Sequence[Line]) -> int:
         raise
     _sync_directory(target.parent)
     return len(days)
+
+
+def _write_rows(fh: TextIO, days: Sequence[date], lines: Sequence[Line]) -> None:
+    writer = csv.writer(fh)
+    writer.writerow(["date", *[line.label for line in lines]])
+    for index, day in enumerate(days):
+        writer.writerow([day.isoformat(), *[_cell(line, index) for line in lines]])
 
 
 def _cell(line: Line, index: int) -> str:
@@ -91,7 +105,7 @@ def _create_temporary(target: Path) -> tuple[int, Path]:
     ``mkstemp`` would give 0o600, and reading the umask means changing it for
     the whole process.
     """
-    kept = target.name.encode()[:_NAME_BYTES_KEPT].decode(errors="ignore")
+    kept = os.fsdecode(os.fsencode(target.name)[:_NAME_BYTES_KEPT])
     flags = (
         os.O_WRONLY
         | os.O_CREAT
