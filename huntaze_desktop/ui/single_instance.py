@@ -155,7 +155,10 @@ class SingleInstance(QObject):
         while socket.canReadLine():
             line = bytes(socket.readLine().data()).strip()
             if line == _ACTIVATE:
-                log.info("Another launch asked this instance to show itself")
+                log.info(
+                    "Another launch asked this instance to show itself",
+                    extra={"event": "app.activation_requested"},
+                )
                 self.activationRequested.emit()
 
     def notify_running(self, knock_for_ms: int = KNOCK_FOR_MS) -> bool:

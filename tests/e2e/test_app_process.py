@@ -129,6 +129,8 @@ def test_second_launch_hands_over_to_the_first(data_dir: Path) -> None:
             with _start(data_dir) as second:
                 # It asked the first one to come forward, then left.
                 assert second.wait(timeout=60) == 0
+            # The first heard it (its window is brought to the front).
+            _wait_for_event(first, "app.activation_requested", timeout=30)
             assert first.poll() is None
         finally:
             first.send_signal(signal.SIGTERM)
