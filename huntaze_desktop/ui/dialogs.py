@@ -6,14 +6,17 @@ would stall the asyncio loop that shares Qt's event loop).
 
 from __future__ import annotations
 
+import contextlib
 import json
+from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
@@ -22,7 +25,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["ConfirmDisconnectDialog", "DiagnosticsDialog"]
+from huntaze_desktop.core.models import ConnectionStatus
+
+__all__ = ["ConfirmDisconnectDialog", "DiagnosticsDialog", "summary_rows"]
+
+_EVENTS_SHOWN = 5  # recent events in the summary (all of them are in the JSON)
+# The audit log's event names, in words; others are shown with spaces for "_".
+_EVENT_WORDS = {
+    "connect": "Account added",
+    "reconnect": "Signed in again",
+    "connected": "Signed in",
+    "disconnect": "Disconnected",
+    "refresh_failed": "Refresh failed",
+    "connect_rejected": "Sign-in refused",
+    "state_rejected": "Sign-in stopped (security check failed)",
+}
 
 
 class ConfirmDisconnectDialog(QMessageBox):
@@ -66,8 +83,56 @@ class ConfirmDisconnectDialog(QMessageBox):
             self.confirmed.emit()
 
 
+def _when(value: object) -> str | None:
+    """An ISO timestamp from the diagnostics as the user reads it: local time."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone()
+    return f"{local.day} {local:%b %Y}, {local:%H:%M}"
+
+
+def summary_rows(diagnostics: dict[str, Any]) -> list[tuple[str, str]]:
+    """The facts a person looks for first, as (label, text); absent facts are left out."""
+    rows: list[tuple[str, str]] = []
+    with contextlib.suppress(ValueError):  # an unknown status: the JSON below has it
+        rows.append(("Status", ConnectionStatus(str(diagnostics.get("status"))).label))
+    problem = diagnostics.get("last_error") or diagnostics.get("status_reason")
+    if problem:
+        rows.append(("Problem", str(problem)))
+    for key, label in (
+        ("last_success_at", "Last success"),
+        ("retry_at", "Next try"),
+        ("expires_at", "Access valid until"),
+        ("created_at", "Connected on"),
+    ):
+        if text := _when(diagnostics.get(key)):
+            rows.append((label, text))
+    events = diagnostics.get("recent_events") or []
+    lines = []
+    for event in events[:_EVENTS_SHOWN]:
+        if not isinstance(event, dict):
+            continue
+        name = str(event.get("event", ""))
+        what = _EVENT_WORDS.get(name) or name.replace("_", " ").capitalize()
+        detail = event.get("detail")
+        when = _when(event.get("at")) or ""
+        lines.append(f"{when}  {what}" + (f" ({detail})" if detail else ""))
+    if lines:
+        rows.append(("Recent events", "\n".join(lines)))
+    return rows
+
+
 class DiagnosticsDialog(QDialog):
-    """Read-only diagnostics of one account (no secrets) with a Copy button."""
+    """One account's details: a readable summary, then the full diagnostics (no secrets).
+
+    Copy puts the full diagnostics (JSON) on the clipboard, for a support request.
+    """
 
     copied = Signal()
 
@@ -75,11 +140,25 @@ class DiagnosticsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Details — {title}")
         self.setAccessibleName(f"Details of {title}")
-        self.resize(560, 460)
+        self.resize(600, 540)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 18)
         layout.setSpacing(10)
-        heading = QLabel("Diagnostics (no passwords or tokens are included)", self)
+        summary = QFormLayout()
+        summary.setHorizontalSpacing(16)
+        summary.setVerticalSpacing(6)
+        self.summary: dict[str, QLabel] = {}
+        for label, text in summary_rows(diagnostics):
+            value = QLabel(text, self)
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setAccessibleName(f"{label}: {text}")
+            name = QLabel(label, self)
+            name.setProperty("role", "muted")
+            summary.addRow(name, value)
+            self.summary[label] = value
+        layout.addLayout(summary)
+        heading = QLabel("Technical details for support (no passwords or tokens)", self)
         heading.setProperty("role", "muted")
         layout.addWidget(heading)
         self.text = json.dumps(diagnostics, indent=2, sort_keys=True, default=str)
@@ -98,6 +177,8 @@ class DiagnosticsDialog(QDialog):
         close.setAccessibleName("Close")
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        close.setDefault(True)
+        close.setFocus()  # not the text: Escape and Enter both close
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text)

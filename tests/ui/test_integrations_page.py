@@ -144,5 +144,10 @@ async def test_notice_and_details(page, runtime, seed_account, wait_for) -> None
     await wait_for(lambda: page.details_dialog is not None and page.details_dialog.isVisible())
     assert str(account.id) in page.details_dialog.text or "owl" in page.details_dialog.text
     assert "token-owl" not in page.details_dialog.text  # never a secret
+    # First what a person looks for, in words; the JSON is for support.
+    summary = {label: w.text() for label, w in page.details_dialog.summary.items()}
+    assert summary["Status"] == "Error"
+    assert summary["Problem"] == "No developer app set."
+    assert "Connected on" in summary
     page.details_dialog.copy_button.click()
     runtime.bus.publish(Notice("hello", "info"))  # the page leaves notices to the window
