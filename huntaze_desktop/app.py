@@ -271,6 +271,7 @@ class _Boot:
         self.app, self.args, self.paths, self.instance = app, args, paths, instance
         self.window = window
         self.exit_code = 0
+        self.passphrase_dialog: Any = None  # open while a first start chooses one
 
     async def main(self) -> int:
         import asyncio
@@ -342,8 +343,17 @@ class _Boot:
                         passphrase=passphrase,
                     )
                 )
+            except KeyringUnavailableError as exc:
+                # No keyring to keep the key in: offer a passphrase instead of
+                # sending the user to the command line (once; never headless).
+                if self.args.no_err_windows or passphrase is not None:
+                    self._fatal(exc)
+                    return None
+                passphrase = await self._set_up_passphrase()
+                if passphrase is None:
+                    return None
             except (WrongPassphraseError, VaultLockedError) as exc:
-                if isinstance(exc, KeyringUnavailableError) or self.args.no_err_windows:
+                if self.args.no_err_windows:
                     self._fatal(exc)
                     return None
                 prompt = (
@@ -360,6 +370,43 @@ class _Boot:
             except HuntazeError as exc:
                 self._fatal(exc)
                 return None
+
+    async def _set_up_passphrase(self) -> str | None:
+        """Ask for a new passphrase and switch the vault to it; None when the user quits.
+
+        ``switch_to_passphrase`` refuses (and this reports why) when credentials
+        sealed under an unreachable keyring's key exist: they would be lost.
+        """
+        import asyncio
+
+        from huntaze_desktop.core.errors import HuntazeError
+        from huntaze_desktop.storage.vault_setup import switch_to_passphrase
+        from huntaze_desktop.ui.passphrase_setup import PassphraseSetupDialog
+
+        dialog = PassphraseSetupDialog(self.window)
+        self.passphrase_dialog = dialog
+        answered: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        def finished(code: int) -> None:
+            if not answered.done():
+                answered.set_result(code)
+
+        dialog.finished.connect(finished)
+        dialog.open()  # window-modal, no nested event loop
+        try:
+            if await answered != PassphraseSetupDialog.DialogCode.Accepted.value:
+                return None
+            chosen = dialog.passphrase()
+        finally:
+            self.passphrase_dialog = None
+            dialog.deleteLater()
+        try:
+            await asyncio.to_thread(switch_to_passphrase, self.paths, chosen)
+        except HuntazeError as exc:
+            self._fatal(exc)
+            return None
+        log.info("The vault is now protected by a passphrase", extra={"event": "vault.passphrase"})
+        return chosen
 
     def _fatal(self, exc: HuntazeError) -> None:
         from PySide6.QtWidgets import QMessageBox

@@ -244,7 +244,7 @@ async def _vault_rotate(args: argparse.Namespace, paths: Any) -> int:
 async def _vault_init(args: argparse.Namespace, paths: Any) -> int:
     import asyncio
 
-    from huntaze_desktop.storage.keystore import KeyStore
+    from huntaze_desktop.storage.vault_setup import switch_to_passphrase
 
     first = _passphrase("New vault passphrase: ")
     if not first:
@@ -254,7 +254,7 @@ async def _vault_init(args: argparse.Namespace, paths: Any) -> int:
     if asked and getpass.getpass("Repeat the passphrase: ") != first:
         print("The passphrases do not match. Nothing was changed.", file=sys.stderr)
         return EXIT_FAILED
-    await asyncio.to_thread(KeyStore(paths).init_passphrase, first)
+    await asyncio.to_thread(switch_to_passphrase, paths, first)
     print("The vault is now protected by your passphrase.")
     return EXIT_OK
 

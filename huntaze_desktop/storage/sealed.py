@@ -6,13 +6,19 @@ here for every table keeps sealing, opening and re-sealing consistent.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from huntaze_desktop.storage.models import ClientCredential, OAuthAccount, PendingRevocation
 from huntaze_desktop.storage.vault import SecretPlace, Vault
 
-__all__ = ["account_place", "client_secret_place", "reseal_all", "revocation_place"]
+__all__ = [
+    "account_place",
+    "client_secret_place",
+    "count_sealed",
+    "reseal_all",
+    "revocation_place",
+]
 
 
 def account_place(row: OAuthAccount, column: str) -> SecretPlace:
@@ -55,3 +61,13 @@ def reseal_all(session: Session, old: Vault, new: Vault) -> int:
         count += 1
     session.flush()
     return count
+
+
+def count_sealed(session: Session) -> int:
+    """How many sealed values the database holds (what a lost key would make unreadable)."""
+    tokens = session.scalar(
+        select(func.count(OAuthAccount.access_token) + func.count(OAuthAccount.refresh_token))
+    )
+    secrets = session.scalar(select(func.count(ClientCredential.client_secret)))
+    pending = session.scalar(select(func.count(PendingRevocation.token)))
+    return int(tokens or 0) + int(secrets or 0) + int(pending or 0)

@@ -1,0 +1,96 @@
+"""First start on a computer without a system keyring: the app offers a passphrase.
+
+Real boot code (``app._Boot._open_runtime``), the real dialog typed into, the
+real keyring 'fail' backend (what a machine without a Secret Service gives),
+real vault files and SQLite database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+import keyring
+import keyring.backends.fail
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from huntaze_desktop.app import _Boot
+from huntaze_desktop.core.early_settings import Theme
+from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.storage.keystore import KeyStore
+from huntaze_desktop.ui.main_window import WindowShell
+from huntaze_desktop.ui.passphrase_setup import MIN_LENGTH
+
+PASSPHRASE = "a passphrase to remember"
+
+
+@pytest.fixture
+def no_keyring(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("HUNTAZE_VAULT_PASSPHRASE", raising=False)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def boot(qapp, main_window_factory, tmp_path: Path) -> _Boot:
+    paths = DataPaths(tmp_path / "data").ensure()
+    window = main_window_factory(shell=WindowShell(paths.root, False, Theme.LIGHT), tray=False)
+    window.show()
+    args = argparse.Namespace(sandbox=False, no_err_windows=False)
+    return _Boot(qapp, args, paths, None, window)
+
+
+def _dialog_open(boot: _Boot) -> bool:
+    return boot.passphrase_dialog is not None and boot.passphrase_dialog.isVisible()
+
+
+def _type(widget, text: str) -> None:
+    widget.clear()
+    QTest.keyClicks(widget, text)
+
+
+async def test_first_start_without_a_keyring_sets_up_a_passphrase(
+    no_keyring, boot: _Boot, wait_for
+) -> None:
+    opening = asyncio.ensure_future(boot._open_runtime())
+    await wait_for(lambda: _dialog_open(boot))
+    dialog = boot.passphrase_dialog
+    assert not dialog.accept_button.isEnabled()
+    _type(dialog.first, "short")
+    assert dialog.hint.text() == f"Use at least {MIN_LENGTH} characters."
+    _type(dialog.first, PASSPHRASE)
+    assert dialog.hint.text() == "Repeat it to be sure."
+    _type(dialog.second, PASSPHRASE + "!")
+    assert dialog.hint.text() == "Type the same passphrase twice."
+    QTest.keyClick(dialog.second, Qt.Key.Key_Return)  # Enter cannot skip the checks
+    assert dialog.isVisible() and not dialog.accept_button.isEnabled()
+    _type(dialog.second, PASSPHRASE)
+    assert dialog.accept_button.isEnabled()
+    dialog.accept_button.click()
+
+    runtime = await asyncio.wait_for(opening, 30)
+    try:
+        assert runtime is not None
+        assert await runtime.accounts.list_accounts() == []
+    finally:
+        await runtime.aclose()
+    status = KeyStore(boot.paths).status()
+    assert status.mode == "passphrase" and status.key_present
+    assert len(KeyStore(boot.paths).load_keys(PASSPHRASE)) == 1
+    assert boot.exit_code == 0
+
+
+async def test_quitting_the_passphrase_dialog_changes_nothing(
+    no_keyring, boot: _Boot, wait_for
+) -> None:
+    opening = asyncio.ensure_future(boot._open_runtime())
+    await wait_for(lambda: _dialog_open(boot))
+    boot.passphrase_dialog.quit_button.click()
+    assert await asyncio.wait_for(opening, 10) is None
+    assert not boot.paths.vault_params.exists()
+    assert KeyStore(boot.paths).status().mode == "keyring"
