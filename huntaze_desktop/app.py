@@ -320,8 +320,6 @@ class _Boot:
     async def _open_runtime(self) -> Any:
         import asyncio
 
-        from PySide6.QtWidgets import QInputDialog, QLineEdit
-
         from huntaze_desktop.core.errors import (
             HuntazeError,
             KeyringUnavailableError,
@@ -356,17 +354,12 @@ class _Boot:
                 if self.args.no_err_windows:
                     self._fatal(exc)
                     return None
-                prompt = (
-                    "That passphrase is not correct. Try again:"
-                    if isinstance(exc, WrongPassphraseError)
-                    else "Your credentials are protected by a passphrase. Enter it to unlock:"
-                )
-                text, ok = QInputDialog.getText(
-                    self.window, "Unlock Huntaze Desktop", prompt, QLineEdit.EchoMode.Password
-                )
-                if not ok:
+                from huntaze_desktop.ui.passphrase_setup import UnlockDialog
+
+                unlock = UnlockDialog(self.window, wrong=isinstance(exc, WrongPassphraseError))
+                if not await self._answer(unlock):
                     return None
-                passphrase = text
+                passphrase = unlock.passphrase()
             except HuntazeError as exc:
                 self._fatal(exc)
                 return None
@@ -384,22 +377,9 @@ class _Boot:
         from huntaze_desktop.ui.passphrase_setup import PassphraseSetupDialog
 
         dialog = PassphraseSetupDialog(self.window)
-        self.passphrase_dialog = dialog
-        answered: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-
-        def finished(code: int) -> None:
-            if not answered.done():
-                answered.set_result(code)
-
-        dialog.finished.connect(finished)
-        dialog.open()  # window-modal, no nested event loop
-        try:
-            if await answered != PassphraseSetupDialog.DialogCode.Accepted.value:
-                return None
-            chosen = dialog.passphrase()
-        finally:
-            self.passphrase_dialog = None
-            dialog.deleteLater()
+        if not await self._answer(dialog):
+            return None
+        chosen = dialog.passphrase()
         try:
             await asyncio.to_thread(switch_to_passphrase, self.paths, chosen)
         except HuntazeError as exc:
@@ -407,6 +387,28 @@ class _Boot:
             return None
         log.info("The vault is now protected by a passphrase", extra={"event": "vault.passphrase"})
         return chosen
+
+    async def _answer(self, dialog: Any) -> bool:
+        """Open ``dialog`` window-modal (no nested event loop); True when accepted.
+
+        While it is open it is ``self.passphrase_dialog`` (tests type into it).
+        """
+        import asyncio
+
+        answered: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        def finished(code: int) -> None:
+            if not answered.done():
+                answered.set_result(code)
+
+        dialog.finished.connect(finished)
+        self.passphrase_dialog = dialog
+        dialog.open()
+        try:
+            return bool(await answered == dialog.DialogCode.Accepted.value)
+        finally:
+            self.passphrase_dialog = None
+            dialog.deleteLater()
 
     def _fatal(self, exc: HuntazeError) -> None:
         from PySide6.QtWidgets import QMessageBox

@@ -94,3 +94,38 @@ async def test_quitting_the_passphrase_dialog_changes_nothing(
     assert await asyncio.wait_for(opening, 10) is None
     assert not boot.paths.vault_params.exists()
     assert KeyStore(boot.paths).status().mode == "keyring"
+
+
+async def test_later_starts_unlock_with_the_passphrase(no_keyring, boot: _Boot, wait_for) -> None:
+    from huntaze_desktop.storage.vault_setup import switch_to_passphrase
+    from huntaze_desktop.ui.passphrase_setup import WRONG_PASSPHRASE, UnlockDialog
+
+    await asyncio.to_thread(switch_to_passphrase, boot.paths, PASSPHRASE)  # an earlier start
+    opening = asyncio.ensure_future(boot._open_runtime())
+    await wait_for(lambda: _dialog_open(boot))
+    dialog = boot.passphrase_dialog
+    assert isinstance(dialog, UnlockDialog)
+    assert not dialog.error.isVisible() and not dialog.unlock_button.isEnabled()
+    _type(dialog.field, "not the passphrase")
+    dialog.unlock_button.click()
+    # Wrong: asked again, saying so (a new dialog once the key check has run).
+    await wait_for(lambda: _dialog_open(boot) and boot.passphrase_dialog is not dialog, timeout=30)
+    again = boot.passphrase_dialog
+    assert again.error.isVisible() and again.error.text() == WRONG_PASSPHRASE
+    _type(again.field, PASSPHRASE)
+    QTest.keyClick(again.field, Qt.Key.Key_Return)
+    runtime = await asyncio.wait_for(opening, 30)
+    assert runtime is not None
+    await runtime.aclose()
+
+
+async def test_quitting_at_the_unlock_prompt_opens_nothing(
+    no_keyring, boot: _Boot, wait_for
+) -> None:
+    from huntaze_desktop.storage.vault_setup import switch_to_passphrase
+
+    await asyncio.to_thread(switch_to_passphrase, boot.paths, PASSPHRASE)
+    opening = asyncio.ensure_future(boot._open_runtime())
+    await wait_for(lambda: _dialog_open(boot))
+    boot.passphrase_dialog.quit_button.click()
+    assert await asyncio.wait_for(opening, 10) is None
