@@ -271,7 +271,7 @@ class _Boot:
         self.app, self.args, self.paths, self.instance = app, args, paths, instance
         self.window = window
         self.exit_code = 0
-        self.passphrase_dialog: Any = None  # open while a first start chooses one
+        self.passphrase_dialog: Any = None  # the passphrase dialog, while one is open
 
     async def main(self) -> int:
         import asyncio
@@ -356,10 +356,10 @@ class _Boot:
                     return None
                 from huntaze_desktop.ui.passphrase_setup import UnlockDialog
 
-                unlock = UnlockDialog(self.window, wrong=isinstance(exc, WrongPassphraseError))
-                if not await self._answer(unlock):
+                wrong = isinstance(exc, WrongPassphraseError)
+                passphrase = await self._ask_passphrase(UnlockDialog(self.window, wrong=wrong))
+                if passphrase is None:
                     return None
-                passphrase = unlock.passphrase()
             except HuntazeError as exc:
                 self._fatal(exc)
                 return None
@@ -376,10 +376,9 @@ class _Boot:
         from huntaze_desktop.storage.vault_setup import switch_to_passphrase
         from huntaze_desktop.ui.passphrase_setup import PassphraseSetupDialog
 
-        dialog = PassphraseSetupDialog(self.window)
-        if not await self._answer(dialog):
+        chosen = await self._ask_passphrase(PassphraseSetupDialog(self.window))
+        if chosen is None:
             return None
-        chosen = dialog.passphrase()
         try:
             await asyncio.to_thread(switch_to_passphrase, self.paths, chosen)
         except HuntazeError as exc:
@@ -388,10 +387,11 @@ class _Boot:
         log.info("The vault is now protected by a passphrase", extra={"event": "vault.passphrase"})
         return chosen
 
-    async def _answer(self, dialog: Any) -> bool:
-        """Open ``dialog`` window-modal (no nested event loop); True when accepted.
+    async def _ask_passphrase(self, dialog: Any) -> str | None:
+        """Open a passphrase ``dialog`` window-modal (no nested event loop).
 
-        While it is open it is ``self.passphrase_dialog`` (tests type into it).
+        Returns what was typed, or None when the user quit. While it is open it
+        is ``self.passphrase_dialog`` (tests type into it).
         """
         import asyncio
 
@@ -405,7 +405,8 @@ class _Boot:
         self.passphrase_dialog = dialog
         dialog.open()
         try:
-            return bool(await answered == dialog.DialogCode.Accepted.value)
+            accepted = await answered == dialog.DialogCode.Accepted.value
+            return str(dialog.passphrase()) if accepted else None
         finally:
             self.passphrase_dialog = None
             dialog.deleteLater()
