@@ -52,37 +52,15 @@ PROBE = HERE / "startup_probe.py"
 PASSPHRASE = "bench-startup-passphrase"  # a throwaway data directory
 TIME_RATIO_TARGET = 1.3
 RSS_DELTA_TARGET_MB = 60.0
-PROVIDERS = ("instagram", "tiktok", "reddit", "onlyfans")
 IDLE_S_DEFAULT = 3.0
 
 
 def seed(data_dir: Path, count: int) -> None:
     """A passphrase vault and ``count`` stored accounts (real SQLite, real vault)."""
-    sys.path.insert(0, str(ROOT))
-    from huntaze_desktop.core.models import TokenSet
-    from huntaze_desktop.core.paths import DataPaths
-    from huntaze_desktop.storage.accounts import AccountStore
-    from huntaze_desktop.storage.db import Database
-    from huntaze_desktop.storage.keystore import KeyStore
-    from huntaze_desktop.storage.vault import Vault
+    sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+    from support.seeding import seed_stored_accounts  # the start-up tests' own seeding
 
-    paths = DataPaths(data_dir).ensure()
-    keystore = KeyStore(paths)
-    keystore.init_passphrase(PASSPHRASE)
-    db = Database.open(paths)
-    try:
-        store = AccountStore(db, Vault(keystore.load_keys(PASSPHRASE)[0]), db.default_user_id)
-        for i in range(count):
-            provider = PROVIDERS[i % len(PROVIDERS)]
-            store.upsert_connected(
-                provider,
-                f"bench-{provider}-{i}",
-                TokenSet(access_token=f"access-{i}", refresh_token=f"refresh-{i}"),
-                username=f"creator{i:03d}",
-                display_name=f"Creator {i:03d}",
-            )
-    finally:
-        db.close()
+    seed_stored_accounts(data_dir, count, PASSPHRASE, prefix="bench")
 
 
 def _free_port() -> int:

@@ -17,20 +17,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.seeding import seed_stored_accounts
 
-from huntaze_desktop.core.models import TokenSet
-from huntaze_desktop.core.paths import DataPaths
 from huntaze_desktop.sandbox.server import SandboxServer
 from huntaze_desktop.sandbox.shared import state_file_for
-from huntaze_desktop.storage.accounts import AccountStore
-from huntaze_desktop.storage.db import Database
-from huntaze_desktop.storage.keystore import KeyStore
-from huntaze_desktop.storage.vault import Vault
 
 pytestmark = pytest.mark.e2e
 
 PASSPHRASE = "e2e startup passphrase"
-PROVIDERS = ("instagram", "tiktok", "reddit", "onlyfans")
 NOT_AT_IDLE = ("numpy", "pyqtgraph", "keyring", "alembic", "uvicorn", "starlette", "click")
 
 # Runs the real entry point; at app.ready (plus a moment for the start-up checks
@@ -68,29 +62,9 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def _seed(data_dir: Path, count: int) -> None:
-    paths = DataPaths(data_dir).ensure()
-    keystore = KeyStore(paths)
-    keystore.init_passphrase(PASSPHRASE)
-    db = Database.open(paths)  # migrates here: the app finds the schema at head
-    try:
-        store = AccountStore(db, Vault(keystore.load_keys(PASSPHRASE)[0]), db.default_user_id)
-        for i in range(count):
-            provider = PROVIDERS[i % len(PROVIDERS)]
-            store.upsert_connected(
-                provider,
-                f"startup-{provider}-{i}",
-                TokenSet(access_token=f"access-{i}", refresh_token=f"refresh-{i}"),
-                username=f"creator{i:02d}",
-                display_name=f"Creator {i:02d}",
-            )
-    finally:
-        db.close()
-
-
 def test_idle_app_leaves_out_what_only_some_paths_need(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    _seed(data_dir, 8)
+    seed_stored_accounts(data_dir, 8, PASSPHRASE, prefix="startup")
     with SandboxServer(state_file=state_file_for(data_dir)) as sandbox:
         env = dict(
             os.environ,

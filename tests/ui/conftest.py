@@ -117,6 +117,37 @@ def drain_ui_tasks() -> Callable[[], Awaitable[None]]:
 
 
 @pytest.fixture
+def seed_busy_cards(
+    seed_account: Callable[..., Awaitable[object]],
+) -> Callable[[object], Awaitable[None]]:
+    """``await seed(runtime)``: the busiest card states at once.
+
+    Two Instagram accounts (the switcher), TikTok rate limited (a badge with its
+    time and an error line), Reddit needing a reconnect (three actions).
+    """
+    from datetime import UTC, datetime, timedelta
+
+    from huntaze_desktop.core.models import ConnectionStatus
+
+    async def seed(runtime: object) -> None:
+        await seed_account(runtime, "instagram", "sunny.creates")
+        await seed_account(runtime, "instagram", "moonlight.studio")
+        await seed_account(
+            runtime,
+            "tiktok",
+            "sunny.creates",
+            ConnectionStatus.RATE_LIMITED,
+            retry_at=datetime.now(UTC) + timedelta(minutes=20),
+            last_error="The platform is limiting requests. We will try again shortly.",
+        )
+        await seed_account(
+            runtime, "reddit", "sunny_creates", ConnectionStatus.NEEDS_RECONNECT, last_error="x"
+        )
+
+    return seed
+
+
+@pytest.fixture
 async def main_window_factory(
     qapp: object, drain_ui_tasks: Callable[[], Awaitable[None]]
 ) -> AsyncIterator[Callable[..., object]]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QWidget
@@ -65,23 +63,11 @@ async def test_three_actions_wrap_instead_of_dropping_a_column(
 
 
 async def test_two_columns_at_1000_px_with_every_kind_of_card(
-    page, runtime, seed_account, wait_for
+    page, runtime, seed_busy_cards, wait_for
 ) -> None:
     # 1000 px window - 216 px sidebar: the busiest cards (switcher, rate-limit badge
     # with its time, three actions) still fit two columns without clipping anything.
-    await seed_account(runtime, "instagram", "sunny.creates")
-    await seed_account(runtime, "instagram", "moonlight.studio")
-    await seed_account(
-        runtime,
-        "tiktok",
-        "sunny.creates",
-        ConnectionStatus.RATE_LIMITED,
-        retry_at=datetime.now(UTC) + timedelta(minutes=20),
-        last_error="The platform is limiting requests. We will try again shortly.",
-    )
-    await seed_account(
-        runtime, "reddit", "sunny_creates", ConnectionStatus.NEEDS_RECONNECT, last_error="x"
-    )
+    await seed_busy_cards(runtime)
     await wait_for(lambda: page.cards["instagram"].switcher.isVisible())
     await wait_for(lambda: page.cards["reddit"].reconnect_button.isVisible())
     page.resize(784, 700)

@@ -8,14 +8,11 @@ grid's reading order; the Settings form top to bottom.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QWidget
 
-from huntaze_desktop.core.models import ConnectionStatus
 from huntaze_desktop.ui.card import IntegrationCard
 from huntaze_desktop.ui.theme import LIGHT, stylesheet
 
@@ -23,22 +20,10 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-async def window(main_window_factory, runtime, seed_account, qapp, wait_for):
+async def window(main_window_factory, runtime, seed_busy_cards, qapp, wait_for):
     """The real window at 1000x700 with cards in several states (light theme)."""
     previous = qapp.styleSheet()
-    await seed_account(runtime, "instagram", "sunny.creates")
-    await seed_account(runtime, "instagram", "moonlight.studio")
-    await seed_account(
-        runtime,
-        "tiktok",
-        "sunny.creates",
-        ConnectionStatus.RATE_LIMITED,
-        retry_at=datetime.now(UTC) + timedelta(minutes=20),
-        last_error="The platform is limiting requests. We will try again shortly.",
-    )
-    await seed_account(
-        runtime, "reddit", "sunny_creates", ConnectionStatus.NEEDS_RECONNECT, last_error="x"
-    )
+    await seed_busy_cards(runtime)
     w = main_window_factory(runtime, tray=False)
     qapp.setStyleSheet(stylesheet(LIGHT))
     w.resize(1000, 700)

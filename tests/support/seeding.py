@@ -1,0 +1,43 @@
+"""Accounts stored the way the app stores them, for runs that start the real app.
+
+A passphrase vault (subprocesses cannot see the tests' in-memory keyring) and
+``count`` connected accounts spread over the four platforms, written through
+the real ``AccountStore`` (SQLite + vault). Used by the start-up tests and by
+``benchmarks/bench_startup.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from huntaze_desktop.core.models import TokenSet
+from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.storage.accounts import AccountStore
+from huntaze_desktop.storage.db import Database
+from huntaze_desktop.storage.keystore import KeyStore
+from huntaze_desktop.storage.vault import Vault
+
+__all__ = ["PROVIDERS", "seed_stored_accounts"]
+
+PROVIDERS = ("instagram", "tiktok", "reddit", "onlyfans")
+
+
+def seed_stored_accounts(data_dir: Path, count: int, passphrase: str, *, prefix: str) -> None:
+    """A passphrase vault in ``data_dir`` and ``count`` accounts (``@creator000``...)."""
+    paths = DataPaths(data_dir).ensure()
+    keystore = KeyStore(paths)
+    keystore.init_passphrase(passphrase)
+    db = Database.open(paths)  # migrates here: the app finds the schema at head
+    try:
+        store = AccountStore(db, Vault(keystore.load_keys(passphrase)[0]), db.default_user_id)
+        for i in range(count):
+            provider = PROVIDERS[i % len(PROVIDERS)]
+            store.upsert_connected(
+                provider,
+                f"{prefix}-{provider}-{i}",
+                TokenSet(access_token=f"access-{i}", refresh_token=f"refresh-{i}"),
+                username=f"creator{i:03d}",
+                display_name=f"Creator {i:03d}",
+            )
+    finally:
+        db.close()
