@@ -28,6 +28,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from huntaze_desktop.fileio import replace_atomically
 from huntaze_desktop.sandbox.endpoints import STATE_FILE_NAME
 from huntaze_desktop.sandbox.state import AccessToken, DemoUser, RefreshFamily, SandboxState
 
@@ -187,19 +188,10 @@ def save(state: SandboxState, path: Path) -> None:
     """Write the state to ``path`` atomically (owner-only permissions)."""
     text = json.dumps(dump_state(state), indent=1, sort_keys=True)
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     with _write_lock:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        with replace_atomically(path, mode=0o600) as handle:
+            handle.write(text)
 
 
 def load(state: SandboxState, path: Path) -> bool:

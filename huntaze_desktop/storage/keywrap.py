@@ -12,7 +12,6 @@ import base64
 import binascii
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from huntaze_desktop.core.errors import VaultError, WrongPassphraseError
+from huntaze_desktop.fileio import replace_atomically
 from huntaze_desktop.storage.vault import KEY_BYTES, key_id_for
 
 __all__ = [
@@ -63,25 +63,10 @@ def decode_b64(text: object) -> bytes:
 
 
 def atomic_write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write then rename, so a crash leaves either the old file or the new one."""
+    """Write then rename, so a crash leaves either the old file or the new one (owner only)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=".vault-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
-        dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    with replace_atomically(path, mode=0o600) as handle:
+        json.dump(data, handle, indent=2, sort_keys=True)
 
 
 def new_kdf_params() -> dict[str, Any]:
