@@ -32,48 +32,72 @@ EXPLANATION = (
 )
 
 
-class PassphraseSetupDialog(QDialog):
-    """Two password fields, a hint that says what is missing, Quit or accept."""
+class _PassphraseDialog(QDialog):
+    """What both dialogs share: an explanation, fields, Quit, an accept button.
+
+    Subclasses add their fields between ``__init__`` and ``_add_buttons`` and say
+    in ``problem()`` what keeps the passphrase from being used (None: nothing).
+    """
+
+    def __init__(self, parent: QWidget | None, title: str, explanation: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(440)
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(20, 18, 20, 18)
+        self.body.setSpacing(12)
+        text = QLabel(explanation, self)
+        text.setWordWrap(True)
+        self.body.addWidget(text)
+
+    def _password_field(self, accessible_name: str) -> QLineEdit:
+        field = QLineEdit(self)
+        field.setEchoMode(QLineEdit.EchoMode.Password)
+        field.setAccessibleName(accessible_name)
+        field.textChanged.connect(self._check)
+        return field
+
+    def _add_buttons(self, accept_text: str) -> None:
+        buttons = QDialogButtonBox(self)
+        quit_button = buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
+        accept_button = buttons.addButton(accept_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        assert quit_button is not None and accept_button is not None
+        self.quit_button, self.accept_button = quit_button, accept_button
+        accept_button.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.body.addWidget(buttons)
+        self._check()
+
+    def problem(self) -> str | None:
+        raise NotImplementedError
+
+    def _check(self) -> None:  # on every keystroke, and once the buttons exist
+        self.accept_button.setEnabled(self.problem() is None)
+
+    def accept(self) -> None:
+        if self.problem() is None:  # Enter in a field must not skip the checks
+            super().accept()
+
+
+class PassphraseSetupDialog(_PassphraseDialog):
+    """Choose a passphrase: typed twice, a hint that says what is missing."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Protect your credentials")
+        super().__init__(parent, "Protect your credentials", EXPLANATION)
         self.setAccessibleName("Protect your credentials with a passphrase")
-        self.setMinimumWidth(460)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 18, 20, 18)
-        layout.setSpacing(12)
-        text = QLabel(EXPLANATION, self)
-        text.setWordWrap(True)
-        layout.addWidget(text)
         form = QFormLayout()
-        self.first = QLineEdit(self)
-        self.first.setEchoMode(QLineEdit.EchoMode.Password)
-        self.first.setAccessibleName("Passphrase")
-        self.second = QLineEdit(self)
-        self.second.setEchoMode(QLineEdit.EchoMode.Password)
-        self.second.setAccessibleName("Repeat the passphrase")
+        self.first = self._password_field("Passphrase")
+        self.second = self._password_field("Repeat the passphrase")
         form.addRow("Passphrase", self.first)
         form.addRow("Repeat it", self.second)
-        layout.addLayout(form)
+        self.body.addLayout(form)
         self.hint = QLabel("", self)
         self.hint.setProperty("role", "muted")
         self.hint.setAccessibleName("Passphrase hint")
-        layout.addWidget(self.hint)
-        buttons = QDialogButtonBox(self)
-        self.quit_button = buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
-        self.accept_button = buttons.addButton(
-            "Use this passphrase", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        assert self.quit_button is not None and self.accept_button is not None
-        self.accept_button.setDefault(True)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.first.textChanged.connect(self._check)
-        self.second.textChanged.connect(self._check)
+        self.body.addWidget(self.hint)
+        self._add_buttons("Use this passphrase")
         self.first.setFocus()
-        self._check()
 
     def passphrase(self) -> str:
         return self.first.text()
@@ -88,53 +112,32 @@ class PassphraseSetupDialog(QDialog):
         return None
 
     def _check(self) -> None:
-        problem = self.problem()
-        self.hint.setText(problem or "Ready.")
-        self.accept_button.setEnabled(problem is None)
-
-    def accept(self) -> None:
-        if self.problem() is None:  # Enter in a field must not skip the checks
-            super().accept()
+        super()._check()
+        self.hint.setText(self.problem() or "Ready.")
 
 
-class UnlockDialog(QDialog):
+class UnlockDialog(_PassphraseDialog):
     """Asks for the vault's passphrase; ``wrong=True`` says the last one did not unlock it."""
 
     def __init__(self, parent: QWidget | None = None, *, wrong: bool = False) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Unlock Huntaze Desktop")
+        super().__init__(
+            parent,
+            "Unlock Huntaze Desktop",
+            "Your credentials are protected by a passphrase. Enter it to unlock.",
+        )
         self.setAccessibleName("Unlock Huntaze Desktop")
-        self.setMinimumWidth(420)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 18, 20, 18)
-        layout.setSpacing(12)
-        text = QLabel("Your credentials are protected by a passphrase. Enter it to unlock.", self)
-        text.setWordWrap(True)
-        layout.addWidget(text)
-        self.field = QLineEdit(self)
-        self.field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.field.setAccessibleName("Passphrase")
-        layout.addWidget(self.field)
+        self.field = self._password_field("Passphrase")
+        self.body.addWidget(self.field)
         self.error = QLabel(WRONG_PASSPHRASE, self)
         self.error.setProperty("role", "error")
         self.error.setAccessibleName(WRONG_PASSPHRASE)
         self.error.setVisible(wrong)
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(self)
-        self.quit_button = buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
-        self.unlock_button = buttons.addButton("Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
-        assert self.quit_button is not None and self.unlock_button is not None
-        self.unlock_button.setDefault(True)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.field.textChanged.connect(lambda text: self.unlock_button.setEnabled(bool(text)))
-        self.unlock_button.setEnabled(False)
+        self.body.addWidget(self.error)
+        self._add_buttons("Unlock")
         self.field.setFocus()
 
     def passphrase(self) -> str:
         return self.field.text()
 
-    def accept(self) -> None:
-        if self.field.text():
-            super().accept()
+    def problem(self) -> str | None:
+        return None if self.field.text() else "Type your passphrase."

@@ -105,9 +105,9 @@ async def test_later_starts_unlock_with_the_passphrase(no_keyring, boot: _Boot, 
     await wait_for(lambda: _dialog_open(boot))
     dialog = boot.passphrase_dialog
     assert isinstance(dialog, UnlockDialog)
-    assert not dialog.error.isVisible() and not dialog.unlock_button.isEnabled()
+    assert not dialog.error.isVisible() and not dialog.accept_button.isEnabled()
     _type(dialog.field, "not the passphrase")
-    dialog.unlock_button.click()
+    dialog.accept_button.click()
     # Wrong: asked again, saying so (a new dialog once the key check has run).
     await wait_for(lambda: _dialog_open(boot) and boot.passphrase_dialog is not dialog, timeout=30)
     again = boot.passphrase_dialog
