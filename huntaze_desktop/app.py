@@ -7,8 +7,11 @@ application icon and the single-instance server follow  7. qasync loop
 8. services imported and opened (vault, storage…)  9. services attached to the
 window (``app.ready``)  10. run until quit  11. close services
 
-Steps 1-6 import nothing but Qt and a few small modules: the window the user
-sees first is the real one, with its navigation and an outline of each page.
+Steps 1-6 import nothing but Qt and a few small modules, and do not touch
+PySide6's ``Qt`` namespace (its first use builds 93 enum classes, ~12 ms, a
+tenth of the time to the first paint; see ``_share_gl_contexts``): the window
+the user sees first is the real one, with its navigation and an outline of
+each page.
 The services (pydantic, SQLAlchemy, httpx, cryptography… most of a second)
 are imported after that paint, on a worker thread so the window stays live.
 """
@@ -22,15 +25,16 @@ import signal
 import sys
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
-from huntaze_desktop import __version__, gc_policy
-from huntaze_desktop.core.paths import DataPaths, default_data_dir
-from huntaze_desktop.resources import resource_path
+from huntaze_desktop import __version__
 
+# The app's own modules are imported in run_gui, after PySide6's import hook is
+# made light (_lighten_pyside_import_hook): each import it sees costs ~0.3 ms.
 if TYPE_CHECKING:
     from huntaze_desktop.core.errors import HuntazeError
+    from huntaze_desktop.core.paths import DataPaths
 
 __all__ = ["run_gui"]
 
@@ -49,6 +53,40 @@ def _prepare_qt_environment() -> None:
     if missing:
         os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join([flags, *missing]).strip()
     # QtWebEngine is loaded lazily; it needs shared GL contexts set before the app exists.
+    _share_gl_contexts()
+
+
+# Qt::AA_ShareOpenGLContexts (qnamespace.h), and the Itanium C++ ABI name of
+# ``static void QCoreApplication::setAttribute(Qt::ApplicationAttribute, bool)``.
+_AA_SHARE_OPENGL_CONTEXTS = 18
+_SET_ATTRIBUTE_SYMBOL = "_ZN16QCoreApplication12setAttributeEN2Qt20ApplicationAttributeEb"
+
+
+def _share_gl_contexts() -> None:
+    """Set ``Qt::AA_ShareOpenGLContexts``, without PySide6's ``Qt`` namespace on Linux.
+
+    Through PySide6 the attribute is ``Qt.ApplicationAttribute``, and the first
+    use of ``Qt`` builds all 93 of its enum classes with Python's ``enum``
+    (~12 ms on the path to the first paint, for one number). On Linux the same
+    static function is called in the QtCore library PySide6 has already
+    loaded; elsewhere, or if that library or symbol is not found, through
+    PySide6. Tests check the attribute is set (tests/test_boot_first_frame.py).
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            core = ctypes.CDLL("libQt6Core.so.6", mode=os.RTLD_NOLOAD)
+            set_attribute = getattr(core, _SET_ATTRIBUTE_SYMBOL)
+        except (OSError, AttributeError):
+            log.debug("QtCore's setAttribute not found directly; using PySide6")
+        else:
+            set_attribute.argtypes = (ctypes.c_int, ctypes.c_bool)
+            set_attribute.restype = None
+            set_attribute(_AA_SHARE_OPENGL_CONTEXTS, True)
+            return
+    from PySide6.QtCore import Qt
+
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 
 
@@ -68,7 +106,7 @@ def _keep_singletons_alive() -> None:
     import PySide6
 
     if tuple(PySide6.__version_info__[:2]) < (6, 12):
-        return  # not affected (and ctypes stays out of the start-up)
+        return  # not affected
     import ctypes
 
     for obj in (None, True, False):
@@ -189,6 +227,8 @@ def _after_first_paint(app: QApplication, instance: Any) -> None:
     """What the first frame does not need: the icon dialogs inherit, the instance server."""
     from PySide6.QtGui import QIcon
 
+    from huntaze_desktop.resources import resource_path
+
     app.setWindowIcon(QIcon(str(resource_path("icons", "app.svg"))))
     instance.listen()
 
@@ -197,6 +237,8 @@ def run_gui(args: argparse.Namespace) -> int:
     """Start the desktop app; returns the process exit code."""
     _keep_singletons_alive()
     _lighten_pyside_import_hook()
+    from huntaze_desktop import gc_policy
+    from huntaze_desktop.core.paths import DataPaths, default_data_dir
     from huntaze_desktop.logsetup import hold_records, setup_logging
 
     paths = DataPaths(args.data_dir or default_data_dir(sandbox=args.sandbox)).ensure()
@@ -299,6 +341,8 @@ class _Boot:
         try:
             window.attach(runtime)
             # Boot is over: later GC passes must not walk all it built (UI stalls).
+            from huntaze_desktop import gc_policy
+
             gc_policy.settle_boot_heap()
             if runtime.scheduler is not None:
                 runtime.scheduler.start()

@@ -4,7 +4,9 @@ Run once when app.svg changes; the outputs are committed next to it:
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python packaging/make_icons.py
 
-``app.png`` (512 px) is what the Linux archive and AppImage ship; ``app.ico`` holds
+``app.png`` (512 px) is what the Linux archive and AppImage ship; ``logo-56.png``
+is the sidebar's logo (28 px at twice the pixel density), read as a plain PNG so
+that the first frame needs no SVG renderer; ``app.ico`` holds
 16-256 px images for the Windows executable; ``app.icns`` 128-1024 px for the macOS
 bundle. Both containers store PNG images, which every supported OS version reads,
 so no image library beyond Qt is needed.
@@ -24,6 +26,7 @@ ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 # ICNS element types that hold PNG data, by pixel size.
 ICNS_TYPES = {128: b"ic07", 256: b"ic08", 512: b"ic09", 1024: b"ic10"}
+LOGO_PX = 56  # ui.main_window.LOGO_SIZE at a device pixel ratio of 2
 
 
 def render_png(renderer: QSvgRenderer, size: int) -> bytes:
@@ -69,13 +72,14 @@ def main() -> int:
     if not renderer.isValid():
         print("app.svg is not a valid SVG", file=sys.stderr)
         return 1
-    sizes = sorted(set(ICO_SIZES) | set(ICNS_TYPES) | {512})
+    sizes = sorted(set(ICO_SIZES) | set(ICNS_TYPES) | {512, LOGO_PX})
     pngs = {size: render_png(renderer, size) for size in sizes}
     (ICONS / "app.png").write_bytes(pngs[512])
+    (ICONS / f"logo-{LOGO_PX}.png").write_bytes(pngs[LOGO_PX])
     (ICONS / "app.ico").write_bytes(ico({s: pngs[s] for s in ICO_SIZES}))
     (ICONS / "app.icns").write_bytes(icns({s: pngs[s] for s in ICNS_TYPES}))
     del app
-    print(f"wrote app.png, app.ico and app.icns in {ICONS}")
+    print(f"wrote app.png, logo-{LOGO_PX}.png, app.ico and app.icns in {ICONS}")
     return 0
 
 

@@ -11,7 +11,10 @@ navigation and an outline of each page, and only then imports and opens the
 services and calls ``attach(runtime)``, which puts the real pages in. Given a
 runtime, the constructor attaches at once. Everything the shell does not need
 (the pages, the tray, the bus, the toasts) is imported later: this module is on
-the path to the first paint.
+the path to the first paint, and nothing on that path touches PySide6's
+``Qt`` namespace, whose first use builds its 93 enum classes (~12 ms): the
+cursors, the declared colour scheme and the shortcuts come on the turn after
+the first paint.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from PySide6.QtCore import QByteArray, QEvent, QMetaMethod, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QMetaMethod, QSettings, QTimer, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -36,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from huntaze_desktop import __version__
 from huntaze_desktop.core.early_settings import Theme
-from huntaze_desktop.ui.icons import ICON_DIR, app_icon, svg_pixmap
+from huntaze_desktop.resources import resource_path
 from huntaze_desktop.ui.skeleton import SkeletonPage
 from huntaze_desktop.ui.theme import ThemeManager
 
@@ -57,6 +61,7 @@ log = logging.getLogger("huntaze.ui.main_window")
 TITLE = "Huntaze Desktop"
 SANDBOX_BANNER = "Sandbox mode: local stand-ins for the platforms, no real accounts"
 PAGES = ("Integrations", "Analytics", "Settings")
+LOGO_SIZE = 28  # the sidebar's logo, in device-independent pixels
 _TRAY_HINT = (
     "Huntaze keeps running in the tray and keeps your accounts fresh. Quit from the tray menu."
 )
@@ -107,7 +112,9 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         self.theme = ThemeManager(app, shell.theme, self)
-        self.theme.apply()
+        # The first frame goes by the platform's palette; _finish_chrome asks the
+        # platform's declared scheme (a Qt enum: see ``theme``) once it is painted.
+        self.theme.apply(ask_platform=False)
         self._toasts: ToastHost | None = None  # built with the first toast (see toasts)
 
         central = QWidget(self)
@@ -155,6 +162,13 @@ class MainWindow(QMainWindow):
         if self._finished:
             return
         self._finished = True
+        from PySide6.QtCore import Qt  # after the first frame: see the module docstring
+
+        self.theme.apply(ask_platform=False)
+        for button in self.nav_buttons:
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+        from huntaze_desktop.ui.icons import app_icon  # QtSvg: not for the first frame
+
         self.setWindowIcon(app_icon())
         self._shortcuts()
 
@@ -237,7 +251,6 @@ class MainWindow(QMainWindow):
     def _build_sidebar(self, parent: QWidget) -> QWidget:
         sidebar = QWidget(parent)
         sidebar.setObjectName("Sidebar")
-        sidebar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         sidebar.setFixedWidth(216)
         layout = QVBoxLayout(sidebar)
         layout.setContentsMargins(14, 18, 14, 14)
@@ -245,8 +258,11 @@ class MainWindow(QMainWindow):
         brand = QHBoxLayout()
         brand.setSpacing(10)
         logo = QLabel(sidebar)
-        pixmap = svg_pixmap(ICON_DIR / "app.svg", 28)
-        if pixmap is not None:
+        # app.svg drawn at twice the density by packaging/make_icons.py: a PNG
+        # needs no SVG renderer (QtSvg) before the first paint.
+        pixmap = QPixmap(str(resource_path("icons", f"logo-{2 * LOGO_SIZE}.png")))
+        if not pixmap.isNull():
+            pixmap.setDevicePixelRatio(2.0)
             logo.setPixmap(pixmap)
         logo.setAccessibleName("Huntaze logo")
         brand.addWidget(logo)
@@ -265,7 +281,6 @@ class MainWindow(QMainWindow):
             button.setCheckable(True)
             button.setAccessibleName(f"{title} page")
             button.setToolTip(f"{title} (Ctrl+{index + 1})")
-            button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.clicked.connect(lambda _c=False, i=index: self.show_page(i))
             self.nav.addButton(button, index)
             self.nav_buttons.append(button)

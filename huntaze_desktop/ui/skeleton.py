@@ -5,13 +5,14 @@ a second on a fast machine, more with a passphrase to type). Each page stands
 in as its title over a few blank cards in the theme's colours, then the real
 page takes its place. The blocks reuse the cards' own style (``Card`` and
 ``AccountRow`` object names), so nothing here knows a colour. Only Qt is
-imported here: this module is on the path to the first paint.
+imported here: this module is on the path to the first paint, where nothing
+uses PySide6's ``Qt`` namespace (see ``main_window``).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QShowEvent
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QPainter, QPainterPath, QPaintEvent, QPalette, QShowEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 __all__ = ["SkeletonPage"]
@@ -67,7 +68,6 @@ class SkeletonPage(QWidget):
                 _BlankCard(card_height, self),
                 index // columns,
                 index % columns,
-                Qt.AlignmentFlag.AlignTop,
             )
         for column in range(columns):
             grid.setColumnStretch(column, 1)
@@ -88,10 +88,11 @@ class _BlankCard(QFrame):
         super().paintEvent(event)
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self.palette().color(QPalette.ColorRole.AlternateBase))
         width = self.width() - 36
         # A name, then two lines of content (the theme's surface_alt, like account rows).
+        # Filled as one path: no pen to switch off (Qt.PenStyle would be a Qt enum).
+        bars = QPainterPath()
         for y, bar_width, bar_height in ((18, 140, 18), (52, width, 14), (78, width * 2 // 3, 14)):
-            painter.drawRoundedRect(QRectF(18, y, bar_width, bar_height), 6, 6)
+            bars.addRoundedRect(QRectF(18, y, bar_width, bar_height), 6, 6)
+        painter.fillPath(bars, self.palette().brush(QPalette.ColorRole.AlternateBase))
         painter.end()

@@ -2,16 +2,25 @@
 
 ``ThemeManager`` resolves ``Settings.theme`` (system / light / dark) to a
 ``Palette`` and applies it live: when the setting is "system" it tracks
-``QStyleHints.colorScheme()`` and re-applies when the desktop switches.
+``QStyleHints.colorScheme()`` and re-applies when the desktop switches. A
+platform that declares no scheme is judged by its own palette (a dark window
+colour means dark).
+
+This module is on the path to the first paint, and nothing on that path uses
+PySide6's ``Qt`` namespace: its first use builds all 93 of its enum classes
+(~12 ms). The first frame is therefore themed from the platform's palette
+alone; the declared scheme (a ``Qt.ColorScheme``) is read on the turn after
+that paint, and the theme re-applied in the rare case the two disagree.
 Widgets style themselves through object names and dynamic properties
 (``role``, ``severity``) so the stylesheet is the one place colours live.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, NamedTuple
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -19,11 +28,22 @@ from huntaze_desktop.core.early_settings import Theme  # no pydantic before the 
 from huntaze_desktop.resources import resource_path
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QAbstractSpinBox
 
     from huntaze_desktop.core.models import Severity
 
-__all__ = ["DARK", "LIGHT", "Palette", "ThemeManager", "pad_spin_box", "stylesheet"]
+__all__ = [
+    "DARK",
+    "LIGHT",
+    "Palette",
+    "ThemeManager",
+    "pad_spin_box",
+    "platform_palette_is_dark",
+    "stylesheet",
+]
+
+_DARK_BELOW = 128  # HSL lightness (0-255) of a window colour that reads as dark
 
 
 class Palette(NamedTuple):
@@ -328,6 +348,18 @@ def _qpalette(p: Palette) -> QPalette:
     return pal
 
 
+@functools.cache
+def platform_palette_is_dark() -> bool:
+    """Whether the platform's palette is dark: its window colour, before any theme.
+
+    Read once per process, by the first ``ThemeManager``, before it replaces the
+    application's palette with the theme's (after that the application palette
+    is ours, not the platform's).
+    """
+    window = QGuiApplication.palette().color(QPalette.ColorRole.Window)
+    return window.lightness() < _DARK_BELOW
+
+
 class ThemeManager(QObject):
     """Applies the chosen theme to the application and follows the system.
 
@@ -338,12 +370,19 @@ class ThemeManager(QObject):
     changed = Signal(object)
 
     def __init__(
-        self, app: QApplication, theme: Theme = Theme.SYSTEM, parent: QObject | None = None
+        self,
+        app: QApplication,
+        theme: Theme = Theme.SYSTEM,
+        parent: QObject | None = None,
+        *,
+        platform_dark: bool | None = None,
     ) -> None:
+        """``platform_dark``: whether the platform's own palette is dark (None: look)."""
         super().__init__(parent)
         self._app = app
         self._theme = theme
         self._palette: Palette | None = None
+        self._platform_dark = platform_palette_is_dark() if platform_dark is None else platform_dark
         hints = QGuiApplication.styleHints()
         hints.colorSchemeChanged.connect(self._on_system_changed)
 
@@ -355,22 +394,34 @@ class ThemeManager(QObject):
     def palette(self) -> Palette:
         return self._palette or self.resolve()
 
-    def resolve(self) -> Palette:
-        """The palette the current setting means right now."""
+    def resolve(self, *, ask_platform: bool = True) -> Palette:
+        """The palette the current setting means right now.
+
+        For "system": the scheme the platform declares, else (none declared, or
+        ``ask_platform`` False, as for the first frame) its palette's lightness.
+        """
         if self._theme is Theme.DARK:
             return DARK
         if self._theme is Theme.LIGHT:
             return LIGHT
-        scheme = QGuiApplication.styleHints().colorScheme()
-        return DARK if scheme == Qt.ColorScheme.Dark else LIGHT
+        if ask_platform:
+            from PySide6.QtCore import Qt  # not on the path to the first paint (see top)
+
+            scheme = QGuiApplication.styleHints().colorScheme()
+            if scheme == Qt.ColorScheme.Dark:
+                return DARK
+            if scheme == Qt.ColorScheme.Light:
+                return LIGHT
+        return DARK if self._platform_dark else LIGHT
 
     def set_theme(self, theme: Theme) -> None:
         """Apply a (possibly new) setting; cheap when nothing changes."""
         self._theme = Theme(theme)
         self.apply()
 
-    def apply(self) -> None:
-        palette = self.resolve()
+    def apply(self, *, ask_platform: bool = True) -> None:
+        """Apply what the setting means now (``ask_platform``: see ``resolve``)."""
+        palette = self.resolve(ask_platform=ask_platform)
         if palette is self._palette:
             return
         self._palette = palette

@@ -1,4 +1,4 @@
-"""What the real app has imported once it is up, and what opening Analytics adds (issue #4).
+"""What the real app has loaded at its first paint, once it is up, and after Analytics (#4).
 
 The process is the real boot (``python -m huntaze_desktop --sandbox``) with a
 passphrase vault, accounts stored, a database already at its schema head and a
@@ -88,3 +88,83 @@ def test_idle_app_leaves_out_what_only_some_paths_need(tmp_path: Path) -> None:
     assert not ready & set(NOT_AT_IDLE), sorted(ready & set(NOT_AT_IDLE))
     # Opening Analytics brings its charts' libraries in.
     assert {"numpy", "pyqtgraph"} <= analytics
+
+
+BEFORE_FIRST_PAINT = ("sqlalchemy", "httpx", "pydantic", "cryptography", "qasync", *NOT_AT_IDLE)
+
+# Notes, as the main window receives its first Paint event, whether PySide6's
+# Qt namespace has been built (93 enum classes, ~12 ms), whether QtSvg is
+# loaded and which packages are; at app.ready, whether QtWebEngine's shared GL contexts are on.
+FIRST_FRAME_PROBE = """
+import json, logging, os, signal, sys
+from PySide6 import QtCore
+from huntaze_desktop.__main__ import main
+from huntaze_desktop.ui import main_window
+
+seen = {}
+original_event = main_window.MainWindow.event
+
+def event(self, ev):
+    if "paint" not in seen and ev.type() == QtCore.QEvent.Type.Paint:
+        seen["paint"] = {
+            "qt_namespace_built": "Qt" in QtCore.__dict__,
+            "svg_renderer_loaded": "PySide6.QtSvg" in sys.modules,
+            "modules": sorted({name.split(".")[0] for name in sys.modules}),
+        }
+    return original_event(self, ev)
+
+main_window.MainWindow.event = event
+
+class Ready(logging.Handler):
+    def emit(self, record):
+        if getattr(record, "event", None) == "app.ready":
+            from PySide6.QtCore import QCoreApplication, Qt
+
+            attribute = Qt.ApplicationAttribute.AA_ShareOpenGLContexts
+            seen["share_gl_contexts"] = QCoreApplication.testAttribute(attribute)
+            print(json.dumps(seen), flush=True)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+logging.getLogger("huntaze.boot").addHandler(Ready())
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_the_first_frame_needs_neither_the_services_nor_the_qt_namespace(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    seed_stored_accounts(data_dir, 2, PASSPHRASE, prefix="frame")
+    with SandboxServer(state_file=state_file_for(data_dir)) as sandbox:
+        env = dict(
+            os.environ,
+            QT_QPA_PLATFORM="offscreen",
+            HUNTAZE_VAULT_PASSPHRASE=PASSPHRASE,
+            HUNTAZE_SANDBOX_PORT=str(sandbox.port),
+        )
+        args = ["--sandbox", "--data-dir", str(data_dir), "--no-err-windows"]
+        out = subprocess.run(
+            [sys.executable, "-c", FIRST_FRAME_PROBE, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
+    assert out.returncode == 0, out.stderr[-3000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    paint = seen["paint"]
+    assert not paint["qt_namespace_built"]
+    assert not paint["svg_renderer_loaded"]  # the sidebar's logo is a PNG
+    assert "PySide6" in paint["modules"]  # the probe saw the real frame
+    loaded = set(paint["modules"]) & set(BEFORE_FIRST_PAINT)
+    assert not loaded, sorted(loaded)
+    # QtWebEngine (the sign-in window) needs this set before the application existed.
+    assert seen["share_gl_contexts"] is True
+
+
+def test_the_boot_sets_the_attribute_qt_numbers_18() -> None:
+    from PySide6.QtCore import Qt
+
+    from huntaze_desktop import app
+
+    attribute = Qt.ApplicationAttribute.AA_ShareOpenGLContexts
+    assert attribute.value == app._AA_SHARE_OPENGL_CONTEXTS

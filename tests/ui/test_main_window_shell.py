@@ -126,3 +126,24 @@ def test_imports_after_qt_leave_no_source_text_behind(tmp_path) -> None:
         "plain_module": [-1, False],
         "colorsys": [-1, False],
     }
+
+
+def test_the_sidebar_logo_is_app_svg_as_make_icons_draws_it(qapp) -> None:
+    """The first frame shows a PNG (no SVG renderer before it); it must be app.svg."""
+    from PySide6.QtGui import QImage
+    from PySide6.QtSvg import QSvgRenderer
+
+    from huntaze_desktop.resources import resource_path
+    from huntaze_desktop.ui.main_window import LOGO_SIZE
+
+    sys.path.insert(0, str(resource_path().parent / "packaging"))
+    try:
+        import make_icons
+    finally:
+        sys.path.pop(0)
+    assert make_icons.LOGO_PX == 2 * LOGO_SIZE
+    renderer = QSvgRenderer(str(resource_path("icons", "app.svg")))
+    fresh = QImage.fromData(make_icons.render_png(renderer, make_icons.LOGO_PX))
+    committed = QImage(str(resource_path("icons", f"logo-{make_icons.LOGO_PX}.png")))
+    assert not committed.isNull(), "run packaging/make_icons.py"
+    assert committed == fresh, "app.svg changed: run packaging/make_icons.py"

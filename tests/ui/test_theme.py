@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from huntaze_desktop.core.models import Severity
@@ -32,15 +32,37 @@ def test_override_and_live_switch(qapp: QApplication) -> None:
         manager.deleteLater()
 
 
-def test_system_follows_color_scheme(qapp: QApplication) -> None:
-    manager = ThemeManager(qapp, Theme.SYSTEM)
+def test_system_follows_the_declared_scheme_else_the_platform_palette(qapp: QApplication) -> None:
+    scheme = QGuiApplication.styleHints().colorScheme()
+    declared = {Qt.ColorScheme.Dark: DARK, Qt.ColorScheme.Light: LIGHT}.get(scheme)
+    for platform_dark, by_palette in ((True, DARK), (False, LIGHT)):
+        manager = ThemeManager(qapp, Theme.SYSTEM, platform_dark=platform_dark)
+        try:
+            # The first frame goes by the palette alone (no Qt enum before it)…
+            assert manager.resolve(ask_platform=False) is by_palette
+            # …then a declared scheme wins; offscreen declares none (Unknown).
+            assert manager.resolve() is (declared or by_palette)
+            manager.apply(ask_platform=False)
+            assert manager.palette is by_palette
+            manager.apply()
+            assert manager.palette is (declared or by_palette)
+        finally:
+            manager.deleteLater()
+
+
+def test_the_platform_palette_is_judged_by_its_window_colour(qapp: QApplication) -> None:
+    from huntaze_desktop.ui.theme import platform_palette_is_dark
+
+    judge = platform_palette_is_dark.__wrapped__  # the cached answer is the first one read
+    before = QPalette(qapp.palette())
     try:
-        expected = (
-            DARK if QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark else LIGHT
-        )
-        assert manager.resolve() is expected
+        for window, dark in (("#1e1f22", True), ("#f6f6f7", False), ("#808080", False)):
+            palette = QPalette(before)
+            palette.setColor(QPalette.ColorRole.Window, QColor(window))
+            qapp.setPalette(palette)
+            assert judge() is dark, window
     finally:
-        manager.deleteLater()
+        qapp.setPalette(before)
 
 
 def test_badge_colours_differ_by_severity() -> None:
