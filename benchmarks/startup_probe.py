@@ -135,11 +135,11 @@ def _bare() -> int:
 
 
 def _text() -> int:
-    """The bare window plus what any real window has: a line of text, one Qt enum.
+    """The bare window plus a line of text and one Qt enum.
 
     Not a target, a reference: the first text a process shows initialises
     fonts, and the first use of the ``Qt`` namespace has PySide6 build its 93
-    enum classes. Both are part of the app's first paint too.
+    enum classes. The app's first frame pays the first, not the second.
     """
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
