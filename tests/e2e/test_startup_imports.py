@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.seeding import seed_stored_accounts
@@ -62,9 +63,9 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_idle_app_leaves_out_what_only_some_paths_need(tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
-    seed_stored_accounts(data_dir, 8, PASSPHRASE, prefix="startup")
+def run_probe(probe: str, data_dir: Path, accounts: int) -> dict[str, Any]:
+    """Run ``probe`` as the real app on a seeded data directory; its last JSON line."""
+    seed_stored_accounts(data_dir, accounts, PASSPHRASE, prefix="startup")
     with SandboxServer(state_file=state_file_for(data_dir)) as sandbox:
         env = dict(
             os.environ,
@@ -74,7 +75,7 @@ def test_idle_app_leaves_out_what_only_some_paths_need(tmp_path: Path) -> None:
         )
         args = ["--sandbox", "--data-dir", str(data_dir), "--no-err-windows"]
         out = subprocess.run(
-            [sys.executable, "-c", PROBE, *args],
+            [sys.executable, "-c", probe, *args],
             env=env,
             capture_output=True,
             text=True,
@@ -82,7 +83,12 @@ def test_idle_app_leaves_out_what_only_some_paths_need(tmp_path: Path) -> None:
             stdin=subprocess.DEVNULL,
         )
     assert out.returncode == 0, out.stderr[-3000:]
-    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    seen: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return seen
+
+
+def test_idle_app_leaves_out_what_only_some_paths_need(tmp_path: Path) -> None:
+    seen = run_probe(PROBE, tmp_path / "data", accounts=8)
     ready, analytics = set(seen["ready"]), set(seen["analytics"])
     assert {"sqlalchemy", "httpx", "PySide6"} <= ready  # the probe saw the app up
     assert not ready & set(NOT_AT_IDLE), sorted(ready & set(NOT_AT_IDLE))
@@ -131,26 +137,7 @@ sys.exit(main(sys.argv[1:]))
 
 
 def test_the_first_frame_needs_neither_the_services_nor_the_qt_namespace(tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
-    seed_stored_accounts(data_dir, 2, PASSPHRASE, prefix="frame")
-    with SandboxServer(state_file=state_file_for(data_dir)) as sandbox:
-        env = dict(
-            os.environ,
-            QT_QPA_PLATFORM="offscreen",
-            HUNTAZE_VAULT_PASSPHRASE=PASSPHRASE,
-            HUNTAZE_SANDBOX_PORT=str(sandbox.port),
-        )
-        args = ["--sandbox", "--data-dir", str(data_dir), "--no-err-windows"]
-        out = subprocess.run(
-            [sys.executable, "-c", FIRST_FRAME_PROBE, *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-        )
-    assert out.returncode == 0, out.stderr[-3000:]
-    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    seen = run_probe(FIRST_FRAME_PROBE, tmp_path / "data", accounts=2)
     paint = seen["paint"]
     assert not paint["qt_namespace_built"]
     assert not paint["svg_renderer_loaded"]  # the sidebar's logo is a PNG
