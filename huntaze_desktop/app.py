@@ -70,7 +70,7 @@ def _share_gl_contexts() -> None:
     (~12 ms on the path to the first paint, for one number). On Linux the same
     static function is called in the QtCore library PySide6 has already
     loaded; elsewhere, or if that library or symbol is not found, through
-    PySide6. Tests check the attribute is set (tests/test_boot_first_frame.py).
+    PySide6. tests/e2e/test_startup_imports.py checks that the attribute is set.
     """
     if sys.platform.startswith("linux"):
         import ctypes

@@ -164,7 +164,7 @@ class MainWindow(QMainWindow):
         self._finished = True
         from PySide6.QtCore import Qt  # after the first frame: see the module docstring
 
-        self.theme.apply(ask_platform=False)
+        self.theme.apply()  # now the scheme the platform declares, if any
         for button in self.nav_buttons:
             button.setCursor(Qt.CursorShape.PointingHandCursor)
         from huntaze_desktop.ui.icons import app_icon  # QtSvg: not for the first frame

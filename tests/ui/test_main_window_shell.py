@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -35,6 +36,30 @@ async def test_shell_paints_with_navigation_and_outlines(shell, qtbot) -> None:
         shell.integrations  # noqa: B018 - nothing to show before the services
     with pytest.raises(RuntimeError):
         shell.analytics  # noqa: B018
+
+
+async def test_the_declared_scheme_is_asked_once_the_frame_is_painted(
+    main_window_factory, runtime, qtbot, monkeypatch
+) -> None:
+    """The first frame is themed from the palette; the turn after it asks the platform."""
+    from huntaze_desktop.ui.theme import ThemeManager
+
+    asked: list[bool] = []
+    resolve = ThemeManager.resolve
+
+    def recording(self: ThemeManager, *, ask_platform: bool = True):  # the real one, noted
+        asked.append(ask_platform)
+        return resolve(self, ask_platform=ask_platform)
+
+    monkeypatch.setattr(ThemeManager, "resolve", recording)
+    window = main_window_factory(
+        shell=WindowShell(runtime.paths.root, True, Theme.SYSTEM), tray=False
+    )
+    assert asked == [False]  # built: the palette alone
+    with qtbot.waitSignal(window.firstPainted, timeout=5000):
+        window.show()
+    await asyncio.sleep(0)  # _finish_chrome runs on the same signal
+    assert asked[-1] is True
 
 
 async def test_attach_fills_in_the_pages_the_user_went_to(shell, qtbot, runtime, wait_for) -> None:
