@@ -11,6 +11,7 @@ PySide6's ``Qt`` namespace: its first use builds all 93 of its enum classes
 (~12 ms). The first frame is therefore themed from the platform's palette
 alone; the declared scheme (a ``Qt.ColorScheme``) is read on the turn after
 that paint, and the theme re-applied in the rare case the two disagree.
+
 Widgets style themselves through object names and dynamic properties
 (``role``, ``severity``) so the stylesheet is the one place colours live.
 """
