@@ -25,22 +25,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import QByteArray, QEvent, QMetaMethod, QSettings, QTimer, Signal
-from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QApplication,
-    QButtonGroup,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from huntaze_desktop import __version__
 from huntaze_desktop.core.early_settings import Theme
-from huntaze_desktop.resources import resource_path
+from huntaze_desktop.ui.sidebar import Sidebar
 from huntaze_desktop.ui.skeleton import SkeletonPage
 from huntaze_desktop.ui.theme import ThemeManager
 
@@ -61,7 +57,6 @@ log = logging.getLogger("huntaze.ui.main_window")
 TITLE = "Huntaze Desktop"
 SANDBOX_BANNER = "Sandbox mode: local stand-ins for the platforms, no real accounts"
 PAGES = ("Integrations", "Analytics", "Settings")
-LOGO_SIZE = 28  # the sidebar's logo, in device-independent pixels
 _TRAY_HINT = (
     "Huntaze keeps running in the tray and keeps your accounts fresh. Quit from the tray menu."
 )
@@ -134,7 +129,10 @@ class MainWindow(QMainWindow):
         row.setSpacing(0)
         column.addLayout(row, 1)
 
-        row.addWidget(self._build_sidebar(central))
+        sidebar = Sidebar(PAGES, central)
+        sidebar.pageRequested.connect(self.show_page)
+        self.nav, self.nav_buttons = sidebar.group, sidebar.buttons
+        row.addWidget(sidebar)
         self.stack = QStackedWidget(central)
         self.stack.setAccessibleName("Pages")
         row.addWidget(self.stack, 1)
@@ -247,50 +245,6 @@ class MainWindow(QMainWindow):
         return self._painted
 
     # -- construction ------------------------------------------------------------
-
-    def _build_sidebar(self, parent: QWidget) -> QWidget:
-        sidebar = QWidget(parent)
-        sidebar.setObjectName("Sidebar")
-        sidebar.setFixedWidth(216)
-        layout = QVBoxLayout(sidebar)
-        layout.setContentsMargins(14, 18, 14, 14)
-        layout.setSpacing(4)
-        brand = QHBoxLayout()
-        brand.setSpacing(10)
-        logo = QLabel(sidebar)
-        # app.svg drawn at twice the density by packaging/make_icons.py: a PNG
-        # needs no SVG renderer (QtSvg) before the first paint.
-        pixmap = QPixmap(str(resource_path("icons", f"logo-{2 * LOGO_SIZE}.png")))
-        if not pixmap.isNull():
-            pixmap.setDevicePixelRatio(2.0)
-            logo.setPixmap(pixmap)
-        logo.setAccessibleName("Huntaze logo")
-        brand.addWidget(logo)
-        name = QLabel("Huntaze", sidebar)
-        name.setObjectName("AppName")
-        name.setAccessibleName("Huntaze")
-        brand.addWidget(name, 1)
-        layout.addLayout(brand)
-        layout.addSpacing(18)
-        self.nav = QButtonGroup(self)
-        self.nav.setExclusive(True)
-        self.nav_buttons: list[QPushButton] = []
-        for index, title in enumerate(PAGES):
-            button = QPushButton(title, sidebar)
-            button.setProperty("role", "nav")
-            button.setCheckable(True)
-            button.setAccessibleName(f"{title} page")
-            button.setToolTip(f"{title} (Ctrl+{index + 1})")
-            button.clicked.connect(lambda _c=False, i=index: self.show_page(i))
-            self.nav.addButton(button, index)
-            self.nav_buttons.append(button)
-            layout.addWidget(button)
-        layout.addStretch(1)
-        version = QLabel(f"Version {__version__}", sidebar)
-        version.setProperty("role", "muted")
-        version.setAccessibleName(version.text())
-        layout.addWidget(version)
-        return sidebar
 
     def _shortcuts(self) -> None:
         from PySide6.QtGui import QKeySequence, QShortcut

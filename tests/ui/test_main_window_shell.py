@@ -159,7 +159,7 @@ def test_the_sidebar_logo_is_app_svg_as_make_icons_draws_it(qapp) -> None:
     from PySide6.QtSvg import QSvgRenderer
 
     from huntaze_desktop.resources import resource_path
-    from huntaze_desktop.ui.main_window import LOGO_SIZE
+    from huntaze_desktop.ui.sidebar import LOGO_SIZE
 
     sys.path.insert(0, str(resource_path().parent / "packaging"))
     try:
