@@ -37,6 +37,7 @@ __all__ = ["IntegrationsPage", "columns_for_width"]
 log = logging.getLogger("huntaze.ui.integrations")
 
 VALIDATE_DEBOUNCE_MS = 600
+RELOAD_COALESCE_MS = 150  # account events arriving within this are one re-query
 
 
 def columns_for_width(width: int) -> int:
@@ -155,6 +156,10 @@ class IntegrationsPage(QWidget):
         self._validate_timer.setSingleShot(True)
         self._validate_timer.setInterval(VALIDATE_DEBOUNCE_MS)
         self._validate_timer.timeout.connect(self._validate_now)
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(RELOAD_COALESCE_MS)
+        self._reload_timer.timeout.connect(self.reload)
         self._reflow(force=True)
         self.reload()
 
@@ -259,8 +264,10 @@ class IntegrationsPage(QWidget):
         self.accountsLoaded.emit(self.accounts)
 
     def _on_account_event(self, _event: object) -> None:
-        # Schedule on the next turn so a burst of events is one query.
-        QTimer.singleShot(0, self.reload)
+        # A burst of events (a validation pass over hundreds of accounts sends
+        # one per account) is one query per interval, not one per event.
+        if not self._reload_timer.isActive():
+            self._reload_timer.start()
 
     def request_validation(self) -> None:
         """Validate all accounts soon (debounced; never stacks validations)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -60,6 +61,31 @@ async def test_cards_follow_status_changes(page, runtime, seed_account, wait_for
     with pytest.raises(AssertionError):
         # Other platforms stay untouched.
         await wait_for(lambda: page.cards["tiktok"].account_row.isVisible(), timeout=0.3)
+
+
+async def test_a_burst_of_account_events_is_a_few_queries(
+    page, runtime, seed_account, wait_for, monkeypatch
+) -> None:
+    """A validation pass sends one event per account: the page must not re-query per event."""
+    account = await seed_account(runtime, "instagram", "lena")
+    card = page.cards["instagram"]
+    await wait_for(lambda: card.badge.text() == "Connected")
+    queries = 0
+    real_list = runtime.accounts.list_accounts
+
+    async def counted() -> object:
+        nonlocal queries
+        queries += 1
+        return await real_list()
+
+    monkeypatch.setattr(runtime.accounts, "list_accounts", counted)
+    runtime.store.update_status(account.id, ConnectionStatus.NEEDS_RECONNECT, last_error="Gone.")
+    for _ in range(40):  # spread over ~200 ms, as accounts finish one by one
+        runtime.bus.publish(AccountChanged(account.id, "instagram"))
+        await asyncio.sleep(0.005)
+    await wait_for(lambda: card.reconnect_button.isVisible())
+    assert card.error.text() == "Gone."
+    assert 1 <= queries <= 4, queries
 
 
 async def test_add_app_emits_sign_in_requested(page, qtbot) -> None:
