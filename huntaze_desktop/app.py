@@ -456,10 +456,26 @@ class _Boot:
             dialog.deleteLater()
 
     def _fatal(self, exc: HuntazeError) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         log.error("Cannot start: %s", exc.user_message, extra={"event": "app.failed"})
         print(f"Huntaze Desktop cannot start: {exc.user_message}", file=sys.stderr)
         if not self.args.no_err_windows:
-            QMessageBox.critical(self.window, "Huntaze Desktop cannot start", exc.user_message)
+            fatal_message_box(self.window, exc.user_message).exec()
         self.exit_code = 1
+
+
+def fatal_message_box(parent: Any, reason: str) -> Any:
+    """The "cannot start" box: a short headline, and the reason as wrapped detail.
+
+    The reason is the informative text, which QMessageBox always wraps: given
+    as the main text, a reason of two sentences came out on one clipped line
+    under X11.
+    """
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("Huntaze Desktop cannot start")
+    box.setText("Huntaze Desktop cannot start")
+    box.setInformativeText(reason)
+    box.setStandardButtons(QMessageBox.StandardButton.Close)
+    return box

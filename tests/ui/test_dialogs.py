@@ -72,3 +72,28 @@ def test_dialog_shows_the_summary_and_copies_the_full_json(qtbot) -> None:
     from PySide6.QtGui import QGuiApplication
 
     assert QGuiApplication.clipboard().text() == dialog.text
+
+
+def test_cannot_start_box_wraps_the_reason_under_a_headline(qtbot) -> None:
+    from PySide6.QtWidgets import QLabel, QMessageBox
+
+    from huntaze_desktop.app import fatal_message_box
+
+    reason = (
+        "No system keyring is available to protect your credentials. Set "
+        "HUNTAZE_VAULT_PASSPHRASE or install a keyring service, then start again."
+    )
+    box = fatal_message_box(None, reason)
+    qtbot.addWidget(box)
+    box.show()
+    qtbot.waitExposed(box)
+    assert box.text() == "Huntaze Desktop cannot start"
+    assert box.informativeText() == reason
+    assert box.icon() == QMessageBox.Icon.Critical
+    detail = box.findChild(QLabel, "qt_msgbox_informativelabel")
+    assert detail is not None and detail.wordWrap()
+    for label in box.findChildren(QLabel):
+        if label.isVisible() and label.text():
+            # Every line is inside the box, and the label is as tall as its wrapped text.
+            assert label.geometry().right() < box.width()
+            assert label.height() >= label.heightForWidth(label.width())
