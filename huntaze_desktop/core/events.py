@@ -13,7 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["AccountChanged", "AccountRemoved", "EventBus", "Notice", "RefreshProgress"]
+__all__ = [
+    "AccountChanged",
+    "AccountRemoved",
+    "EventBus",
+    "NetworkLost",
+    "Notice",
+    "RefreshProgress",
+]
 
 log = logging.getLogger("huntaze.events")
 
@@ -47,6 +54,11 @@ class RefreshProgress:
     done: int
     total: int
     account_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkLost:
+    """Background refresh found the network unreachable and paused (once per outage)."""
 
 
 class EventBus:

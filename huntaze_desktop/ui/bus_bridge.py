@@ -14,6 +14,7 @@ from huntaze_desktop.core.events import (
     AccountChanged,
     AccountRemoved,
     EventBus,
+    NetworkLost,
     Notice,
     RefreshProgress,
 )
@@ -28,6 +29,7 @@ class BusBridge(QObject):
     accountRemoved = Signal(object)
     notice = Signal(object)
     progress = Signal(object)
+    networkLost = Signal(object)
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -36,6 +38,7 @@ class BusBridge(QObject):
             bus.subscribe(AccountRemoved, self.accountRemoved.emit),
             bus.subscribe(Notice, self.notice.emit),
             bus.subscribe(RefreshProgress, self.progress.emit),
+            bus.subscribe(NetworkLost, self.networkLost.emit),
         ]
         self.destroyed.connect(lambda *_: self.close())
 

@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         self.settings_page: QWidget | None = None
         self.bridge: BusBridge | None = None
         self.tray: TrayController | None = None
-        self.network: Any = None  # NetworkMonitor, once the services are attached
+        self.network: Any = None  # NetworkMonitor, from the first network failure on
         self._use_tray = tray
         self.setWindowTitle(f"{TITLE} — Sandbox" if shell.sandbox_mode else TITLE)
         self.setAccessibleName(TITLE)
@@ -179,14 +179,10 @@ class MainWindow(QMainWindow):
         if self.runtime is not None:
             raise RuntimeError("the window already has its services")
         self.runtime = runtime
-        if runtime.scheduler is not None:
-            from huntaze_desktop.ui.network import NetworkMonitor
-
-            # Background refreshes pause while the system says it is offline.
-            self.network = NetworkMonitor(runtime.scheduler, self)
         self.theme.set_theme(runtime.settings.theme)
         self.bridge = BusBridge(runtime.bus, self)
         self.bridge.notice.connect(self._on_notice)
+        self.bridge.networkLost.connect(self._watch_network)
         page = IntegrationsPage(runtime, self.toasts, self.stack, self.bridge)
         page.signInRequested.connect(self.signInRequested)
         self._integrations = page
@@ -204,6 +200,13 @@ class MainWindow(QMainWindow):
             self.tray.show()
         # Whatever page the user went to while the services started is built now.
         self.show_page(self.current_page())
+
+    def _watch_network(self, _event: object = None) -> None:
+        """From the first network failure on, the system says when it is back (ui/network)."""
+        if self.network is None and self.runtime is not None and self.runtime.scheduler is not None:
+            from huntaze_desktop.ui.network import NetworkMonitor
+
+            self.network = NetworkMonitor(self.runtime.scheduler, self)
 
     def is_attached(self) -> bool:
         return self.runtime is not None

@@ -2,9 +2,14 @@
 
 ``NetworkMonitor(scheduler, parent)`` loads the best QNetworkInformation backend
 that reports reachability (NetworkManager, glib, Windows' NLM, macOS' SCNetwork)
-and calls ``scheduler.set_online(...)`` at start and on every change: background
-refresh pauses the moment the system reports no network, and resumes the moment
-it comes back instead of at the next offline probe.
+and calls ``scheduler.set_online(...)`` on every change: background refresh
+pauses the moment the system reports no network, and resumes the moment it
+comes back instead of at the next offline probe.
+
+The main window creates it the first time background refresh finds the network
+unreachable (the ``NetworkLost`` event), not at start: a backend and the
+libraries it loads cost the idle app ~4 MB, and until a request has failed the
+scheduler has nothing to wait for. From then on it stays.
 
 Where no backend is available (a minimal Linux, the offscreen platform, a
 sandboxed build without D-Bus) the monitor does nothing and says so once in the
@@ -62,7 +67,11 @@ class NetworkMonitor(QObject):
             return
         log.info("network status from the system (%s backend)", self._info.backendName())
         self._info.reachabilityChanged.connect(self.on_reachability)
-        self.on_reachability(self._info.reachability())
+        # At creation only a definite "disconnected" is news: "online" must not
+        # overrule the scheduler's own finding that requests fail (a platform
+        # down, a DNS failure); its probe decides that.
+        if not is_online(self._info.reachability()):
+            self.on_reachability(self._info.reachability())
 
     def on_reachability(self, reachability: QNetworkInformation.Reachability) -> None:
         """The slot: the system's reachability changed (or was read at start)."""

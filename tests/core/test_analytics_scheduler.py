@@ -17,7 +17,7 @@ import pytest
 
 from huntaze_desktop.core.analytics.scheduler import RefreshScheduler
 from huntaze_desktop.core.analytics.service import AnalyticsService
-from huntaze_desktop.core.events import RefreshProgress
+from huntaze_desktop.core.events import NetworkLost, RefreshProgress
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
 from huntaze_desktop.sandbox.server import SandboxServer
 from huntaze_desktop.storage.metrics import MetricStore
@@ -149,6 +149,8 @@ async def test_pause_and_resume(core_env, sched):
 
 async def test_offline_pauses_probes_and_resumes_when_the_network_returns(core_env, sched):
     scheduler, counting, sim, _ = sched
+    lost: list[NetworkLost] = []
+    core_env.bus.subscribe(NetworkLost, lost.append)
     await core_env.connect("reddit")
     await core_env.connect("tiktok")
     port = core_env.sandbox.port
@@ -156,6 +158,7 @@ async def test_offline_pauses_probes_and_resumes_when_the_network_returns(core_e
     scheduler.start()
     await until(lambda: not scheduler.online)
     await until(lambda: not scheduler.busy)
+    assert len(lost) == 1  # both accounts failed: one outage, one event
     attempts = len(counting.calls)
     await sim.advance(16 * 60)  # the interval passes, but offline: only one probe
     # The probe may not have started when advance() returns: wait for it, then idle.
@@ -163,6 +166,7 @@ async def test_offline_pauses_probes_and_resumes_when_the_network_returns(core_e
     await until(lambda: not scheduler.busy)
     await asyncio.sleep(0.1)
     assert len(counting.calls) == attempts + 1
+    assert len(lost) == 1  # a failed probe is the same outage
     back = SandboxServer(port=port, state=core_env.sandbox.state).start()
     try:
         core_env.advance(3600)  # past the token manager's backoff (retry_at) too

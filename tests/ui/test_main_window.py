@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 
-from huntaze_desktop.core.events import Notice
+from huntaze_desktop.core.events import NetworkLost, Notice
 from huntaze_desktop.core.models import ConnectionStatus, Severity
 from huntaze_desktop.ui.main_window import SANDBOX_BANNER
 from huntaze_desktop.ui.tray import TrayController
@@ -56,6 +56,15 @@ async def test_validation_is_debounced(window, wait_for) -> None:
     await wait_for(lambda: not page.validation_running(), timeout=15)
     with pytest.raises(AssertionError):
         await wait_for(lambda: page.validations_started > 2, timeout=1.0)
+
+
+async def test_the_system_network_is_watched_from_the_first_outage(window, runtime) -> None:
+    assert window.network is None  # a healthy start loads no reachability backend
+    runtime.bus.publish(NetworkLost())  # background refresh found the network gone
+    monitor = window.network
+    assert monitor is not None
+    runtime.bus.publish(NetworkLost())
+    assert window.network is monitor
 
 
 async def test_notice_becomes_toast(window, runtime, wait_for) -> None:

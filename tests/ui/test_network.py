@@ -96,3 +96,18 @@ def test_only_a_definite_disconnect_counts_as_offline():
     assert not is_online(Reachability.Disconnected)
     for state in (Reachability.Unknown, Reachability.Local, Reachability.Site, Reachability.Online):
         assert is_online(state), state
+
+
+@async_test
+async def test_an_online_reading_does_not_overrule_failing_requests(runtime, qtbot):
+    """Created after requests failed, the monitor leaves "online" to the scheduler's probe."""
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    runtime.scheduler.set_online(False)  # as after a network error
+    monitor = NetworkMonitor(runtime.scheduler, holder)
+    if not monitor.available:
+        pytest.skip("no QNetworkInformation backend on this machine")
+    assert runtime.scheduler.online is False  # whatever the system reads at creation
+    info = QNetworkInformation.instance()
+    info.reachabilityChanged.emit(Reachability.Online)  # a change is news: it resumes
+    assert runtime.scheduler.online is True

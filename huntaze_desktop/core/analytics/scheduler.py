@@ -11,7 +11,8 @@
   signal): scheduled work pauses; one account is probed now and then, and the
   first success resumes everything. ``pause()``/``resume()`` are the user's switch.
 * ``refresh_now()`` is debounced: repeated clicks within ``debounce_s`` do nothing.
-* Progress goes out as ``RefreshProgress(done, total, account_id)`` events.
+* Progress goes out as ``RefreshProgress(done, total, account_id)`` events; a
+  ``NetworkLost`` event when a network error pauses refresh (once per outage).
 
 Time comes from ``clock()`` (seconds) and ``sleep(seconds)``: tests pass a fake
 pair and move time by hand.
@@ -29,7 +30,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from huntaze_desktop.core.errors import HuntazeError, NetworkError
-from huntaze_desktop.core.events import EventBus, RefreshProgress
+from huntaze_desktop.core.events import EventBus, NetworkLost, RefreshProgress
 from huntaze_desktop.core.models import Account, ConnectionStatus
 from huntaze_desktop.storage.worker import offload
 
@@ -320,12 +321,15 @@ class RefreshScheduler:
                 log.info("network back: background refresh resumes")
                 self._poke()
         except NetworkError as exc:
-            if self._online:
+            lost = self._online
+            if lost:
                 log.info("network unreachable (%s): background refresh pauses", type(exc).__name__)
             self._online = False
             self._next_probe = self._clock() + self._probe_every
             # Due again as soon as the network is back, not a whole interval later.
             self._manual_due[account.id] = self._clock()
+            if lost:
+                self._bus.publish(NetworkLost())
         except HuntazeError as exc:
             log.info("account %s: refresh failed: %s", account.id, exc.user_message)
         except asyncio.CancelledError:
