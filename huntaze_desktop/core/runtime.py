@@ -39,7 +39,11 @@ from huntaze_desktop.storage.credentials import ClientCredentialStore
 from huntaze_desktop.storage.db import Database
 from huntaze_desktop.storage.keystore import KeyStore
 from huntaze_desktop.storage.metrics import MetricStore
-from huntaze_desktop.storage.models import ClientCredential, OAuthAccount, PendingRevocation
+from huntaze_desktop.storage.models import (
+    client_credentials,
+    oauth_accounts,
+    pending_revocations,
+)
 from huntaze_desktop.storage.vault import Vault, key_id_for
 
 __all__ = ["Runtime", "RuntimeOptions"]
@@ -310,10 +314,14 @@ def _settle_rotation(keystore: KeyStore, db: Database, keys: list[bytes]) -> byt
 
 
 def _any_sealed_key_id(db: Database) -> bytes | None:
-    columns = (OAuthAccount.access_token, ClientCredential.client_secret, PendingRevocation.token)
-    with db.session() as session:
+    columns = (
+        oauth_accounts.c.access_token,
+        client_credentials.c.client_secret,
+        pending_revocations.c.token,
+    )
+    with db.transaction() as conn:
         for column in columns:
-            sealed = session.execute(select(column).where(column.is_not(None)).limit(1)).scalar()
+            sealed = conn.execute(select(column).where(column.is_not(None)).limit(1)).scalar()
             if sealed:
                 return Vault.sealed_key_id(sealed)
     return None

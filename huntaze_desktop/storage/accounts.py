@@ -14,22 +14,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection, Row
 
 from huntaze_desktop.core.errors import AccountNotFoundError
 from huntaze_desktop.core.models import Account, ConnectionStatus, TokenSet
 from huntaze_desktop.storage.db import Database
 from huntaze_desktop.storage.models import (
-    AuditLog,
-    OAuthAccount,
-    PendingRevocation,
+    audit_log,
+    oauth_accounts,
+    pending_revocations,
     utcnow,
 )
 from huntaze_desktop.storage.sealed import account_place, reseal_all, revocation_place
 from huntaze_desktop.storage.vault import Vault
 
-__all__ = ["AccountStore", "PendingRevocationItem", "scrub_detail"]
+__all__ = ["AccountStore", "AuditEvent", "PendingRevocationItem", "scrub_detail"]
+
+_ACCOUNTS = oauth_accounts.c
+_PENDING = pending_revocations.c
 
 _MAX_DETAIL = 500
 # Anything that looks like a credential: long unbroken runs of token characters,
@@ -48,6 +51,18 @@ def scrub_detail(detail: str | None) -> str | None:
     cleaned = _SECRET_PAIR.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]", detail)
     cleaned = _TOKENISH.sub("[redacted]", cleaned)
     return cleaned[:_MAX_DETAIL]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One entry of the audit log (no secrets: details are scrubbed when written)."""
+
+    id: int
+    at: datetime
+    event: str
+    provider: str | None
+    provider_account_id: str | None
+    detail: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,33 +96,33 @@ class AccountStore:
 
     # -- places (the vault's associated data) -------------------------------
 
-    def _seal(self, row: OAuthAccount, column: str, value: str) -> bytes:
+    def _seal(self, row: Any, column: str, value: str) -> bytes:
         return self._vault.seal(value, account_place(row, column))
 
     # -- reading --------------------------------------------------------------
 
-    def _row(self, session: Session, account_id: int) -> OAuthAccount:
-        row = session.get(OAuthAccount, account_id)
+    def _row(self, conn: Connection, account_id: int) -> Row[Any]:
+        row = conn.execute(select(oauth_accounts).where(_ACCOUNTS.id == account_id)).first()
         if row is None or row.user_id != self.user_id:
             raise AccountNotFoundError()
         return row
 
     def list_accounts(self, provider: str | None = None) -> list[Account]:
-        query = select(OAuthAccount).where(OAuthAccount.user_id == self.user_id)
+        query = select(oauth_accounts).where(_ACCOUNTS.user_id == self.user_id)
         if provider is not None:
-            query = query.where(OAuthAccount.provider == provider)
-        with self._db.session() as session:
-            rows = session.scalars(query.order_by(OAuthAccount.provider, OAuthAccount.id))
-            return [_to_account(row) for row in rows]
+            query = query.where(_ACCOUNTS.provider == provider)
+        with self._db.transaction() as conn:
+            rows = conn.execute(query.order_by(_ACCOUNTS.provider, _ACCOUNTS.id)).all()
+        return [_to_account(row) for row in rows]
 
     def get(self, account_id: int) -> Account:
-        with self._db.session() as session:
-            return _to_account(self._row(session, account_id))
+        with self._db.transaction() as conn:
+            return _to_account(self._row(conn, account_id))
 
     def find(self, provider: str, provider_account_id: str) -> Account | None:
-        with self._db.session() as session:
-            row = _find_row(session, self.user_id, provider, provider_account_id)
-            return None if row is None else _to_account(row)
+        with self._db.transaction() as conn:
+            row = _find_row(conn, self.user_id, provider, provider_account_id)
+        return None if row is None else _to_account(row)
 
     def load_tokens(self, account_id: int) -> TokenSet:
         """The account's tokens, opened. Raises ``DecryptionError`` if tampered."""
@@ -115,19 +130,20 @@ class AccountStore:
 
     def load_tokens_with_generation(self, account_id: int) -> tuple[TokenSet, int]:
         """The tokens and the write counter they belong to (read together)."""
-        with self._db.session() as session:
-            return self._tokens_of(self._row(session, account_id))
+        with self._db.transaction() as conn:
+            row = self._row(conn, account_id)
+        return self._tokens_of(row)
 
     def get_with_tokens(self, account_id: int) -> tuple[Account, TokenSet, int]:
         """The account, its tokens and their write counter, from one read of its row.
 
         What a refresh needs before it calls the platform: one transaction, not two.
         """
-        with self._db.session() as session:
-            row = self._row(session, account_id)
-            return (_to_account(row), *self._tokens_of(row))
+        with self._db.transaction() as conn:
+            row = self._row(conn, account_id)
+        return (_to_account(row), *self._tokens_of(row))
 
-    def _tokens_of(self, row: OAuthAccount) -> tuple[TokenSet, int]:
+    def _tokens_of(self, row: Row[Any]) -> tuple[TokenSet, int]:
         access = self._vault.open(row.access_token, account_place(row, "access_token"))
         refresh = None
         if row.refresh_token is not None:
@@ -162,34 +178,43 @@ class AccountStore:
         (unlike :meth:`save_tokens`, a missing refresh token clears the old one).
         """
         now = utcnow()
-        with self._db.immediate() as session:
-            row = _find_row(session, self.user_id, provider, provider_account_id)
+        with self._db.immediate() as conn:
+            row = _find_row(conn, self.user_id, provider, provider_account_id)
             created = row is None
-            if row is None:
-                row = OAuthAccount(
-                    user_id=self.user_id,
-                    provider=provider,
-                    provider_account_id=provider_account_id,
-                    metadata_={},
-                    created_at=now,
-                    token_generation=0,
-                )
-                session.add(row)
-            self._write_tokens(row, tokens, keep_refresh=False)
-            row.username = username
-            row.display_name = display_name
-            row.avatar_url = avatar_url
+            place = _Place(self.user_id, provider, provider_account_id)
+            values = self._token_values(place, row, tokens, keep_refresh=False)
+            values.update(
+                username=username,
+                display_name=display_name,
+                avatar_url=avatar_url,
+                status=ConnectionStatus.CONNECTED.value,
+                status_reason=None,
+                last_error=None,
+                retry_at=None,
+                last_success_at=now,
+                updated_at=now,
+            )
             if metadata is not None:
-                row.metadata_ = dict(metadata)
-            row.status = ConnectionStatus.CONNECTED.value
-            row.status_reason = None
-            row.last_error = None
-            row.retry_at = None
-            row.last_success_at = now
-            row.updated_at = now
-            session.flush()
-            session.add(_audit_row("connect" if created else "reconnect", row))
-            return _to_account(row), created
+                values["metadata"] = dict(metadata)
+            if row is None:
+                values.setdefault("metadata", {})
+                inserted = conn.execute(
+                    insert(oauth_accounts).values(
+                        user_id=self.user_id,
+                        provider=provider,
+                        provider_account_id=provider_account_id,
+                        created_at=now,
+                        **values,
+                    )
+                )
+                account_id = int(inserted.lastrowid)
+            else:
+                account_id = row.id
+                conn.execute(
+                    update(oauth_accounts).where(_ACCOUNTS.id == account_id).values(values)
+                )
+            conn.execute(_audit_insert("connect" if created else "reconnect", place))
+            return _to_account(self._row(conn, account_id)), created
 
     def save_tokens(self, account_id: int, tokens: TokenSet) -> int:
         """Durably replace the tokens (``BEGIN IMMEDIATE``); returns the new generation.
@@ -197,28 +222,35 @@ class AccountStore:
         When ``tokens.refresh_token`` is None the stored refresh token (and its
         expiry) is kept: many platforms only send a new one when they rotate it.
         """
-        with self._db.immediate() as session:
-            row = self._row(session, account_id)
-            self._write_tokens(row, tokens, keep_refresh=True)
-            row.updated_at = utcnow()
-            return row.token_generation
+        with self._db.immediate() as conn:
+            row = self._row(conn, account_id)
+            values = self._token_values(row, row, tokens, keep_refresh=True)
+            values["updated_at"] = utcnow()
+            conn.execute(update(oauth_accounts).where(_ACCOUNTS.id == account_id).values(values))
+            return int(values["token_generation"])
 
-    def _write_tokens(self, row: OAuthAccount, tokens: TokenSet, *, keep_refresh: bool) -> None:
-        row.access_token = self._seal(row, "access_token", tokens.access_token)
+    def _token_values(
+        self, place: Any, row: Row[Any] | None, tokens: TokenSet, *, keep_refresh: bool
+    ) -> dict[str, Any]:
+        """The column values that store ``tokens`` over ``row`` (None: a new row)."""
+        values: dict[str, Any] = {
+            "access_token": self._seal(place, "access_token", tokens.access_token),
+            "expires_at": tokens.expires_at,
+            "token_type": tokens.token_type,
+            "issued_at": tokens.issued_at or utcnow(),
+            "token_generation": ((row.token_generation if row is not None else 0) or 0) + 1,
+        }
         if tokens.refresh_token is not None:
-            row.refresh_token = self._seal(row, "refresh_token", tokens.refresh_token)
-            row.refresh_expires_at = tokens.refresh_expires_at
+            values["refresh_token"] = self._seal(place, "refresh_token", tokens.refresh_token)
+            values["refresh_expires_at"] = tokens.refresh_expires_at
         elif not keep_refresh:
-            row.refresh_token = None
-            row.refresh_expires_at = tokens.refresh_expires_at
+            values["refresh_token"] = None
+            values["refresh_expires_at"] = tokens.refresh_expires_at
         elif tokens.refresh_expires_at is not None:
-            row.refresh_expires_at = tokens.refresh_expires_at
-        row.expires_at = tokens.expires_at
-        row.token_type = tokens.token_type
+            values["refresh_expires_at"] = tokens.refresh_expires_at
         if tokens.scope is not None or not keep_refresh:
-            row.scope = tokens.scope
-        row.issued_at = tokens.issued_at or utcnow()
-        row.token_generation = (row.token_generation or 0) + 1
+            values["scope"] = tokens.scope
+        return values
 
     def update_status(
         self,
@@ -231,17 +263,17 @@ class AccountStore:
         success: bool = False,
     ) -> Account:
         """Record what the card should show; ``success`` stamps ``last_success_at``."""
-        with self._db.immediate() as session:
-            row = self._row(session, account_id)
-            row.status = ConnectionStatus(status).value
-            row.status_reason = reason
-            row.last_error = last_error
-            row.retry_at = retry_at
-            now = utcnow()
-            if success:
-                row.last_success_at = now
-            row.updated_at = now
-            return _to_account(row)
+        now = utcnow()
+        values: dict[str, Any] = {
+            "status": ConnectionStatus(status).value,
+            "status_reason": reason,
+            "last_error": last_error,
+            "retry_at": retry_at,
+            "updated_at": now,
+        }
+        if success:
+            values["last_success_at"] = now
+        return self._update(account_id, values)
 
     def update_profile(
         self,
@@ -253,23 +285,30 @@ class AccountStore:
         metadata: dict[str, Any] | None = None,
     ) -> Account:
         """Refresh the public profile; ``metadata`` None keeps the stored one."""
-        with self._db.immediate() as session:
-            row = self._row(session, account_id)
-            row.username = username
-            row.display_name = display_name
-            row.avatar_url = avatar_url
-            if metadata is not None:
-                row.metadata_ = dict(metadata)
-            row.updated_at = utcnow()
-            return _to_account(row)
+        values: dict[str, Any] = {
+            "username": username,
+            "display_name": display_name,
+            "avatar_url": avatar_url,
+            "updated_at": utcnow(),
+        }
+        if metadata is not None:
+            values["metadata"] = dict(metadata)
+        return self._update(account_id, values)
+
+    def _update(self, account_id: int, values: dict[str, Any]) -> Account:
+        """Write ``values`` to this user's account; the account as it now stands."""
+        with self._db.immediate() as conn:
+            self._row(conn, account_id)  # this user's, or AccountNotFoundError
+            conn.execute(update(oauth_accounts).where(_ACCOUNTS.id == account_id).values(values))
+            return _to_account(self._row(conn, account_id))
 
     def delete(self, account_id: int) -> None:
         """Remove the account, its secrets, metadata and cached data (one transaction)."""
-        with self._db.immediate() as session:
-            row = self._row(session, account_id)
-            session.add(_audit_row("disconnect", row))
+        with self._db.immediate() as conn:
+            row = self._row(conn, account_id)
+            conn.execute(_audit_insert("disconnect", row))
             # Metric snapshots and cached answers go with it (ON DELETE CASCADE).
-            session.delete(row)
+            conn.execute(delete(oauth_accounts).where(_ACCOUNTS.id == account_id))
 
     def audit(
         self,
@@ -280,9 +319,9 @@ class AccountStore:
         detail: str | None = None,
     ) -> None:
         """Append a security event. ``detail`` is scrubbed of anything token-like."""
-        with self._db.immediate() as session:
-            session.add(
-                AuditLog(
+        with self._db.immediate() as conn:
+            conn.execute(
+                insert(audit_log).values(
                     at=utcnow(),
                     event=event,
                     provider=provider,
@@ -291,11 +330,20 @@ class AccountStore:
                 )
             )
 
-    def audit_events(self, limit: int = 100) -> list[AuditLog]:
+    def audit_events(self, limit: int = 100) -> list[AuditEvent]:
         """The newest audit entries first (for diagnostics)."""
-        with self._db.session() as session:
-            query = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)
-            return list(session.scalars(query))
+        columns = audit_log.c
+        query = select(
+            columns.id,
+            columns.at,
+            columns.event,
+            columns.provider,
+            columns.provider_account_id,
+            columns.detail,
+        )
+        with self._db.transaction() as conn:
+            rows = conn.execute(query.order_by(columns.id.desc()).limit(limit)).all()
+        return [AuditEvent(*row) for row in rows]
 
     # -- pending revocations ---------------------------------------------------
 
@@ -304,56 +352,60 @@ class AccountStore:
     ) -> int:
         """Remember a token to revoke later (sealed); returns its id."""
         place = revocation_place(self.user_id, provider, provider_account_id)
-        with self._db.immediate() as session:
-            item = PendingRevocation(
-                user_id=self.user_id,
-                provider=provider,
-                provider_account_id=provider_account_id,
-                token=self._vault.seal(token, place),
-                token_kind=token_kind,
-                created_at=utcnow(),
-                attempts=0,
+        with self._db.immediate() as conn:
+            inserted = conn.execute(
+                insert(pending_revocations).values(
+                    user_id=self.user_id,
+                    provider=provider,
+                    provider_account_id=provider_account_id,
+                    token=self._vault.seal(token, place),
+                    token_kind=token_kind,
+                    created_at=utcnow(),
+                    attempts=0,
+                )
             )
-            session.add(item)
-            session.flush()
-            return item.id
+            return int(inserted.lastrowid)
 
     def pending_revocations(self) -> list[PendingRevocationItem]:
-        with self._db.session() as session:
-            query = (
-                select(PendingRevocation)
-                .where(PendingRevocation.user_id == self.user_id)
-                .order_by(PendingRevocation.id)
+        query = (
+            select(pending_revocations)
+            .where(_PENDING.user_id == self.user_id)
+            .order_by(_PENDING.id)
+        )
+        with self._db.transaction() as conn:
+            rows = conn.execute(query).all()
+        return [
+            PendingRevocationItem(
+                id=row.id,
+                provider=row.provider,
+                provider_account_id=row.provider_account_id,
+                token=self._vault.open(
+                    row.token,
+                    revocation_place(row.user_id, row.provider, row.provider_account_id),
+                ),
+                token_kind=row.token_kind,
+                attempts=row.attempts,
+                next_try_at=row.next_try_at,
             )
-            return [
-                PendingRevocationItem(
-                    id=row.id,
-                    provider=row.provider,
-                    provider_account_id=row.provider_account_id,
-                    token=self._vault.open(
-                        row.token,
-                        revocation_place(row.user_id, row.provider, row.provider_account_id),
-                    ),
-                    token_kind=row.token_kind,
-                    attempts=row.attempts,
-                    next_try_at=row.next_try_at,
-                )
-                for row in session.scalars(query)
-            ]
+            for row in rows
+        ]
 
     def defer_pending_revocation(self, revocation_id: int, next_try_at: datetime) -> None:
         """Count a failed attempt and set when to try again."""
-        with self._db.immediate() as session:
-            row = session.get(PendingRevocation, revocation_id)
-            if row is not None and row.user_id == self.user_id:
-                row.attempts += 1
-                row.next_try_at = next_try_at
+        with self._db.immediate() as conn:
+            conn.execute(
+                update(pending_revocations)
+                .where(_PENDING.id == revocation_id, _PENDING.user_id == self.user_id)
+                .values(attempts=_PENDING.attempts + 1, next_try_at=next_try_at)
+            )
 
     def drop_pending_revocation(self, revocation_id: int) -> None:
-        with self._db.immediate() as session:
-            row = session.get(PendingRevocation, revocation_id)
-            if row is not None and row.user_id == self.user_id:
-                session.delete(row)
+        with self._db.immediate() as conn:
+            conn.execute(
+                delete(pending_revocations).where(
+                    _PENDING.id == revocation_id, _PENDING.user_id == self.user_id
+                )
+            )
 
     # -- key rotation --------------------------------------------------------
 
@@ -370,8 +422,8 @@ class AccountStore:
         store uses ``new_vault``; other stores (``ClientCredentialStore``) must
         be given it with their ``use_vault``. Returns the number of values re-sealed.
         """
-        with self._db.immediate() as session:
-            count = reseal_all(session, self._vault, new_vault)
+        with self._db.immediate() as conn:
+            count = reseal_all(conn, self._vault, new_vault)
         self._vault = new_vault
         return count
 
@@ -380,20 +432,30 @@ class AccountStore:
         self._vault = vault
 
 
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where an account's secrets live, before its row exists."""
+
+    user_id: int
+    provider: str
+    provider_account_id: str
+
+
 def _find_row(
-    session: Session, user_id: int, provider: str, provider_account_id: str
-) -> OAuthAccount | None:
-    return session.scalars(
-        select(OAuthAccount).where(
-            OAuthAccount.user_id == user_id,
-            OAuthAccount.provider == provider,
-            OAuthAccount.provider_account_id == provider_account_id,
+    conn: Connection, user_id: int, provider: str, provider_account_id: str
+) -> Row[Any] | None:
+    return conn.execute(
+        select(oauth_accounts).where(
+            _ACCOUNTS.user_id == user_id,
+            _ACCOUNTS.provider == provider,
+            _ACCOUNTS.provider_account_id == provider_account_id,
         )
     ).first()
 
 
-def _audit_row(event: str, row: OAuthAccount) -> AuditLog:
-    return AuditLog(
+def _audit_insert(event: str, row: Any) -> Any:
+    """The audit entry of an account event (``row``: its provider and account id)."""
+    return insert(audit_log).values(
         at=utcnow(),
         event=event,
         provider=row.provider,
@@ -401,7 +463,7 @@ def _audit_row(event: str, row: OAuthAccount) -> AuditLog:
     )
 
 
-def _to_account(row: OAuthAccount) -> Account:
+def _to_account(row: Row[Any]) -> Account:
     return Account(
         id=row.id,
         user_id=row.user_id,
@@ -420,5 +482,5 @@ def _to_account(row: OAuthAccount) -> Account:
         last_success_at=row.last_success_at,
         retry_at=row.retry_at,
         scope=row.scope,
-        metadata=dict(row.metadata_ or {}),
+        metadata=dict(row.metadata or {}),
     )

@@ -7,12 +7,13 @@ pairing a secret with another client id makes it fail to open.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection
 
 from huntaze_desktop.storage.db import Database
-from huntaze_desktop.storage.models import ClientCredential, utcnow
+from huntaze_desktop.storage.models import client_credentials, utcnow
 from huntaze_desktop.storage.sealed import client_secret_place
 from huntaze_desktop.storage.vault import Vault
 
@@ -47,48 +48,57 @@ class ClientCredentialStore:
 
     def get(self, provider: str) -> ClientCredentials | None:
         """The stored credentials, or None. Raises ``DecryptionError`` if tampered."""
-        with self._db.session() as session:
-            row = self._row(session, provider)
-            if row is None:
-                return None
-            secret = None
-            if row.client_secret is not None:
-                place = client_secret_place(row.user_id, row.provider, row.client_id)
-                secret = self._vault.open(row.client_secret, place)
-            return ClientCredentials(row.client_id, secret)
+        with self._db.transaction() as conn:
+            row = self._row(conn, provider)
+        if row is None:
+            return None
+        secret = None
+        if row.client_secret is not None:
+            place = client_secret_place(row.user_id, row.provider, row.client_id)
+            secret = self._vault.open(row.client_secret, place)
+        return ClientCredentials(row.client_id, secret)
 
     def set(self, provider: str, client_id: str, client_secret: str | None) -> None:
         """Store (or replace) the credentials of ``provider``."""
         place = client_secret_place(self.user_id, provider, client_id)
         sealed = None if client_secret is None else self._vault.seal(client_secret, place)
         now = utcnow()
-        with self._db.immediate() as session:
-            row = self._row(session, provider)
+        values = {"client_id": client_id, "client_secret": sealed, "updated_at": now}
+        with self._db.immediate() as conn:
+            row = self._row(conn, provider)
             if row is None:
-                row = ClientCredential(user_id=self.user_id, provider=provider, created_at=now)
-                session.add(row)
-            row.client_id = client_id
-            row.client_secret = sealed
-            row.updated_at = now
+                conn.execute(
+                    insert(client_credentials).values(
+                        user_id=self.user_id, provider=provider, created_at=now, **values
+                    )
+                )
+            else:
+                conn.execute(
+                    update(client_credentials)
+                    .where(client_credentials.c.id == row.id)
+                    .values(values)
+                )
 
     def delete(self, provider: str) -> None:
-        with self._db.immediate() as session:
-            row = self._row(session, provider)
-            if row is not None:
-                session.delete(row)
+        columns = client_credentials.c
+        with self._db.immediate() as conn:
+            conn.execute(
+                delete(client_credentials).where(
+                    columns.user_id == self.user_id, columns.provider == provider
+                )
+            )
 
     def providers(self) -> list[str]:
         """The providers that have credentials stored."""
-        with self._db.session() as session:
-            query = select(ClientCredential.provider).where(
-                ClientCredential.user_id == self.user_id
-            )
-            return sorted(session.scalars(query))
+        columns = client_credentials.c
+        with self._db.transaction() as conn:
+            query = select(columns.provider).where(columns.user_id == self.user_id)
+            return sorted(conn.scalars(query))
 
-    def _row(self, session: Session, provider: str) -> ClientCredential | None:
-        return session.scalars(
-            select(ClientCredential).where(
-                ClientCredential.user_id == self.user_id,
-                ClientCredential.provider == provider,
+    def _row(self, conn: Connection, provider: str) -> Any:
+        columns = client_credentials.c
+        return conn.execute(
+            select(client_credentials).where(
+                columns.user_id == self.user_id, columns.provider == provider
             )
         ).first()

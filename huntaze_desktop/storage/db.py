@@ -23,14 +23,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import create_engine, event, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
 
 from huntaze_desktop.core.errors import DatabaseCorruptError, StorageError
 from huntaze_desktop.core.paths import DataPaths
-from huntaze_desktop.storage.models import User
+from huntaze_desktop.storage.models import users
 
 __all__ = ["DEFAULT_USER_NAME", "MIGRATIONS_DIR", "SCHEMA_HEAD", "Database"]
 
@@ -56,11 +55,7 @@ class Database:
         self._engine = engine
         self.paths = paths
         self.default_user_id = default_user_id
-        self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
-        self._immediate_sessions = sessionmaker(
-            bind=engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"}),
-            expire_on_commit=False,
-        )
+        self._immediate_engine = engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"})
         # SQLite has one writer. Writers of this process queue here, woken the
         # moment the previous one commits; left to SQLite, a writer that finds the
         # lock taken sleeps in its busy handler (up to 100 ms a nap) however soon
@@ -108,22 +103,20 @@ class Database:
         return cls(engine, paths, user_id)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: commits on success, rolls back on error.
+    def transaction(self) -> Iterator[Connection]:
+        """A connection in a transaction: commits on success, rolls back on error.
 
         Reads and light writes. Writes that must not fail half-way under
         contention (tokens) use :meth:`immediate`.
         """
-        with self._sessions.begin() as session:
-            yield session
+        with self._engine.begin() as conn:
+            yield conn
 
     @contextmanager
-    def immediate(self) -> Iterator[Session]:
-        """A session inside ``BEGIN IMMEDIATE``: the write lock is taken at start."""
-        with self._write_lock, self._immediate_sessions.begin() as session:
-            # Sessions connect lazily; take the lock now, not at the first query.
-            session.connection()
-            yield session
+    def immediate(self) -> Iterator[Connection]:
+        """A transaction begun with ``BEGIN IMMEDIATE``: the write lock is taken at start."""
+        with self._write_lock, self._immediate_engine.begin() as conn:
+            yield conn
 
     def close(self) -> None:
         """Close every pooled connection (the last one checkpoints the WAL)."""
@@ -233,17 +226,16 @@ def _migrate(engine: Engine) -> None:
 
 
 def _ensure_default_user(engine: Engine) -> int:
+    first_user = select(users.c.id).order_by(users.c.id).limit(1)
     with engine.connect() as conn:
-        found = conn.execute(select(User.id).order_by(User.id).limit(1)).scalar()
+        found = conn.execute(first_user).scalar()
         conn.rollback()
     if found is not None:
         return int(found)
     immediate = engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"})
-    with Session(immediate) as session, session.begin():
-        found = session.execute(select(User.id).order_by(User.id).limit(1)).scalar()
+    with immediate.begin() as conn:
+        found = conn.execute(first_user).scalar()
         if found is not None:  # another process created it meanwhile
             return int(found)
-        user = User(name=DEFAULT_USER_NAME)
-        session.add(user)
-        session.flush()
-        return user.id
+        created = conn.execute(insert(users).values(name=DEFAULT_USER_NAME))
+        return int(created.lastrowid)  # the INTEGER PRIMARY KEY of the new row

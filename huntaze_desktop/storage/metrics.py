@@ -5,8 +5,8 @@ than becoming a zero or a NULL, so charts can show a gap honestly.
 
 A refresh of hundreds of accounts writes here hundreds of times in a few
 seconds, from worker threads that share the GIL with the UI loop: the write
-path uses prepared Core statements (one executemany per table) rather than ORM
-objects, and one transaction per refresh.
+path uses prepared statements (one executemany per table) and one transaction
+per refresh.
 """
 
 from __future__ import annotations
@@ -16,19 +16,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.sqlite import insert
 
 from huntaze_desktop.storage.db import Database
-from huntaze_desktop.storage.models import ApiCache, MetricSnapshot, utcnow
+from huntaze_desktop.storage.models import api_cache, metric_snapshots, utcnow
 
 __all__ = ["CacheEntry", "CacheWrite", "MetricStore", "Snapshot"]
 
 # (key, body, ttl_seconds) or (key, body, ttl_seconds, etag, last_modified).
 CacheWrite = tuple[str, str, float] | tuple[str, str, float, str | None, str | None]
 
-_SNAPSHOTS: Table = MetricSnapshot.__table__  # type: ignore[assignment]
-_CACHE: Table = ApiCache.__table__  # type: ignore[assignment]
+_SNAPSHOTS = metric_snapshots
+_CACHE = api_cache
 
 
 def _upsert_snapshots() -> Any:
@@ -156,8 +156,7 @@ class MetricStore:
         ]
         if not rows and not entries and not touches:
             return 0
-        with self._db.immediate() as session:
-            connection = session.connection()
+        with self._db.immediate() as connection:
             if rows:
                 connection.execute(_UPSERT_SNAPSHOTS, rows)
             if entries:
@@ -174,21 +173,26 @@ class MetricStore:
         until: date,
     ) -> list[Snapshot]:
         """Points with ``since <= day <= until``, ordered by account, metric, day."""
+        columns = _SNAPSHOTS.c
         query = (
-            select(MetricSnapshot)
-            .where(
-                MetricSnapshot.account_id.in_(list(account_ids)),
-                MetricSnapshot.metric.in_(list(metrics)),
-                MetricSnapshot.day >= since,
-                MetricSnapshot.day <= until,
+            select(
+                columns.account_id,
+                columns.metric,
+                columns.day,
+                columns.value,
+                columns.source,
+                columns.fetched_at,
             )
-            .order_by(MetricSnapshot.account_id, MetricSnapshot.metric, MetricSnapshot.day)
+            .where(
+                columns.account_id.in_(list(account_ids)),
+                columns.metric.in_(list(metrics)),
+                columns.day >= since,
+                columns.day <= until,
+            )
+            .order_by(columns.account_id, columns.metric, columns.day)
         )
-        with self._db.session() as session:
-            return [
-                Snapshot(r.account_id, r.metric, r.day, r.value, r.source, r.fetched_at)
-                for r in session.scalars(query)
-            ]
+        with self._db.transaction() as conn:
+            return [Snapshot(*row) for row in conn.execute(query)]
 
     def snapshot_rows(
         self, account_ids: Sequence[int], since: date, until: date
@@ -197,19 +201,16 @@ class MetricStore:
         ``(account_id, metric, day, value, fetched_at)``: years of daily points for
         hundreds of accounts load without building an object per row.
         """
+        columns = _SNAPSHOTS.c
         query = select(
-            MetricSnapshot.account_id,
-            MetricSnapshot.metric,
-            MetricSnapshot.day,
-            MetricSnapshot.value,
-            MetricSnapshot.fetched_at,
+            columns.account_id, columns.metric, columns.day, columns.value, columns.fetched_at
         ).where(
-            MetricSnapshot.account_id.in_(list(account_ids)),
-            MetricSnapshot.day >= since,
-            MetricSnapshot.day <= until,
+            columns.account_id.in_(list(account_ids)),
+            columns.day >= since,
+            columns.day <= until,
         )
-        with self._db.session() as session:
-            return [(a, m, d, v, f) for a, m, d, v, f in session.execute(query)]
+        with self._db.transaction() as conn:
+            return [(a, m, d, v, f) for a, m, d, v, f in conn.execute(query)]
 
     def cache_get(self, key: str) -> CacheEntry | None:
         """The cached entry, fresh or stale (check :meth:`CacheEntry.is_fresh`)."""
@@ -229,8 +230,8 @@ class MetricStore:
             _CACHE.c.fetched_at,
             _CACHE.c.expires_at,
         ).where(_CACHE.c.key.in_(wanted))
-        with self._db.session() as session:
-            return {row[0]: CacheEntry(*row) for row in session.execute(query)}
+        with self._db.transaction() as conn:
+            return {row[0]: CacheEntry(*row) for row in conn.execute(query)}
 
     def cache_put(
         self,
@@ -244,42 +245,48 @@ class MetricStore:
         """Store an answer for ``ttl_seconds`` (replacing any previous one)."""
         now = utcnow()
         expires = now + timedelta(seconds=ttl_seconds)
-        with self._db.immediate() as session:
-            row = session.get(ApiCache, key)
-            if row is None:
-                row = ApiCache(key=key)
-                session.add(row)
-            row.account_id = account_id
-            row.body = body
-            row.etag = etag
-            row.last_modified = last_modified
-            row.fetched_at = now
-            row.expires_at = expires
-        return CacheEntry(key, account_id, body, etag, last_modified, now, expires)
+        entry = CacheEntry(key, account_id, body, etag, last_modified, now, expires)
+        with self._db.immediate() as conn:
+            conn.execute(
+                _UPSERT_CACHE,
+                {
+                    "key": key,
+                    "account_id": account_id,
+                    "body": body,
+                    "etag": etag,
+                    "last_modified": last_modified,
+                    "fetched_at": now,
+                    "expires_at": expires,
+                },
+            )
+        return entry
 
     def cache_touch(
         self, key: str, ttl_seconds: float, *, now: datetime | None = None
     ) -> CacheEntry | None:
         """A 304 answer: keep the body, start a new TTL. None if nothing is cached."""
         now = now or utcnow()
-        with self._db.immediate() as session:
-            row = session.get(ApiCache, key)
+        expires = now + timedelta(seconds=ttl_seconds)
+        columns = _CACHE.c
+        with self._db.immediate() as conn:
+            row = conn.execute(
+                select(
+                    columns.key,
+                    columns.account_id,
+                    columns.body,
+                    columns.etag,
+                    columns.last_modified,
+                ).where(columns.key == key)
+            ).first()
             if row is None:
                 return None
-            row.fetched_at = now
-            row.expires_at = now + timedelta(seconds=ttl_seconds)
-            return CacheEntry(
-                row.key,
-                row.account_id,
-                row.body,
-                row.etag,
-                row.last_modified,
-                row.fetched_at,
-                row.expires_at,
+            conn.execute(
+                update(_CACHE).where(columns.key == key).values(fetched_at=now, expires_at=expires)
             )
+        return CacheEntry(*row, now, expires)
 
     def cache_purge(self, older_than: datetime) -> int:
         """Delete entries that expired before ``older_than``; returns how many."""
-        with self._db.immediate() as session:
-            result = session.execute(delete(ApiCache).where(ApiCache.expires_at < older_than))
-            return int(getattr(result, "rowcount", 0) or 0)
+        with self._db.immediate() as conn:
+            result = conn.execute(delete(_CACHE).where(_CACHE.c.expires_at < older_than))
+            return int(result.rowcount or 0)

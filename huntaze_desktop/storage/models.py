@@ -1,8 +1,13 @@
-"""The ORM tables of the local database (SQLAlchemy 2, SQLite).
+"""The tables of the local database (SQLAlchemy 2 Core, SQLite).
 
 The schema itself is created and changed only by Alembic
-(``storage/migrations/versions``); these classes describe it for queries and
-must match the latest migration (a test compares them).
+(``storage/migrations/versions``); these ``Table`` objects describe it for
+queries and must match the latest migration (a test compares them).
+
+Core tables, not ORM classes: the stores read rows into the app's own
+dataclasses (``Account``, ``Snapshot``...) and write with explicit statements,
+so an ORM unit of work bought nothing, and importing ``sqlalchemy.orm`` and
+configuring its mappers cost the running app about 7 MB.
 
 Secret columns (``access_token``, ``refresh_token``, ``client_secret``,
 ``token``) are ``LargeBinary`` and hold vault ciphertext only, never plaintext.
@@ -11,35 +16,36 @@ Datetimes are stored as UTC and read back timezone-aware (:class:`UTCDateTime`).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    Column,
     Date,
     DateTime,
     Float,
     ForeignKey,
     Integer,
     LargeBinary,
+    MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
-    "ApiCache",
-    "AuditLog",
-    "Base",
-    "ClientCredential",
-    "MetricSnapshot",
-    "OAuthAccount",
-    "PendingRevocation",
     "UTCDateTime",
-    "User",
+    "api_cache",
+    "audit_log",
+    "client_credentials",
+    "metadata",
+    "metric_snapshots",
+    "oauth_accounts",
+    "pending_revocations",
+    "users",
     "utcnow",
 ]
 
@@ -72,135 +78,121 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
-class Base(DeclarativeBase):
-    """Declarative base of every table."""
+metadata = MetaData()
 
+# A local user; the app creates one by default.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False, default=utcnow),
+)
 
-class User(Base):
-    """A local user; the app creates one by default."""
-
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class OAuthAccount(Base):
-    """A connected platform account: its tokens (sealed) and its status."""
-
-    __tablename__ = "oauth_accounts"
-    __table_args__ = (
-        UniqueConstraint(
-            "user_id", "provider", "provider_account_id", name="uq_oauth_accounts_identity"
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    provider: Mapped[str] = mapped_column(String(40), index=True)
-    provider_account_id: Mapped[str] = mapped_column(String(200))
-    access_token: Mapped[bytes] = mapped_column(LargeBinary)
-    refresh_token: Mapped[bytes | None] = mapped_column(LargeBinary)
-    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    token_type: Mapped[str | None] = mapped_column(String(40))
-    scope: Mapped[str | None] = mapped_column(Text)
-    # "metadata" is reserved on declarative classes, hence the attribute name.
-    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    status: Mapped[str] = mapped_column(String(40), default="connected")
-    status_reason: Mapped[str | None] = mapped_column(Text)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    refresh_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    username: Mapped[str | None] = mapped_column(String(200))
-    display_name: Mapped[str | None] = mapped_column(String(200))
-    avatar_url: Mapped[str | None] = mapped_column(Text)
+# A connected platform account: its tokens (sealed) and its status.
+oauth_accounts = Table(
+    "oauth_accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("provider", String(40), nullable=False, index=True),
+    Column("provider_account_id", String(200), nullable=False),
+    Column("access_token", LargeBinary, nullable=False),
+    Column("refresh_token", LargeBinary),
+    Column("expires_at", UTCDateTime()),
+    Column("token_type", String(40)),
+    Column("scope", Text),
+    Column("metadata", JSON, nullable=False, default=dict),
+    Column("created_at", UTCDateTime(), nullable=False, default=utcnow),
+    Column("updated_at", UTCDateTime(), nullable=False, default=utcnow),
+    Column("status", String(40), nullable=False, default="connected"),
+    Column("status_reason", Text),
+    Column("last_error", Text),
+    Column("last_success_at", UTCDateTime()),
+    Column("refresh_expires_at", UTCDateTime()),
+    Column("retry_at", UTCDateTime()),
+    Column("issued_at", UTCDateTime()),
+    Column("username", String(200)),
+    Column("display_name", String(200)),
+    Column("avatar_url", Text),
     # Bumped on every token write, so the token manager can tell that another
     # process refreshed while it waited for the lock.
-    token_generation: Mapped[int] = mapped_column(Integer, default=0)
+    Column("token_generation", Integer, nullable=False, default=0),
+    UniqueConstraint(
+        "user_id", "provider", "provider_account_id", name="uq_oauth_accounts_identity"
+    ),
+)
 
+# One daily value of one metric; missing data is no row, never a NULL.
+metric_snapshots = Table(
+    "metric_snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "account_id",
+        ForeignKey("oauth_accounts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("metric", String(80), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("fetched_at", UTCDateTime(), nullable=False, default=utcnow),
+    UniqueConstraint("account_id", "metric", "day", name="uq_metric_snapshots_point"),
+)
 
-class MetricSnapshot(Base):
-    """One daily value of one metric; missing data is no row, never a NULL."""
+# A cached API answer with its validators (ETag / Last-Modified).
+api_cache = Table(
+    "api_cache",
+    metadata,
+    Column("key", String(500), primary_key=True),
+    Column("account_id", ForeignKey("oauth_accounts.id", ondelete="CASCADE"), index=True),
+    Column("body", Text, nullable=False),
+    Column("etag", String(500)),
+    Column("last_modified", String(100)),
+    Column("fetched_at", UTCDateTime(), nullable=False, default=utcnow),
+    Column("expires_at", UTCDateTime(), nullable=False),
+)
 
-    __tablename__ = "metric_snapshots"
-    __table_args__ = (
-        UniqueConstraint("account_id", "metric", "day", name="uq_metric_snapshots_point"),
-    )
+# A security event (connect, disconnect, refresh failed...). No secrets.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime(), nullable=False, default=utcnow, index=True),
+    Column("event", String(80), nullable=False),
+    Column("provider", String(40)),
+    Column("provider_account_id", String(200)),
+    Column("detail", Text),
+)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("oauth_accounts.id", ondelete="CASCADE"), index=True
-    )
-    metric: Mapped[str] = mapped_column(String(80))
-    day: Mapped[date] = mapped_column(Date)
-    value: Mapped[float] = mapped_column(Float)
-    source: Mapped[str] = mapped_column(String(200))
-    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+# The developer app credentials the user brings for one platform.
+client_credentials = Table(
+    "client_credentials",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("provider", String(40), nullable=False),
+    Column("client_id", String(500), nullable=False),
+    Column("client_secret", LargeBinary),
+    Column("created_at", UTCDateTime(), nullable=False, default=utcnow),
+    Column("updated_at", UTCDateTime(), nullable=False, default=utcnow),
+    UniqueConstraint("user_id", "provider", name="uq_client_credentials_provider"),
+)
 
-
-class ApiCache(Base):
-    """A cached API answer with its validators (ETag / Last-Modified)."""
-
-    __tablename__ = "api_cache"
-
-    key: Mapped[str] = mapped_column(String(500), primary_key=True)
-    account_id: Mapped[int | None] = mapped_column(
-        ForeignKey("oauth_accounts.id", ondelete="CASCADE"), index=True
-    )
-    body: Mapped[str] = mapped_column(Text)
-    etag: Mapped[str | None] = mapped_column(String(500))
-    last_modified: Mapped[str | None] = mapped_column(String(100))
-    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class AuditLog(Base):
-    """A security event (connect, disconnect, refresh failed...). No secrets."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    event: Mapped[str] = mapped_column(String(80))
-    provider: Mapped[str | None] = mapped_column(String(40))
-    provider_account_id: Mapped[str | None] = mapped_column(String(200))
-    detail: Mapped[str | None] = mapped_column(Text)
-
-
-class ClientCredential(Base):
-    """The developer app credentials the user brings for one platform."""
-
-    __tablename__ = "client_credentials"
-    __table_args__ = (
-        UniqueConstraint("user_id", "provider", name="uq_client_credentials_provider"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    provider: Mapped[str] = mapped_column(String(40))
-    client_id: Mapped[str] = mapped_column(String(500))
-    client_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class PendingRevocation(Base):
-    """A token still to revoke at the platform (it was offline at disconnect)."""
-
-    __tablename__ = "pending_revocations"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    provider: Mapped[str] = mapped_column(String(40))
+# A token still to revoke at the platform (it was offline at disconnect).
+pending_revocations = Table(
+    "pending_revocations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("provider", String(40), nullable=False),
     # Part of the vault's associated data; the account row itself is gone.
-    provider_account_id: Mapped[str] = mapped_column(String(200), default="")
-    token: Mapped[bytes] = mapped_column(LargeBinary)
-    token_kind: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_try_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    Column("provider_account_id", String(200), nullable=False, default=""),
+    Column("token", LargeBinary, nullable=False),
+    Column("token_kind", String(40), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False, default=utcnow),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_try_at", UTCDateTime()),
+)

@@ -6,10 +6,12 @@ here for every table keeps sealing, opening and re-sealing consistent.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from typing import Any
 
-from huntaze_desktop.storage.models import ClientCredential, OAuthAccount, PendingRevocation
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection
+
+from huntaze_desktop.storage.models import client_credentials, oauth_accounts, pending_revocations
 from huntaze_desktop.storage.vault import SecretPlace, Vault
 
 __all__ = [
@@ -21,8 +23,9 @@ __all__ = [
 ]
 
 
-def account_place(row: OAuthAccount, column: str) -> SecretPlace:
-    """``access_token`` / ``refresh_token`` of one account row."""
+def account_place(row: Any, column: str) -> SecretPlace:
+    """``access_token`` / ``refresh_token`` of one account row (anything with its
+    ``user_id``, ``provider`` and ``provider_account_id``)."""
     return SecretPlace("oauth_accounts", column, row.user_id, row.provider, row.provider_account_id)
 
 
@@ -36,38 +39,50 @@ def revocation_place(user_id: int, provider: str, provider_account_id: str) -> S
     return SecretPlace("pending_revocations", "token", user_id, provider, provider_account_id)
 
 
-def reseal_all(session: Session, old: Vault, new: Vault) -> int:
+def reseal_all(conn: Connection, old: Vault, new: Vault) -> int:
     """Open every sealed value with ``old`` and seal it with ``new``; returns the count.
 
     Raises ``DecryptionError`` on the first value that does not open; the caller's
     transaction then rolls back, so nothing is half re-sealed.
     """
     count = 0
-    for row in session.scalars(select(OAuthAccount)):
+    accounts = oauth_accounts.c
+    for row in conn.execute(select(oauth_accounts)).all():
+        values: dict[str, bytes] = {}
         for column in ("access_token", "refresh_token"):
             sealed = getattr(row, column)
             if sealed is not None:
                 place = account_place(row, column)
-                setattr(row, column, new.seal(old.open(sealed, place), place))
-                count += 1
-    for cred in session.scalars(select(ClientCredential)):
+                values[column] = new.seal(old.open(sealed, place), place)
+        if values:
+            conn.execute(update(oauth_accounts).where(accounts.id == row.id).values(values))
+            count += len(values)
+    creds = client_credentials.c
+    for cred in conn.execute(select(client_credentials)).all():
         if cred.client_secret is not None:
             place = client_secret_place(cred.user_id, cred.provider, cred.client_id)
-            cred.client_secret = new.seal(old.open(cred.client_secret, place), place)
+            resealed = new.seal(old.open(cred.client_secret, place), place)
+            conn.execute(
+                update(client_credentials).where(creds.id == cred.id).values(client_secret=resealed)
+            )
             count += 1
-    for item in session.scalars(select(PendingRevocation)):
+    pending = pending_revocations.c
+    for item in conn.execute(select(pending_revocations)).all():
         place = revocation_place(item.user_id, item.provider, item.provider_account_id)
-        item.token = new.seal(old.open(item.token, place), place)
+        resealed = new.seal(old.open(item.token, place), place)
+        conn.execute(
+            update(pending_revocations).where(pending.id == item.id).values(token=resealed)
+        )
         count += 1
-    session.flush()
     return count
 
 
-def count_sealed(session: Session) -> int:
+def count_sealed(conn: Connection) -> int:
     """How many sealed values the database holds (what a lost key would make unreadable)."""
-    tokens = session.scalar(
-        select(func.count(OAuthAccount.access_token) + func.count(OAuthAccount.refresh_token))
+    accounts = oauth_accounts.c
+    tokens = conn.scalar(
+        select(func.count(accounts.access_token) + func.count(accounts.refresh_token))
     )
-    secrets = session.scalar(select(func.count(ClientCredential.client_secret)))
-    pending = session.scalar(select(func.count(PendingRevocation.token)))
+    secrets = conn.scalar(select(func.count(client_credentials.c.client_secret)))
+    pending = conn.scalar(select(func.count(pending_revocations.c.token)))
     return int(tokens or 0) + int(secrets or 0) + int(pending or 0)

@@ -31,8 +31,8 @@ def sealed_value_count(paths: DataPaths) -> int:
 
     db = Database.open(paths)
     try:
-        with db.session() as session:
-            return count_sealed(session)
+        with db.transaction() as conn:
+            return count_sealed(conn)
     finally:
         db.close()
 

@@ -54,7 +54,7 @@ async def test_disconnect_revokes_at_the_platform_and_deletes(core_env: CoreEnv)
     assert core_env.store.pending_revocations() == []
     assert core_env.accounts.active_account_id("tiktok") is None
     assert AccountRemoved(account.id, "tiktok") in core_env.events
-    with core_env.db.session() as session:
+    with core_env.db.transaction() as session:
         rows = session.execute(text("SELECT count(*) FROM oauth_accounts")).scalar_one()
     assert rows == 0
 
@@ -70,7 +70,7 @@ async def test_disconnect_during_an_outage_keeps_a_pending_revocation(core_env: 
     # The account and its secrets are gone at once...
     with pytest.raises(AccountNotFoundError):
         core_env.store.get(account.id)
-    with core_env.db.session() as session:
+    with core_env.db.transaction() as session:
         assert session.execute(text("SELECT count(*) FROM oauth_accounts")).scalar_one() == 0
         sealed = session.execute(text("SELECT token FROM pending_revocations")).scalar_one()
     # ...the pending record is sealed, never plain text...

@@ -6,6 +6,7 @@ sandbox another process runs: the set-up of the start-up benchmark. Libraries
 only some paths need stay out of the idle app: numpy and pyqtgraph until the
 Analytics page opens, keyring in passphrase mode, Alembic when there is nothing
 to migrate, the sandbox's server when it is reused, and httpx's CLI helpers.
+SQLAlchemy's ORM is not used at all (the stores use Core).
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ from huntaze_desktop.sandbox.shared import state_file_for
 pytestmark = pytest.mark.e2e
 
 PASSPHRASE = "e2e startup passphrase"
-NOT_AT_IDLE = ("numpy", "pyqtgraph", "keyring", "alembic", "uvicorn", "starlette", "click")
+NOT_AT_IDLE = (
+    *("numpy", "pyqtgraph", "keyring", "alembic", "uvicorn", "starlette", "click"),
+    "sqlalchemy.orm",
+)
 
 # Runs the real entry point; at app.ready (plus a moment for the start-up checks
 # of the accounts) it notes the loaded top-level packages, opens Analytics,
@@ -38,7 +42,8 @@ from huntaze_desktop.__main__ import main
 seen = {}
 
 def modules():
-    return sorted({name.split(".")[0] for name in sys.modules})
+    names = {name.split(".")[0] for name in sys.modules}
+    return sorted(names | ({"sqlalchemy.orm"} & set(sys.modules)))
 
 def open_analytics():
     from PySide6.QtWidgets import QApplication

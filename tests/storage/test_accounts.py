@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from huntaze_desktop.core.errors import AccountNotFoundError
@@ -13,7 +13,7 @@ from huntaze_desktop.core.models import ConnectionStatus, TokenSet
 from huntaze_desktop.storage.accounts import AccountStore, scrub_detail
 from huntaze_desktop.storage.db import Database
 from huntaze_desktop.storage.metrics import MetricStore
-from huntaze_desktop.storage.models import AuditLog, OAuthAccount, User
+from huntaze_desktop.storage.models import audit_log, oauth_accounts, users
 from huntaze_desktop.storage.vault import Vault
 
 T0 = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -63,14 +63,14 @@ def test_another_provider_account_id_adds_a_row(store: AccountStore) -> None:
 
 def test_the_identity_is_unique_in_the_schema(store: AccountStore, db: Database) -> None:
     store.upsert_connected("reddit", "r-1", _tokens(1))
-    with pytest.raises(IntegrityError), db.session() as session:
-        session.add(
-            OAuthAccount(
+    with pytest.raises(IntegrityError), db.transaction() as conn:
+        conn.execute(
+            insert(oauth_accounts).values(
                 user_id=store.user_id,
                 provider="reddit",
                 provider_account_id="r-1",
                 access_token=b"x",
-                metadata_={},
+                metadata={},
             )
         )
 
@@ -80,9 +80,9 @@ def test_deleting_the_user_cascades_to_accounts_and_metrics(
 ) -> None:
     account, _ = store.upsert_connected("instagram", "ig-1", _tokens(1))
     MetricStore(db).upsert_snapshots(account.id, [("followers", T0.date(), 10.0, "/me")])
-    with db.session() as session:
-        session.delete(session.get(User, store.user_id))
-    with db.session() as session:
+    with db.transaction() as conn:
+        conn.execute(delete(users).where(users.c.id == store.user_id))
+    with db.transaction() as session:
         assert session.execute(text("SELECT count(*) FROM oauth_accounts")).scalar() == 0
         assert session.execute(text("SELECT count(*) FROM metric_snapshots")).scalar() == 0
 
@@ -139,11 +139,8 @@ def test_update_status_and_profile(store: AccountStore) -> None:
 
 def test_unknown_or_foreign_ids_are_not_found(store: AccountStore, db: Database) -> None:
     account, _ = store.upsert_connected("reddit", "r-1", _tokens(1))
-    with db.session() as session:
-        other = User(name="other")
-        session.add(other)
-        session.flush()
-        other_id = other.id
+    with db.transaction() as conn:
+        other_id = int(conn.execute(insert(users).values(name="other")).lastrowid)
     foreign = AccountStore(db, Vault(Vault.generate_key()), other_id)
     with pytest.raises(AccountNotFoundError):
         foreign.get(account.id)
@@ -177,8 +174,8 @@ def test_audit_details_are_scrubbed(store: AccountStore, db: Database) -> None:
         provider_account_id="ig-1",
         detail=f"invalid_grant for access_token={secret} and code: abc123 then {secret}",
     )
-    with db.session() as session:
-        detail = session.query(AuditLog).one().detail
+    with db.transaction() as conn:
+        detail = conn.execute(select(audit_log.c.detail)).scalar_one()
     assert detail is not None
     assert secret not in detail
     assert "abc123" not in detail

@@ -28,7 +28,7 @@ def _check(paths: DataPaths, vault: Vault, account_id: int) -> int:
     """Open like the app does; return the stored N after checking the pair."""
     db = Database.open(paths)
     try:
-        with db.session() as session:
+        with db.transaction() as session:
             assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
         tokens = AccountStore(db, vault, db.default_user_id).load_tokens(account_id)
     finally:

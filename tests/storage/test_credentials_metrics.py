@@ -46,7 +46,7 @@ def test_client_secret_is_bound_to_its_client_id(
     creds: ClientCredentialStore, db: Database
 ) -> None:
     creds.set("reddit", "rid", "rsecret")
-    with db.session() as session:
+    with db.transaction() as session:
         session.execute(text("UPDATE client_credentials SET client_id = 'other-id'"))
     with pytest.raises(DecryptionError):
         creds.get("reddit")

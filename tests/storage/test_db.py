@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from huntaze_desktop.core.errors import DatabaseCorruptError, StorageError
 from huntaze_desktop.core.paths import DataPaths
 from huntaze_desktop.storage.db import SCHEMA_HEAD, Database, alembic_config
-from huntaze_desktop.storage.models import AuditLog, Base, User
+from huntaze_desktop.storage.models import audit_log, metadata, users
 
 
 def test_open_creates_schema_at_alembic_head(db: Database, data_paths: DataPaths) -> None:
@@ -27,21 +27,21 @@ def test_open_creates_schema_at_alembic_head(db: Database, data_paths: DataPaths
         tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     finally:
         raw.close()
-    assert set(Base.metadata.tables) <= tables
+    assert set(metadata.tables) <= tables
 
 
 def test_migration_matches_the_models(db: Database) -> None:
-    # The ORM classes and the migration must describe the same schema.
+    # The tables in models.py and the migration must describe the same schema.
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
 
 
 def test_pragmas_hold_on_every_connection(db: Database) -> None:
-    with db.session() as session:
+    with db.transaction() as session:
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
         assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
@@ -53,15 +53,15 @@ def test_pragmas_hold_on_every_connection(db: Database) -> None:
 def test_default_user_exists_and_reopen_is_idempotent(data_paths: DataPaths) -> None:
     first = Database.open(data_paths)
     try:
-        with first.session() as session:
-            users = session.query(User).all()
-        assert [u.id for u in users] == [first.default_user_id]
+        with first.transaction() as conn:
+            ids = conn.scalars(select(users.c.id)).all()
+        assert ids == [first.default_user_id]
     finally:
         first.close()
     again = Database.open(data_paths)
     try:
-        with again.session() as session:
-            assert session.query(User).count() == 1
+        with again.transaction() as session:
+            assert session.scalar(select(func.count()).select_from(users)) == 1
             assert session.execute(text("SELECT version_num FROM alembic_version")).all() == [
                 (SCHEMA_HEAD,)
             ]
@@ -70,19 +70,18 @@ def test_default_user_exists_and_reopen_is_idempotent(data_paths: DataPaths) -> 
         again.close()
 
 
-def test_session_rolls_back_on_error(db: Database) -> None:
-    with pytest.raises(RuntimeError), db.session() as session:
-        session.add(AuditLog(at=datetime.now(UTC), event="x"))
-        session.flush()
+def test_transaction_rolls_back_on_error(db: Database) -> None:
+    with pytest.raises(RuntimeError), db.transaction() as conn:
+        conn.execute(insert(audit_log).values(at=datetime.now(UTC), event="x"))
         raise RuntimeError("boom")
-    with db.session() as session:
-        assert session.query(AuditLog).count() == 0
+    with db.transaction() as conn:
+        assert conn.scalar(select(func.count()).select_from(audit_log)) == 0
 
 
 def test_immediate_takes_the_write_lock_at_begin(db: Database, data_paths: DataPaths) -> None:
     other = sqlite3.connect(data_paths.database, timeout=0, isolation_level=None)
     try:
-        # No statement has run in our session yet: only BEGIN IMMEDIATE
+        # No statement has run in our transaction yet: only BEGIN IMMEDIATE
         # explains why another writer is locked out.
         with db.immediate(), pytest.raises(sqlite3.OperationalError, match="locked"):
             other.execute("BEGIN IMMEDIATE")
@@ -92,11 +91,11 @@ def test_immediate_takes_the_write_lock_at_begin(db: Database, data_paths: DataP
         other.close()
 
 
-def test_plain_session_does_not_lock_writers(db: Database, data_paths: DataPaths) -> None:
+def test_plain_transaction_does_not_lock_writers(db: Database, data_paths: DataPaths) -> None:
     # Control for the test above: a deferred BEGIN takes no lock by itself.
     other = sqlite3.connect(data_paths.database, timeout=0, isolation_level=None)
     try:
-        with db.session():
+        with db.transaction():
             other.execute("BEGIN IMMEDIATE")
             other.execute("ROLLBACK")
     finally:
@@ -105,20 +104,21 @@ def test_plain_session_does_not_lock_writers(db: Database, data_paths: DataPaths
 
 def test_datetimes_are_stored_utc_and_read_back_aware(db: Database) -> None:
     paris = timezone(timedelta(hours=2))
-    with db.session() as session:
-        session.add(AuditLog(at=datetime(2024, 5, 1, 14, 0, tzinfo=paris), event="tz"))
-    with db.session() as session:
-        row = session.query(AuditLog).one()
-        assert row.at == datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-        assert row.at.tzinfo is UTC
-        raw = session.execute(text("SELECT at FROM audit_log")).scalar()
+    with db.transaction() as conn:
+        conn.execute(
+            insert(audit_log).values(at=datetime(2024, 5, 1, 14, 0, tzinfo=paris), event="tz")
+        )
+    with db.transaction() as conn:
+        at = conn.execute(select(audit_log.c.at)).scalar_one()
+        assert at == datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+        assert at.tzinfo is UTC
+        raw = conn.execute(text("SELECT at FROM audit_log")).scalar()
     assert str(raw).startswith("2024-05-01 12:00:00")
 
 
 def test_naive_datetimes_are_refused(db: Database) -> None:
-    with pytest.raises(StatementError, match="naive"), db.session() as session:
-        session.add(AuditLog(at=datetime(2024, 5, 1, 12, 0), event="naive"))
-        session.flush()
+    with pytest.raises(StatementError, match="naive"), db.transaction() as conn:
+        conn.execute(insert(audit_log).values(at=datetime(2024, 5, 1, 12, 0), event="naive"))
 
 
 def test_migrations_are_found_whatever_the_cwd(
@@ -152,8 +152,8 @@ def test_two_processes_opening_at_once_both_succeed(data_paths: DataPaths) -> No
     try:
         assert errors == []
         assert len({d.default_user_id for d in opened}) == 1
-        with opened[0].session() as session:
-            assert session.query(User).count() == 1
+        with opened[0].transaction() as conn:
+            assert conn.scalar(select(func.count()).select_from(users)) == 1
     finally:
         for d in opened:
             d.close()
@@ -165,9 +165,14 @@ def test_two_processes_opening_at_once_both_succeed(data_paths: DataPaths) -> No
 def _fill(data_paths: DataPaths) -> None:
     db = Database.open(data_paths)
     try:
-        with db.session() as session:
-            for i in range(2000):
-                session.add(AuditLog(at=datetime.now(UTC), event=f"event-{i}", detail="x" * 200))
+        with db.transaction() as conn:
+            conn.execute(
+                insert(audit_log),
+                [
+                    {"at": datetime.now(UTC), "event": f"event-{i}", "detail": "x" * 200}
+                    for i in range(2000)
+                ],
+            )
     finally:
         db.close()  # checkpoints: everything is in the main file now
     assert not Path(str(data_paths.database) + "-wal").exists()
@@ -235,7 +240,7 @@ def test_a_directory_in_place_of_the_file_is_a_storage_error(data_paths: DataPat
 
 def test_sql_errors_never_show_parameter_values(db: Database) -> None:
     # hide_parameters=True: a failing statement must not echo what it was writing.
-    with pytest.raises(IntegrityError) as caught, db.session() as session:
+    with pytest.raises(IntegrityError) as caught, db.transaction() as session:
         session.execute(
             text("INSERT INTO users (id, name, created_at) VALUES (:id, :name, '2024-01-01')"),
             {"id": db.default_user_id, "name": "secret-looking-value"},

@@ -20,7 +20,7 @@ from huntaze_desktop.storage.vault import Vault
 
 # Table and column names below come from the tests themselves, never from input.
 def _blob(db: Database, table: str, column: str, row_id: int) -> bytes:
-    with db.session() as session:
+    with db.transaction() as session:
         query = text(f"SELECT {column} FROM {table} WHERE id = :id")  # noqa: S608
         value = session.execute(query, {"id": row_id}).scalar()
     assert isinstance(value, bytes)
@@ -28,7 +28,7 @@ def _blob(db: Database, table: str, column: str, row_id: int) -> bytes:
 
 
 def _set_blob(db: Database, table: str, column: str, row_id: int, value: bytes) -> None:
-    with db.session() as session:
+    with db.transaction() as session:
         query = text(f"UPDATE {table} SET {column} = :v WHERE id = :id")  # noqa: S608
         session.execute(query, {"v": value, "id": row_id})
 
@@ -99,7 +99,7 @@ def _fill_secrets(store: AccountStore, creds: ClientCredentialStore) -> tuple[in
 
 
 def _all_blobs(db: Database) -> list[object]:
-    with db.session() as session:
+    with db.transaction() as session:
         return [
             *session.execute(text("SELECT id, access_token, refresh_token FROM oauth_accounts")),
             *session.execute(text("SELECT id, client_secret FROM client_credentials")),
@@ -139,7 +139,7 @@ def test_a_failure_mid_rotation_leaves_the_old_state(db: Database, vault: Vault)
     creds = ClientCredentialStore(db, vault, db.default_user_id)
     a, _ = _fill_secrets(store, creds)
     # Damage a value that is re-sealed after others already were.
-    with db.session() as session:
+    with db.transaction() as session:
         rev_id = session.execute(text("SELECT id FROM pending_revocations")).scalar()
     assert isinstance(rev_id, int)
     broken = bytearray(_blob(db, "pending_revocations", "token", rev_id))

@@ -15,9 +15,9 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 
-from huntaze_desktop.storage.models import Base
+from huntaze_desktop.storage.models import metadata
 
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _configure_and_run(connection: Connection) -> None:
