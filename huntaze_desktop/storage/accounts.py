@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Insert, delete, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
 from huntaze_desktop.core.errors import AccountNotFoundError
@@ -26,7 +26,12 @@ from huntaze_desktop.storage.models import (
     pending_revocations,
     utcnow,
 )
-from huntaze_desktop.storage.sealed import account_place, reseal_all, revocation_place
+from huntaze_desktop.storage.sealed import (
+    AccountIdentity,
+    account_place,
+    reseal_all,
+    revocation_place,
+)
 from huntaze_desktop.storage.vault import Vault
 
 __all__ = ["AccountStore", "AuditEvent", "PendingRevocationItem", "scrub_detail"]
@@ -96,7 +101,7 @@ class AccountStore:
 
     # -- places (the vault's associated data) -------------------------------
 
-    def _seal(self, row: Any, column: str, value: str) -> bytes:
+    def _seal(self, row: AccountIdentity, column: str, value: str) -> bytes:
         return self._vault.seal(value, account_place(row, column))
 
     # -- reading --------------------------------------------------------------
@@ -230,7 +235,12 @@ class AccountStore:
             return int(values["token_generation"])
 
     def _token_values(
-        self, place: Any, row: Row[Any] | None, tokens: TokenSet, *, keep_refresh: bool
+        self,
+        place: AccountIdentity,
+        row: Row[Any] | None,
+        tokens: TokenSet,
+        *,
+        keep_refresh: bool,
     ) -> dict[str, Any]:
         """The column values that store ``tokens`` over ``row`` (None: a new row)."""
         values: dict[str, Any] = {
@@ -453,7 +463,7 @@ def _find_row(
     ).first()
 
 
-def _audit_insert(event: str, row: Any) -> Any:
+def _audit_insert(event: str, row: AccountIdentity) -> Insert:
     """The audit entry of an account event (``row``: its provider and account id)."""
     return insert(audit_log).values(
         at=utcnow(),

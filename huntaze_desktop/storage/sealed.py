@@ -6,7 +6,7 @@ here for every table keeps sealing, opening and re-sealing consistent.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
@@ -15,6 +15,7 @@ from huntaze_desktop.storage.models import client_credentials, oauth_accounts, p
 from huntaze_desktop.storage.vault import SecretPlace, Vault
 
 __all__ = [
+    "AccountIdentity",
     "account_place",
     "client_secret_place",
     "count_sealed",
@@ -23,9 +24,19 @@ __all__ = [
 ]
 
 
-def account_place(row: Any, column: str) -> SecretPlace:
-    """``access_token`` / ``refresh_token`` of one account row (anything with its
-    ``user_id``, ``provider`` and ``provider_account_id``)."""
+class AccountIdentity(Protocol):
+    """What places an account's secrets: its row, or the identity of one to insert."""
+
+    @property
+    def user_id(self) -> int: ...
+    @property
+    def provider(self) -> str: ...
+    @property
+    def provider_account_id(self) -> str: ...
+
+
+def account_place(row: AccountIdentity, column: str) -> SecretPlace:
+    """``access_token`` / ``refresh_token`` of one account."""
     return SecretPlace("oauth_accounts", column, row.user_id, row.provider, row.provider_account_id)
 
 
