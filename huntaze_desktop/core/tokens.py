@@ -13,6 +13,9 @@ Rules (ARCHITECTURE.md "Status model", PLATFORMS.md):
   refresh token would be a replay, and the platform would revoke the grant.
 * The new tokens are written durably before anyone uses them.
 * ``call`` runs an API call; on a 401 it refreshes once and replays once.
+* A grant the platform refused is not offered again: later calls fail at once
+  with the same rejection (no token-endpoint request, no new audit entry) until
+  new tokens are stored, by a reconnect or another process.
 * Only a real auth rejection (:class:`AuthRejectedError`) yields
   ``needs_reconnect``. Network errors, 429 and 5xx become ``offline``,
   ``rate_limited`` or ``degraded`` with the time of the next try (capped,
@@ -143,6 +146,11 @@ class TokenManager:
         self._failures: dict[int, int] = {}
         # When the token endpoint told us to come back (Retry-After), per account.
         self._refresh_not_before: dict[int, datetime] = {}
+        # The token generation whose refresh the platform refused (invalid_grant),
+        # per account: the same refresh token would only be refused again (one
+        # more call to the token endpoint, one more audit entry, for every API
+        # call that meets a 401). A reconnect stores a new generation.
+        self._refused: dict[int, int] = {}
 
     # -- public API -----------------------------------------------------------
 
@@ -288,7 +296,13 @@ class TokenManager:
                 return fresh
             if force_after is not None and fresh.access_token != force_after.access_token:
                 return fresh
-            return await self._refresh_locked(account, client, fresh, forced=force_after)
+            if self._refused.get(account.id) == fresh_generation:
+                raise AuthRejectedError(provider=account.provider, code="refresh_refused")
+            try:
+                return await self._refresh_locked(account, client, fresh, forced=force_after)
+            except AuthRejectedError:
+                self._refused[account.id] = fresh_generation
+                raise
 
     async def _refresh_locked(
         self, account: Account, client: Any, tokens: TokenSet, *, forced: TokenSet | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -78,6 +79,30 @@ async def test_reddit_invalid_grant_shapes_need_reconnect(core_env: CoreEnv, sha
     assert got.status is ConnectionStatus.NEEDS_RECONNECT
     assert got.last_error
     assert "refresh_failed" in [e.event for e in core_env.store.audit_events()]
+
+
+async def test_a_refused_grant_is_not_asked_again_until_a_reconnect(core_env: CoreEnv) -> None:
+    """Every API call that meets a 401 would otherwise send the dead refresh token again."""
+    account = await core_env.connect("reddit")
+    core_env.sandbox.state.revoke_user("reddit", "sunny_creates")
+    client = core_env.clients("reddit")
+    token_calls = core_env.counter("requests.reddit./api/v1/access_token")
+    results = await asyncio.gather(
+        *(core_env.tokens.call(account.id, client.fetch_profile) for _ in range(4)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(r, AuthRejectedError) for r in results), results
+    with pytest.raises(AuthRejectedError):  # later calls too: no new attempt
+        await core_env.tokens.call(account.id, client.fetch_profile)
+    assert core_env.counter("requests.reddit./api/v1/access_token") == token_calls + 1
+    events = [e.event for e in core_env.store.audit_events()]
+    assert events.count("refresh_failed") == 1
+    assert core_env.store.get(account.id).status is ConnectionStatus.NEEDS_RECONNECT
+
+    # The user signs in again: new tokens, and calls go through.
+    await core_env.connect("reddit")
+    profile = await core_env.tokens.call(account.id, client.fetch_profile)
+    assert profile.username == "sunny_creates"
 
 
 async def test_tiktok_revoked_grant_needs_reconnect(core_env: CoreEnv) -> None:
