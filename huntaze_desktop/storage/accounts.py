@@ -307,10 +307,17 @@ class AccountStore:
 
     def _update(self, account_id: int, values: dict[str, Any]) -> Account:
         """Write ``values`` to this user's account; the account as it now stands."""
+        statement = (
+            update(oauth_accounts)
+            .where(_ACCOUNTS.id == account_id, _ACCOUNTS.user_id == self.user_id)
+            .values(values)
+            .returning(oauth_accounts)
+        )
         with self._db.immediate() as conn:
-            self._row(conn, account_id)  # this user's, or AccountNotFoundError
-            conn.execute(update(oauth_accounts).where(_ACCOUNTS.id == account_id).values(values))
-            return _to_account(self._row(conn, account_id))
+            row = conn.execute(statement).first()
+        if row is None:
+            raise AccountNotFoundError()
+        return _to_account(row)
 
     def delete(self, account_id: int) -> None:
         """Remove the account, its secrets, metadata and cached data (one transaction)."""
