@@ -9,7 +9,6 @@ Every method blocks; the async layers call them through ``asyncio.to_thread``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,13 +18,9 @@ from sqlalchemy.engine import Connection, Row
 
 from huntaze_desktop.core.errors import AccountNotFoundError
 from huntaze_desktop.core.models import Account, ConnectionStatus, TokenSet
+from huntaze_desktop.storage.audit import AuditEvent, audit_entry, newest_audit_events
 from huntaze_desktop.storage.db import Database
-from huntaze_desktop.storage.models import (
-    audit_log,
-    oauth_accounts,
-    pending_revocations,
-    utcnow,
-)
+from huntaze_desktop.storage.models import oauth_accounts, pending_revocations, utcnow
 from huntaze_desktop.storage.sealed import (
     AccountIdentity,
     account_place,
@@ -34,40 +29,10 @@ from huntaze_desktop.storage.sealed import (
 )
 from huntaze_desktop.storage.vault import Vault
 
-__all__ = ["AccountStore", "AuditEvent", "PendingRevocationItem", "scrub_detail"]
+__all__ = ["AccountStore", "PendingRevocationItem"]
 
 _ACCOUNTS = oauth_accounts.c
 _PENDING = pending_revocations.c
-
-_MAX_DETAIL = 500
-# Anything that looks like a credential: long unbroken runs of token characters,
-# and key=value pairs whose key names a secret.
-_TOKENISH = re.compile(r"[A-Za-z0-9_\-.~+/=%]{24,}")
-_SECRET_PAIR = re.compile(
-    r"(?i)\b(access_token|refresh_token|id_token|token|code|client_secret|secret|password|"
-    r"sess|auth_id|cookie|authorization)\b(\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|[^\s&,;]+)"
-)
-
-
-def scrub_detail(detail: str | None) -> str | None:
-    """Make an audit detail safe to keep: secret-looking parts become [redacted]."""
-    if detail is None:
-        return None
-    cleaned = _SECRET_PAIR.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]", detail)
-    cleaned = _TOKENISH.sub("[redacted]", cleaned)
-    return cleaned[:_MAX_DETAIL]
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEvent:
-    """One entry of the audit log (no secrets: details are scrubbed when written)."""
-
-    id: int
-    at: datetime
-    event: str
-    provider: str | None
-    provider_account_id: str | None
-    detail: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +183,7 @@ class AccountStore:
                 conn.execute(
                     update(oauth_accounts).where(_ACCOUNTS.id == account_id).values(values)
                 )
-            conn.execute(_audit_insert("connect" if created else "reconnect", place))
+            conn.execute(_account_event("connect" if created else "reconnect", place))
             return _to_account(self._row(conn, account_id)), created
 
     def save_tokens(self, account_id: int, tokens: TokenSet) -> int:
@@ -323,7 +288,7 @@ class AccountStore:
         """Remove the account, its secrets, metadata and cached data (one transaction)."""
         with self._db.immediate() as conn:
             row = self._row(conn, account_id)
-            conn.execute(_audit_insert("disconnect", row))
+            conn.execute(_account_event("disconnect", row))
             # Metric snapshots and cached answers go with it (ON DELETE CASCADE).
             conn.execute(delete(oauth_accounts).where(_ACCOUNTS.id == account_id))
 
@@ -336,31 +301,16 @@ class AccountStore:
         detail: str | None = None,
     ) -> None:
         """Append a security event. ``detail`` is scrubbed of anything token-like."""
+        entry = audit_entry(
+            event, provider=provider, provider_account_id=provider_account_id, detail=detail
+        )
         with self._db.immediate() as conn:
-            conn.execute(
-                insert(audit_log).values(
-                    at=utcnow(),
-                    event=event,
-                    provider=provider,
-                    provider_account_id=provider_account_id,
-                    detail=scrub_detail(detail),
-                )
-            )
+            conn.execute(entry)
 
     def audit_events(self, limit: int = 100) -> list[AuditEvent]:
         """The newest audit entries first (for diagnostics)."""
-        columns = audit_log.c
-        query = select(
-            columns.id,
-            columns.at,
-            columns.event,
-            columns.provider,
-            columns.provider_account_id,
-            columns.detail,
-        )
         with self._db.transaction() as conn:
-            rows = conn.execute(query.order_by(columns.id.desc()).limit(limit)).all()
-        return [AuditEvent(*row) for row in rows]
+            return newest_audit_events(conn, limit)
 
     # -- pending revocations ---------------------------------------------------
 
@@ -470,14 +420,9 @@ def _find_row(
     ).first()
 
 
-def _audit_insert(event: str, row: AccountIdentity) -> Insert:
+def _account_event(event: str, row: AccountIdentity) -> Insert:
     """The audit entry of an account event (``row``: its provider and account id)."""
-    return insert(audit_log).values(
-        at=utcnow(),
-        event=event,
-        provider=row.provider,
-        provider_account_id=row.provider_account_id,
-    )
+    return audit_entry(event, provider=row.provider, provider_account_id=row.provider_account_id)
 
 
 def _to_account(row: Row[Any]) -> Account:

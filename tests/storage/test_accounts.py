@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from huntaze_desktop.core.errors import AccountNotFoundError
 from huntaze_desktop.core.models import ConnectionStatus, TokenSet
-from huntaze_desktop.storage.accounts import AccountStore, scrub_detail
+from huntaze_desktop.storage.accounts import AccountStore
+from huntaze_desktop.storage.audit import scrub_detail
 from huntaze_desktop.storage.db import Database
 from huntaze_desktop.storage.metrics import MetricStore
 from huntaze_desktop.storage.models import audit_log, oauth_accounts, users

@@ -1,0 +1,79 @@
+"""The audit log: security events (connect, disconnect, refresh failed...), no secrets.
+
+Details are scrubbed before they are written: anything that looks like a
+credential becomes ``[redacted]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Insert, insert, select
+from sqlalchemy.engine import Connection
+
+from huntaze_desktop.storage.models import audit_log, utcnow
+
+__all__ = ["AuditEvent", "audit_entry", "newest_audit_events", "scrub_detail"]
+
+_MAX_DETAIL = 500
+# Anything that looks like a credential: long unbroken runs of token characters,
+# and key=value pairs whose key names a secret.
+_TOKENISH = re.compile(r"[A-Za-z0-9_\-.~+/=%]{24,}")
+_SECRET_PAIR = re.compile(
+    r"(?i)\b(access_token|refresh_token|id_token|token|code|client_secret|secret|password|"
+    r"sess|auth_id|cookie|authorization)\b(\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|[^\s&,;]+)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One entry of the audit log."""
+
+    id: int
+    at: datetime
+    event: str
+    provider: str | None
+    provider_account_id: str | None
+    detail: str | None
+
+
+def scrub_detail(detail: str | None) -> str | None:
+    """Make an audit detail safe to keep: secret-looking parts become [redacted]."""
+    if detail is None:
+        return None
+    cleaned = _SECRET_PAIR.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]", detail)
+    cleaned = _TOKENISH.sub("[redacted]", cleaned)
+    return cleaned[:_MAX_DETAIL]
+
+
+def audit_entry(
+    event: str,
+    *,
+    provider: str | None = None,
+    provider_account_id: str | None = None,
+    detail: str | None = None,
+) -> Insert:
+    """The statement that appends one event (its detail scrubbed)."""
+    return insert(audit_log).values(
+        at=utcnow(),
+        event=event,
+        provider=provider,
+        provider_account_id=provider_account_id,
+        detail=scrub_detail(detail),
+    )
+
+
+def newest_audit_events(conn: Connection, limit: int) -> list[AuditEvent]:
+    """Up to ``limit`` entries, the newest first."""
+    columns = audit_log.c
+    query = select(
+        columns.id,
+        columns.at,
+        columns.event,
+        columns.provider,
+        columns.provider_account_id,
+        columns.detail,
+    ).order_by(columns.id.desc())
+    return [AuditEvent(*row) for row in conn.execute(query.limit(limit))]
