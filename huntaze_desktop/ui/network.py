@@ -74,7 +74,7 @@ class NetworkMonitor(QObject):
             self.on_reachability(self._info.reachability())
 
     def on_reachability(self, reachability: QNetworkInformation.Reachability) -> None:
-        """The slot: the system's reachability changed (or was read at start)."""
+        """The slot: the system's reachability changed (or read "disconnected" at creation)."""
         self._scheduler.set_online(is_online(reachability))
 
 
