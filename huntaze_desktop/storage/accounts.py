@@ -168,23 +168,18 @@ class AccountStore:
                 values["metadata"] = dict(metadata)
             if row is None:
                 values.setdefault("metadata", {})
-                inserted = conn.execute(
-                    insert(oauth_accounts).values(
-                        user_id=self.user_id,
-                        provider=provider,
-                        provider_account_id=provider_account_id,
-                        created_at=now,
-                        **values,
-                    )
+                write: Any = insert(oauth_accounts).values(
+                    user_id=self.user_id,
+                    provider=provider,
+                    provider_account_id=provider_account_id,
+                    created_at=now,
+                    **values,
                 )
-                account_id = int(inserted.lastrowid)
             else:
-                account_id = row.id
-                conn.execute(
-                    update(oauth_accounts).where(_ACCOUNTS.id == account_id).values(values)
-                )
+                write = update(oauth_accounts).where(_ACCOUNTS.id == row.id).values(values)
+            stored = conn.execute(write.returning(oauth_accounts)).one()
             conn.execute(_account_event("connect" if created else "reconnect", place))
-            return _to_account(self._row(conn, account_id)), created
+            return _to_account(stored), created
 
     def save_tokens(self, account_id: int, tokens: TokenSet) -> int:
         """Durably replace the tokens (``BEGIN IMMEDIATE``); returns the new generation.
