@@ -46,7 +46,9 @@ def test_settle_boot_heap_freezes_what_survives() -> None:
     kept = [Node() for _ in range(100)]
     try:
         frozen = gc_policy.settle_boot_heap()
-        assert frozen == gc.get_freeze_count() > 0
+        # Not equal to a later get_freeze_count(): a frozen object that another
+        # thread of the test process frees meanwhile leaves the frozen set.
+        assert frozen > 0 and gc.get_freeze_count() > 0
         # Frozen objects are no longer in any generation a collection walks.
         assert not any(gc.is_tracked(n) and n in gc.get_objects() for n in kept[:3])
     finally:
