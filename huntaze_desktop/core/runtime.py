@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 
 from huntaze_desktop.core.accounts import AccountService
 from huntaze_desktop.core.errors import ConfigurationError
@@ -39,11 +38,7 @@ from huntaze_desktop.storage.credentials import ClientCredentialStore
 from huntaze_desktop.storage.db import Database
 from huntaze_desktop.storage.keystore import KeyStore
 from huntaze_desktop.storage.metrics import MetricStore
-from huntaze_desktop.storage.models import (
-    client_credentials,
-    oauth_accounts,
-    pending_revocations,
-)
+from huntaze_desktop.storage.sealed import any_sealed_value
 from huntaze_desktop.storage.vault import Vault, key_id_for
 
 __all__ = ["Runtime", "RuntimeOptions"]
@@ -314,14 +309,6 @@ def _settle_rotation(keystore: KeyStore, db: Database, keys: list[bytes]) -> byt
 
 
 def _any_sealed_key_id(db: Database) -> bytes | None:
-    columns = (
-        oauth_accounts.c.access_token,
-        client_credentials.c.client_secret,
-        pending_revocations.c.token,
-    )
     with db.transaction() as conn:
-        for column in columns:
-            sealed = conn.execute(select(column).where(column.is_not(None)).limit(1)).scalar()
-            if sealed:
-                return Vault.sealed_key_id(sealed)
-    return None
+        sealed = any_sealed_value(conn)
+    return None if sealed is None else Vault.sealed_key_id(sealed)

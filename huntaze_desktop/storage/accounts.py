@@ -9,20 +9,19 @@ Every method blocks; the async layers call them through ``asyncio.to_thread``.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, delete, insert, select, update
-from sqlalchemy.engine import Connection, Row
-
 from huntaze_desktop.core.errors import AccountNotFoundError
 from huntaze_desktop.core.models import Account, ConnectionStatus, TokenSet
-from huntaze_desktop.storage.audit import AuditEvent, audit_entry, newest_audit_events
-from huntaze_desktop.storage.db import Database
-from huntaze_desktop.storage.models import oauth_accounts, pending_revocations, utcnow
+from huntaze_desktop.storage.audit import AuditEvent, append_audit, newest_audit_events
+from huntaze_desktop.storage.codec import db_value, db_values, read_datetime, read_json, utcnow
+from huntaze_desktop.storage.db import Database, insert_sql, update_sql
 from huntaze_desktop.storage.sealed import (
     AccountIdentity,
+    AccountKey,
     account_place,
     reseal_all,
     revocation_place,
@@ -31,8 +30,7 @@ from huntaze_desktop.storage.vault import Vault
 
 __all__ = ["AccountStore", "PendingRevocationItem"]
 
-_ACCOUNTS = oauth_accounts.c
-_PENDING = pending_revocations.c
+_BY_ID = "SELECT * FROM oauth_accounts WHERE id = ?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,18 +69,20 @@ class AccountStore:
 
     # -- reading --------------------------------------------------------------
 
-    def _row(self, conn: Connection, account_id: int) -> Row[Any]:
-        row = conn.execute(select(oauth_accounts).where(_ACCOUNTS.id == account_id)).first()
-        if row is None or row.user_id != self.user_id:
+    def _row(self, conn: sqlite3.Connection, account_id: int) -> sqlite3.Row:
+        row: sqlite3.Row | None = conn.execute(_BY_ID, (account_id,)).fetchone()
+        if row is None or row["user_id"] != self.user_id:
             raise AccountNotFoundError()
         return row
 
     def list_accounts(self, provider: str | None = None) -> list[Account]:
-        query = select(oauth_accounts).where(_ACCOUNTS.user_id == self.user_id)
+        query = "SELECT * FROM oauth_accounts WHERE user_id = :user_id"
         if provider is not None:
-            query = query.where(_ACCOUNTS.provider == provider)
+            query += " AND provider = :provider"
         with self._db.transaction() as conn:
-            rows = conn.execute(query.order_by(_ACCOUNTS.provider, _ACCOUNTS.id)).all()
+            rows = conn.execute(
+                query + " ORDER BY provider, id", {"user_id": self.user_id, "provider": provider}
+            ).fetchall()
         return [_to_account(row) for row in rows]
 
     def get(self, account_id: int) -> Account:
@@ -113,21 +113,22 @@ class AccountStore:
             row = self._row(conn, account_id)
         return (_to_account(row), *self._tokens_of(row))
 
-    def _tokens_of(self, row: Row[Any]) -> tuple[TokenSet, int]:
-        access = self._vault.open(row.access_token, account_place(row, "access_token"))
+    def _tokens_of(self, row: sqlite3.Row) -> tuple[TokenSet, int]:
+        key = AccountKey.of(row)
+        access = self._vault.open(row["access_token"], account_place(key, "access_token"))
         refresh = None
-        if row.refresh_token is not None:
-            refresh = self._vault.open(row.refresh_token, account_place(row, "refresh_token"))
+        if row["refresh_token"] is not None:
+            refresh = self._vault.open(row["refresh_token"], account_place(key, "refresh_token"))
         tokens = TokenSet(
             access_token=access,
             refresh_token=refresh,
-            expires_at=row.expires_at,
-            refresh_expires_at=row.refresh_expires_at,
-            token_type=row.token_type,
-            scope=row.scope,
-            issued_at=row.issued_at,
+            expires_at=read_datetime(row["expires_at"]),
+            refresh_expires_at=read_datetime(row["refresh_expires_at"]),
+            token_type=row["token_type"],
+            scope=row["scope"],
+            issued_at=read_datetime(row["issued_at"]),
         )
-        return tokens, row.token_generation
+        return tokens, int(row["token_generation"])
 
     # -- writing --------------------------------------------------------------
 
@@ -151,7 +152,7 @@ class AccountStore:
         with self._db.immediate() as conn:
             row = _find_row(conn, self.user_id, provider, provider_account_id)
             created = row is None
-            place = _Place(self.user_id, provider, provider_account_id)
+            place = AccountKey(self.user_id, provider, provider_account_id)
             values = self._token_values(place, row, tokens, keep_refresh=False)
             values.update(
                 username=username,
@@ -168,17 +169,20 @@ class AccountStore:
                 values["metadata"] = dict(metadata)
             if row is None:
                 values.setdefault("metadata", {})
-                write: Any = insert(oauth_accounts).values(
+                values.update(
                     user_id=self.user_id,
                     provider=provider,
                     provider_account_id=provider_account_id,
                     created_at=now,
-                    **values,
                 )
+                write = insert_sql("oauth_accounts", values)
+                parameters = db_values(values)
             else:
-                write = update(oauth_accounts).where(_ACCOUNTS.id == row.id).values(values)
-            stored = conn.execute(write.returning(oauth_accounts)).one()
-            conn.execute(_account_event("connect" if created else "reconnect", place))
+                write = update_sql("oauth_accounts", values, "id = :row_id")
+                parameters = {**db_values(values), "row_id": row["id"]}
+            # fetchall: a RETURNING statement left unfinished would block the COMMIT.
+            (stored,) = conn.execute(write + " RETURNING *", parameters).fetchall()
+            _account_event(conn, "connect" if created else "reconnect", place)
             return _to_account(stored), created
 
     def save_tokens(self, account_id: int, tokens: TokenSet) -> int:
@@ -189,15 +193,16 @@ class AccountStore:
         """
         with self._db.immediate() as conn:
             row = self._row(conn, account_id)
-            values = self._token_values(row, row, tokens, keep_refresh=True)
+            values = self._token_values(AccountKey.of(row), row, tokens, keep_refresh=True)
             values["updated_at"] = utcnow()
-            conn.execute(update(oauth_accounts).where(_ACCOUNTS.id == account_id).values(values))
+            statement = update_sql("oauth_accounts", values, "id = :account_id")
+            conn.execute(statement, {**db_values(values), "account_id": account_id})
             return int(values["token_generation"])
 
     def _token_values(
         self,
         place: AccountIdentity,
-        row: Row[Any] | None,
+        row: sqlite3.Row | None,
         tokens: TokenSet,
         *,
         keep_refresh: bool,
@@ -208,7 +213,7 @@ class AccountStore:
             "expires_at": tokens.expires_at,
             "token_type": tokens.token_type,
             "issued_at": tokens.issued_at or utcnow(),
-            "token_generation": ((row.token_generation if row is not None else 0) or 0) + 1,
+            "token_generation": ((row["token_generation"] if row is not None else 0) or 0) + 1,
         }
         if tokens.refresh_token is not None:
             values["refresh_token"] = self._seal(place, "refresh_token", tokens.refresh_token)
@@ -267,25 +272,21 @@ class AccountStore:
 
     def _update(self, account_id: int, values: dict[str, Any]) -> Account:
         """Write ``values`` to this user's account; the account as it now stands."""
-        statement = (
-            update(oauth_accounts)
-            .where(_ACCOUNTS.id == account_id, _ACCOUNTS.user_id == self.user_id)
-            .values(values)
-            .returning(oauth_accounts)
-        )
+        statement = update_sql("oauth_accounts", values, "id = :account_id AND user_id = :user_id")
+        parameters = {**db_values(values), "account_id": account_id, "user_id": self.user_id}
         with self._db.immediate() as conn:
-            row = conn.execute(statement).first()
-        if row is None:
+            rows = conn.execute(statement + " RETURNING *", parameters).fetchall()
+        if not rows:
             raise AccountNotFoundError()
-        return _to_account(row)
+        return _to_account(rows[0])
 
     def delete(self, account_id: int) -> None:
         """Remove the account, its secrets, metadata and cached data (one transaction)."""
         with self._db.immediate() as conn:
             row = self._row(conn, account_id)
-            conn.execute(_account_event("disconnect", row))
+            _account_event(conn, "disconnect", AccountKey.of(row))
             # Metric snapshots and cached answers go with it (ON DELETE CASCADE).
-            conn.execute(delete(oauth_accounts).where(_ACCOUNTS.id == account_id))
+            conn.execute("DELETE FROM oauth_accounts WHERE id = ?", (account_id,))
 
     def audit(
         self,
@@ -296,11 +297,14 @@ class AccountStore:
         detail: str | None = None,
     ) -> None:
         """Append a security event. ``detail`` is scrubbed of anything token-like."""
-        entry = audit_entry(
-            event, provider=provider, provider_account_id=provider_account_id, detail=detail
-        )
         with self._db.immediate() as conn:
-            conn.execute(entry)
+            append_audit(
+                conn,
+                event,
+                provider=provider,
+                provider_account_id=provider_account_id,
+                detail=detail,
+            )
 
     def audit_events(self, limit: int = 100) -> list[AuditEvent]:
         """The newest audit entries first (for diagnostics)."""
@@ -314,40 +318,36 @@ class AccountStore:
     ) -> int:
         """Remember a token to revoke later (sealed); returns its id."""
         place = revocation_place(self.user_id, provider, provider_account_id)
+        values = {
+            "user_id": self.user_id,
+            "provider": provider,
+            "provider_account_id": provider_account_id,
+            "token": self._vault.seal(token, place),
+            "token_kind": token_kind,
+            "created_at": utcnow(),
+            "attempts": 0,
+        }
         with self._db.immediate() as conn:
-            inserted = conn.execute(
-                insert(pending_revocations).values(
-                    user_id=self.user_id,
-                    provider=provider,
-                    provider_account_id=provider_account_id,
-                    token=self._vault.seal(token, place),
-                    token_kind=token_kind,
-                    created_at=utcnow(),
-                    attempts=0,
-                )
-            )
-            return int(inserted.lastrowid)
+            inserted = conn.execute(insert_sql("pending_revocations", values), db_values(values))
+            return int(inserted.lastrowid or 0)
 
     def pending_revocations(self) -> list[PendingRevocationItem]:
-        query = (
-            select(pending_revocations)
-            .where(_PENDING.user_id == self.user_id)
-            .order_by(_PENDING.id)
-        )
         with self._db.transaction() as conn:
-            rows = conn.execute(query).all()
+            rows = conn.execute(
+                "SELECT * FROM pending_revocations WHERE user_id = ? ORDER BY id", (self.user_id,)
+            ).fetchall()
         return [
             PendingRevocationItem(
-                id=row.id,
-                provider=row.provider,
-                provider_account_id=row.provider_account_id,
+                id=row["id"],
+                provider=row["provider"],
+                provider_account_id=row["provider_account_id"],
                 token=self._vault.open(
-                    row.token,
-                    revocation_place(row.user_id, row.provider, row.provider_account_id),
+                    row["token"],
+                    revocation_place(row["user_id"], row["provider"], row["provider_account_id"]),
                 ),
-                token_kind=row.token_kind,
-                attempts=row.attempts,
-                next_try_at=row.next_try_at,
+                token_kind=row["token_kind"],
+                attempts=row["attempts"],
+                next_try_at=read_datetime(row["next_try_at"]),
             )
             for row in rows
         ]
@@ -356,17 +356,16 @@ class AccountStore:
         """Count a failed attempt and set when to try again."""
         with self._db.immediate() as conn:
             conn.execute(
-                update(pending_revocations)
-                .where(_PENDING.id == revocation_id, _PENDING.user_id == self.user_id)
-                .values(attempts=_PENDING.attempts + 1, next_try_at=next_try_at)
+                "UPDATE pending_revocations SET attempts = attempts + 1, next_try_at = ? "
+                "WHERE id = ? AND user_id = ?",
+                (db_value(next_try_at), revocation_id, self.user_id),
             )
 
     def drop_pending_revocation(self, revocation_id: int) -> None:
         with self._db.immediate() as conn:
             conn.execute(
-                delete(pending_revocations).where(
-                    _PENDING.id == revocation_id, _PENDING.user_id == self.user_id
-                )
+                "DELETE FROM pending_revocations WHERE id = ? AND user_id = ?",
+                (revocation_id, self.user_id),
             )
 
     # -- key rotation --------------------------------------------------------
@@ -394,50 +393,42 @@ class AccountStore:
         self._vault = vault
 
 
-@dataclass(frozen=True, slots=True)
-class _Place:
-    """Where an account's secrets live, before its row exists."""
-
-    user_id: int
-    provider: str
-    provider_account_id: str
-
-
 def _find_row(
-    conn: Connection, user_id: int, provider: str, provider_account_id: str
-) -> Row[Any] | None:
-    return conn.execute(
-        select(oauth_accounts).where(
-            _ACCOUNTS.user_id == user_id,
-            _ACCOUNTS.provider == provider,
-            _ACCOUNTS.provider_account_id == provider_account_id,
-        )
-    ).first()
+    conn: sqlite3.Connection, user_id: int, provider: str, provider_account_id: str
+) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM oauth_accounts "
+        "WHERE user_id = ? AND provider = ? AND provider_account_id = ?",
+        (user_id, provider, provider_account_id),
+    ).fetchone()
+    return row
 
 
-def _account_event(event: str, row: AccountIdentity) -> Insert:
-    """The audit entry of an account event (``row``: its provider and account id)."""
-    return audit_entry(event, provider=row.provider, provider_account_id=row.provider_account_id)
+def _account_event(conn: sqlite3.Connection, event: str, account: AccountIdentity) -> None:
+    """Record an account event in the audit log (its provider and account id)."""
+    append_audit(
+        conn, event, provider=account.provider, provider_account_id=account.provider_account_id
+    )
 
 
-def _to_account(row: Row[Any]) -> Account:
+def _to_account(row: sqlite3.Row) -> Account:
     return Account(
-        id=row.id,
-        user_id=row.user_id,
-        provider=row.provider,
-        provider_account_id=row.provider_account_id,
-        username=row.username,
-        display_name=row.display_name,
-        avatar_url=row.avatar_url,
-        status=ConnectionStatus(row.status),
-        status_reason=row.status_reason,
-        last_error=row.last_error,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        expires_at=row.expires_at,
-        refresh_expires_at=row.refresh_expires_at,
-        last_success_at=row.last_success_at,
-        retry_at=row.retry_at,
-        scope=row.scope,
-        metadata=dict(row.metadata or {}),
+        id=row["id"],
+        user_id=row["user_id"],
+        provider=row["provider"],
+        provider_account_id=row["provider_account_id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        avatar_url=row["avatar_url"],
+        status=ConnectionStatus(row["status"]),
+        status_reason=row["status_reason"],
+        last_error=row["last_error"],
+        created_at=read_datetime(row["created_at"]),
+        updated_at=read_datetime(row["updated_at"]),
+        expires_at=read_datetime(row["expires_at"]),
+        refresh_expires_at=read_datetime(row["refresh_expires_at"]),
+        last_success_at=read_datetime(row["last_success_at"]),
+        retry_at=read_datetime(row["retry_at"]),
+        scope=row["scope"],
+        metadata=dict(read_json(row["metadata"]) or {}),
     )

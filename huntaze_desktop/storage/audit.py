@@ -7,15 +7,13 @@ credential becomes ``[redacted]``.
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Insert, insert, select
-from sqlalchemy.engine import Connection
+from huntaze_desktop.storage.codec import db_value, read_datetime, utcnow
 
-from huntaze_desktop.storage.models import audit_log, utcnow
-
-__all__ = ["AuditEvent", "audit_entry", "newest_audit_events", "scrub_detail"]
+__all__ = ["AuditEvent", "append_audit", "newest_audit_events", "scrub_detail"]
 
 _MAX_DETAIL = 500
 # Anything that looks like a credential: long unbroken runs of token characters,
@@ -48,32 +46,27 @@ def scrub_detail(detail: str | None) -> str | None:
     return cleaned[:_MAX_DETAIL]
 
 
-def audit_entry(
+def append_audit(
+    conn: sqlite3.Connection,
     event: str,
     *,
     provider: str | None = None,
     provider_account_id: str | None = None,
     detail: str | None = None,
-) -> Insert:
-    """The statement that appends one event (its detail scrubbed)."""
-    return insert(audit_log).values(
-        at=utcnow(),
-        event=event,
-        provider=provider,
-        provider_account_id=provider_account_id,
-        detail=scrub_detail(detail),
+) -> None:
+    """Append one event (its detail scrubbed), in the caller's transaction."""
+    conn.execute(
+        "INSERT INTO audit_log (at, event, provider, provider_account_id, detail) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (db_value(utcnow()), event, provider, provider_account_id, scrub_detail(detail)),
     )
 
 
-def newest_audit_events(conn: Connection, limit: int) -> list[AuditEvent]:
+def newest_audit_events(conn: sqlite3.Connection, limit: int) -> list[AuditEvent]:
     """Up to ``limit`` entries, the newest first."""
-    columns = audit_log.c
-    query = select(
-        columns.id,
-        columns.at,
-        columns.event,
-        columns.provider,
-        columns.provider_account_id,
-        columns.detail,
-    ).order_by(columns.id.desc())
-    return [AuditEvent(*row) for row in conn.execute(query.limit(limit))]
+    rows = conn.execute(
+        "SELECT id, at, event, provider, provider_account_id, detail "
+        "FROM audit_log ORDER BY id DESC LIMIT ?",
+        (limit,),
+    )
+    return [AuditEvent(row[0], read_datetime(row[1]), *row[2:]) for row in rows]

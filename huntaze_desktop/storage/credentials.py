@@ -6,14 +6,11 @@ pairing a secret with another client id makes it fail to open.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.engine import Connection
-
-from huntaze_desktop.storage.db import Database
-from huntaze_desktop.storage.models import client_credentials, utcnow
+from huntaze_desktop.storage.codec import db_values, utcnow
+from huntaze_desktop.storage.db import Database, insert_sql, update_sql
 from huntaze_desktop.storage.sealed import client_secret_place
 from huntaze_desktop.storage.vault import Vault
 
@@ -53,52 +50,50 @@ class ClientCredentialStore:
         if row is None:
             return None
         secret = None
-        if row.client_secret is not None:
-            place = client_secret_place(row.user_id, row.provider, row.client_id)
-            secret = self._vault.open(row.client_secret, place)
-        return ClientCredentials(row.client_id, secret)
+        if row["client_secret"] is not None:
+            place = client_secret_place(row["user_id"], row["provider"], row["client_id"])
+            secret = self._vault.open(row["client_secret"], place)
+        return ClientCredentials(row["client_id"], secret)
 
     def set(self, provider: str, client_id: str, client_secret: str | None) -> None:
         """Store (or replace) the credentials of ``provider``."""
         place = client_secret_place(self.user_id, provider, client_id)
         sealed = None if client_secret is None else self._vault.seal(client_secret, place)
         now = utcnow()
-        values = {"client_id": client_id, "client_secret": sealed, "updated_at": now}
+        values: dict[str, object] = {
+            "client_id": client_id,
+            "client_secret": sealed,
+            "updated_at": now,
+        }
         with self._db.immediate() as conn:
             row = self._row(conn, provider)
             if row is None:
-                conn.execute(
-                    insert(client_credentials).values(
-                        user_id=self.user_id, provider=provider, created_at=now, **values
-                    )
-                )
+                values.update(user_id=self.user_id, provider=provider, created_at=now)
+                conn.execute(insert_sql("client_credentials", values), db_values(values))
             else:
                 conn.execute(
-                    update(client_credentials)
-                    .where(client_credentials.c.id == row.id)
-                    .values(values)
+                    update_sql("client_credentials", values, "id = :row_id"),
+                    {**db_values(values), "row_id": row["id"]},
                 )
 
     def delete(self, provider: str) -> None:
-        columns = client_credentials.c
         with self._db.immediate() as conn:
             conn.execute(
-                delete(client_credentials).where(
-                    columns.user_id == self.user_id, columns.provider == provider
-                )
+                "DELETE FROM client_credentials WHERE user_id = ? AND provider = ?",
+                (self.user_id, provider),
             )
 
     def providers(self) -> list[str]:
         """The providers that have credentials stored."""
-        columns = client_credentials.c
         with self._db.transaction() as conn:
-            query = select(columns.provider).where(columns.user_id == self.user_id)
-            return sorted(conn.scalars(query))
+            rows = conn.execute(
+                "SELECT provider FROM client_credentials WHERE user_id = ?", (self.user_id,)
+            ).fetchall()
+        return sorted(row[0] for row in rows)
 
-    def _row(self, conn: Connection, provider: str) -> Any:
-        columns = client_credentials.c
-        return conn.execute(
-            select(client_credentials).where(
-                columns.user_id == self.user_id, columns.provider == provider
-            )
-        ).first()
+    def _row(self, conn: sqlite3.Connection, provider: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = conn.execute(
+            "SELECT * FROM client_credentials WHERE user_id = ? AND provider = ?",
+            (self.user_id, provider),
+        ).fetchone()
+        return row

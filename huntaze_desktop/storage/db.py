@@ -7,6 +7,13 @@ off so that we emit ``BEGIN`` ourselves, and ``BEGIN IMMEDIATE`` for token
 writes: a writer takes the write lock up front instead of failing half-way when
 another process wrote first.
 
+The stores speak SQL to the standard ``sqlite3`` module; the schema is
+described by the SQLAlchemy tables in ``models.py`` and created and changed by
+Alembic, which are imported only when a database must be migrated (first start,
+upgrade). The running app does not load SQLAlchemy: importing it cost the idle
+app about 16 MB, for statements the stores write as plain SQL just as well.
+Values go in and out through :mod:`~huntaze_desktop.storage.codec`.
+
 All of it blocks: callers run :meth:`Database.open` and every store method via
 ``asyncio.to_thread``.
 """
@@ -17,21 +24,27 @@ import logging
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import create_engine, event, insert, select, text
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from typing import TYPE_CHECKING, Any
 
 from huntaze_desktop.core.errors import DatabaseCorruptError, StorageError
 from huntaze_desktop.core.paths import DataPaths
-from huntaze_desktop.storage.models import users
+from huntaze_desktop.storage.codec import db_value, utcnow
 
-__all__ = ["DEFAULT_USER_NAME", "MIGRATIONS_DIR", "SCHEMA_HEAD", "Database"]
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+__all__ = [
+    "DEFAULT_USER_NAME",
+    "MIGRATIONS_DIR",
+    "SCHEMA_HEAD",
+    "Database",
+    "insert_sql",
+    "update_sql",
+]
 
 log = logging.getLogger("huntaze.storage")
 
@@ -43,19 +56,33 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SCHEMA_HEAD = "0001"
 DEFAULT_USER_NAME = "Local user"
 BUSY_TIMEOUT_MS = 10_000
+# Connections kept open between transactions (more are opened when threads
+# overlap, and closed when handed back beyond this).
+POOL_SIZE = 5
 
 _CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
-_BEGIN_OPTION = "huntaze_begin"
+_PRAGMAS = (
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    # Deleted rows (a disconnected account's metadata) are zeroed on disk.
+    "PRAGMA secure_delete=ON",
+)
 
 
 class Database:
-    """The open database of one data directory (thread-safe; one per process)."""
+    """The open database of one data directory (thread-safe; one per process).
 
-    def __init__(self, engine: Engine, paths: DataPaths, default_user_id: int) -> None:
-        self._engine = engine
+    Connections are pooled: a transaction takes one, any thread may use it
+    while the transaction lasts, and it goes back to the pool afterwards.
+    """
+
+    def __init__(self, paths: DataPaths, default_user_id: int) -> None:
         self.paths = paths
         self.default_user_id = default_user_id
-        self._immediate_engine = engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"})
+        self._pool: list[sqlite3.Connection] = []
+        self._pool_lock = threading.Lock()
         # SQLite has one writer. Writers of this process queue here, woken the
         # moment the previous one commits; left to SQLite, a writer that finds the
         # lock taken sleeps in its busy handler (up to 100 ms a nap) however soon
@@ -65,10 +92,6 @@ class Database:
 
     def __repr__(self) -> str:
         return f"Database({str(self.paths.database)!r})"
-
-    @property
-    def engine(self) -> Engine:
-        return self._engine
 
     @classmethod
     def open(cls, paths: DataPaths) -> Database:
@@ -83,70 +106,123 @@ class Database:
         path = paths.database
         if path.exists():
             _check_integrity(path, paths.backups)
-        engine = _create_engine(path)
         try:
-            with engine.connect() as conn:
+            conn = _connect(path)
+            try:
                 current = _schema_revision(conn)
-            if current != SCHEMA_HEAD:
-                _migrate(engine)
-            user_id = _ensure_default_user(engine)
-        except DBAPIError as exc:
-            engine.dispose()
-            log.error("could not open the database: %s", type(exc.orig).__name__)
+                if current != SCHEMA_HEAD:
+                    _migrate(path)
+                user_id = _ensure_default_user(conn)
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            log.error("could not open the database: %s", type(exc).__name__)
             raise StorageError(
                 f"The local database at {path} could not be opened or updated."
             ) from None
-        except BaseException:
-            engine.dispose()
-            raise
         log.info("database open (schema %s)", SCHEMA_HEAD)
-        return cls(engine, paths, user_id)
+        return cls(paths, user_id)
 
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
+    def transaction(self) -> Iterator[sqlite3.Connection]:
         """A connection in a transaction: commits on success, rolls back on error.
 
         Reads and light writes. Writes that must not fail half-way under
-        contention (tokens) use :meth:`immediate`.
+        contention (tokens) use :meth:`immediate`. Rows read are ``sqlite3.Row``.
         """
-        with self._engine.begin() as conn:
+        with self._begin("BEGIN") as conn:
             yield conn
 
     @contextmanager
-    def immediate(self) -> Iterator[Connection]:
+    def immediate(self) -> Iterator[sqlite3.Connection]:
         """A transaction begun with ``BEGIN IMMEDIATE``: the write lock is taken at start."""
-        with self._write_lock, self._immediate_engine.begin() as conn:
+        with self._write_lock, self._begin("BEGIN IMMEDIATE") as conn:
             yield conn
 
     def close(self) -> None:
         """Close every pooled connection (the last one checkpoints the WAL)."""
-        self._engine.dispose()
+        with self._pool_lock:
+            idle, self._pool = self._pool, []
+        for conn in idle:
+            conn.close()
 
-
-def _create_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite+pysqlite:///{path}", hide_parameters=True)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Stop pysqlite from emitting BEGIN/COMMIT on its own (SQLAlchemy's
-        # "serializable isolation / savepoints" recipe); "begin" below does it.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
+    @contextmanager
+    def _begin(self, begin: str) -> Iterator[sqlite3.Connection]:
+        conn = self._checkout()
         try:
-            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=FULL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            # Deleted rows (a disconnected account's metadata) are zeroed on disk.
-            cursor.execute("PRAGMA secure_delete=ON")
-        finally:
-            cursor.close()
+            conn.execute(begin)
+        except BaseException:
+            conn.close()
+            raise
+        try:
+            yield conn
+        except BaseException:
+            self._end(conn, conn.rollback)
+            raise
+        self._end(conn, conn.commit)
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql(conn.get_execution_options().get(_BEGIN_OPTION, "BEGIN"))
+    def _end(self, conn: sqlite3.Connection, finish: Callable[[], None]) -> None:
+        """Commit or roll back, then pool the connection (closed if that failed)."""
+        try:
+            finish()
+        except BaseException:
+            conn.close()  # closing rolls back whatever is still open
+            raise
+        self._checkin(conn)
 
-    return engine
+    def _checkout(self) -> sqlite3.Connection:
+        with self._pool_lock:
+            if self._pool:
+                return self._pool.pop()
+        return _connect(self.paths.database)
+
+    def _checkin(self, conn: sqlite3.Connection) -> None:
+        with self._pool_lock:
+            if len(self._pool) < POOL_SIZE:
+                self._pool.append(conn)
+                return
+        conn.close()
+
+
+def insert_sql(table: str, columns: Iterable[str]) -> str:
+    """``INSERT INTO table (a, b) VALUES (:a, :b)`` for these columns."""
+    names = _checked(columns)
+    return (
+        f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608 - names checked, values bound
+        f"VALUES ({', '.join(':' + name for name in names)})"
+    )
+
+
+def update_sql(table: str, columns: Iterable[str], where: str) -> str:
+    """``UPDATE table SET a = :a, b = :b WHERE <where>`` for these columns."""
+    assignments = ", ".join(f"{name} = :{name}" for name in _checked(columns))
+    return f"UPDATE {table} SET {assignments} WHERE {where}"  # noqa: S608 - as above
+
+
+def _checked(columns: Iterable[str]) -> list[str]:
+    """Column names come from this package's code; refuse anything else outright."""
+    names = list(columns)
+    if not names or not all(name.isidentifier() for name in names):
+        raise ValueError(f"not a list of column names: {names!r}")
+    return names
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: pysqlite emits no BEGIN/COMMIT of its own; Database does.
+    conn = sqlite3.connect(
+        path,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+        check_same_thread=False,  # pooled: used by one thread at a time, any thread
+    )
+    try:
+        for pragma in _PRAGMAS:
+            conn.execute(pragma)
+    except BaseException:
+        conn.close()
+        raise
+    conn.row_factory = sqlite3.Row
+    return conn
 
 
 def _check_integrity(path: Path, backups: Path) -> None:
@@ -191,13 +267,13 @@ def _backup_damaged(path: Path, backups: Path) -> Path:
     return target
 
 
-def _schema_revision(conn: Connection) -> str | None:
+def _schema_revision(conn: sqlite3.Connection) -> str | None:
     exists = conn.execute(
-        text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")
-    ).first()
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+    ).fetchone()
     if exists is None:
         return None
-    row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     return None if row is None else str(row[0])
 
 
@@ -212,30 +288,67 @@ def alembic_config() -> Any:
     return config
 
 
-def _migrate(engine: Engine) -> None:
+def migration_engine(path: Path) -> Engine:
+    """A SQLAlchemy engine on ``path`` with the app's pragmas, for Alembic.
+
+    Its transactions begin with ``BEGIN IMMEDIATE``. Dispose of it when done.
+    """
+    from sqlalchemy import create_engine, event  # only to migrate (see the module doc)
+
+    engine = create_engine(f"sqlite+pysqlite:///{path}", hide_parameters=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Stop pysqlite from emitting BEGIN/COMMIT on its own (SQLAlchemy's
+        # "serializable isolation / savepoints" recipe); "begin" below does it.
+        dbapi_connection.isolation_level = None
+        for pragma in _PRAGMAS:
+            dbapi_connection.execute(pragma)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _migrate(path: Path) -> None:
+    """Upgrade the schema to head. SQL failures come out as ``sqlite3.Error``."""
     from alembic import command
+    from sqlalchemy.exc import DBAPIError
 
     config = alembic_config()
-    # One BEGIN IMMEDIATE around the whole upgrade: two processes starting
-    # together migrate one after the other, never interleaved.
-    immediate = engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"})
-    with immediate.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    engine = migration_engine(path)
+    try:
+        # One BEGIN IMMEDIATE around the whole upgrade: two processes starting
+        # together migrate one after the other, never interleaved.
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+    except DBAPIError as exc:
+        if isinstance(exc.orig, sqlite3.Error):
+            raise exc.orig from None
+        raise
+    finally:
+        engine.dispose()
     log.info("database migrated to %s", SCHEMA_HEAD)
 
 
-def _ensure_default_user(engine: Engine) -> int:
-    first_user = select(users.c.id).order_by(users.c.id).limit(1)
-    with engine.connect() as conn:
-        found = conn.execute(first_user).scalar()
-        conn.rollback()
+def _ensure_default_user(conn: sqlite3.Connection) -> int:
+    first_user = "SELECT id FROM users ORDER BY id LIMIT 1"
+    found = conn.execute(first_user).fetchone()
     if found is not None:
-        return int(found)
-    immediate = engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"})
-    with immediate.begin() as conn:
-        found = conn.execute(first_user).scalar()
-        if found is not None:  # another process created it meanwhile
-            return int(found)
-        created = conn.execute(insert(users).values(name=DEFAULT_USER_NAME))
-        return int(created.lastrowid)  # the INTEGER PRIMARY KEY of the new row
+        return int(found[0])
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = conn.execute(first_user).fetchone()
+        if found is None:  # nobody else created it meanwhile
+            (found,) = conn.execute(
+                "INSERT INTO users (name, created_at) VALUES (?, ?) RETURNING id",
+                (DEFAULT_USER_NAME, db_value(utcnow())),
+            ).fetchall()
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return int(found[0])

@@ -16,52 +16,51 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.dialects.sqlite import insert
-
+from huntaze_desktop.storage.codec import db_value, read_date, read_datetime, utcnow
 from huntaze_desktop.storage.db import Database
-from huntaze_desktop.storage.models import api_cache, metric_snapshots, utcnow
 
 __all__ = ["CacheEntry", "CacheWrite", "MetricStore", "Snapshot"]
 
 # (key, body, ttl_seconds) or (key, body, ttl_seconds, etag, last_modified).
 CacheWrite = tuple[str, str, float] | tuple[str, str, float, str | None, str | None]
 
-_SNAPSHOTS = metric_snapshots
-_CACHE = api_cache
-
-
-def _upsert_snapshots() -> Any:
-    statement = insert(_SNAPSHOTS)
-    return statement.on_conflict_do_update(
-        index_elements=["account_id", "metric", "day"],
-        set_={
-            "value": statement.excluded.value,
-            "source": statement.excluded.source,
-            "fetched_at": statement.excluded.fetched_at,
-        },
-    )
-
-
-def _upsert_cache() -> Any:
-    statement = insert(_CACHE)
-    return statement.on_conflict_do_update(
-        index_elements=["key"],
-        set_={
-            name: getattr(statement.excluded, name)
-            for name in ("account_id", "body", "etag", "last_modified", "fetched_at", "expires_at")
-        },
-    )
-
-
-_UPSERT_SNAPSHOTS = _upsert_snapshots()
-_UPSERT_CACHE = _upsert_cache()
+_UPSERT_SNAPSHOTS = """
+    INSERT INTO metric_snapshots (account_id, metric, day, value, source, fetched_at)
+    VALUES (:account_id, :metric, :day, :value, :source, :fetched_at)
+    ON CONFLICT (account_id, metric, day) DO UPDATE SET
+        value = excluded.value, source = excluded.source, fetched_at = excluded.fetched_at
+"""
+_UPSERT_CACHE = """
+    INSERT INTO api_cache (key, account_id, body, etag, last_modified, fetched_at, expires_at)
+    VALUES (:key, :account_id, :body, :etag, :last_modified, :fetched_at, :expires_at)
+    ON CONFLICT (key) DO UPDATE SET
+        account_id = excluded.account_id, body = excluded.body, etag = excluded.etag,
+        last_modified = excluded.last_modified, fetched_at = excluded.fetched_at,
+        expires_at = excluded.expires_at
+"""
 # A 304 answer: same body and validators, a new TTL.
 _TOUCH_CACHE = (
-    update(_CACHE)
-    .where(_CACHE.c.key == bindparam("touch_key"))
-    .values(fetched_at=bindparam("touch_at"), expires_at=bindparam("touch_until"))
+    "UPDATE api_cache SET fetched_at = :touch_at, expires_at = :touch_until WHERE key = :touch_key"
 )
+_CACHE_COLUMNS = "key, account_id, body, etag, last_modified, fetched_at, expires_at"
+
+
+def _marks(values: Sequence[object]) -> str:
+    """``?, ?, ?`` for an ``IN (...)`` of these values."""
+    return ", ".join("?" * len(values))
+
+
+def _cache_entry(row: Sequence[Any]) -> CacheEntry:
+    key, account_id, body, etag, last_modified, fetched_at, expires_at = row
+    return CacheEntry(
+        key,
+        account_id,
+        body,
+        etag,
+        last_modified,
+        read_datetime(fetched_at),
+        read_datetime(expires_at),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,14 +126,15 @@ class MetricStore:
         writer.
         """
         now = now or utcnow()
+        stamp = db_value(now)
         rows = [
             {
                 "account_id": account_id,
                 "metric": metric,
-                "day": day,
+                "day": db_value(day),
                 "value": float(value),
                 "source": source,
-                "fetched_at": now,
+                "fetched_at": stamp,
             }
             for metric, day, value, source in points
         ]
@@ -145,24 +145,28 @@ class MetricStore:
                 "body": entry[1],
                 "etag": entry[3] if len(entry) > 3 else None,
                 "last_modified": entry[4] if len(entry) > 4 else None,
-                "fetched_at": now,
-                "expires_at": now + timedelta(seconds=entry[2]),
+                "fetched_at": stamp,
+                "expires_at": db_value(now + timedelta(seconds=entry[2])),
             }
             for entry in cache
         ]
         touches = [
-            {"touch_key": key, "touch_at": now, "touch_until": now + timedelta(seconds=ttl)}
+            {
+                "touch_key": key,
+                "touch_at": stamp,
+                "touch_until": db_value(now + timedelta(seconds=ttl)),
+            }
             for key, ttl in touched
         ]
         if not rows and not entries and not touches:
             return 0
         with self._db.immediate() as connection:
             if rows:
-                connection.execute(_UPSERT_SNAPSHOTS, rows)
+                connection.executemany(_UPSERT_SNAPSHOTS, rows)
             if entries:
-                connection.execute(_UPSERT_CACHE, entries)
+                connection.executemany(_UPSERT_CACHE, entries)
             if touches:
-                connection.execute(_TOUCH_CACHE, touches)
+                connection.executemany(_TOUCH_CACHE, touches)
         return len(rows)
 
     def snapshots(
@@ -173,26 +177,19 @@ class MetricStore:
         until: date,
     ) -> list[Snapshot]:
         """Points with ``since <= day <= until``, ordered by account, metric, day."""
-        columns = _SNAPSHOTS.c
+        accounts, names = list(account_ids), list(metrics)
         query = (
-            select(
-                columns.account_id,
-                columns.metric,
-                columns.day,
-                columns.value,
-                columns.source,
-                columns.fetched_at,
-            )
-            .where(
-                columns.account_id.in_(list(account_ids)),
-                columns.metric.in_(list(metrics)),
-                columns.day >= since,
-                columns.day <= until,
-            )
-            .order_by(columns.account_id, columns.metric, columns.day)
+            # Only "?" marks are formatted in (here and below): every value is bound.
+            "SELECT account_id, metric, day, value, source, fetched_at "  # noqa: S608
+            "FROM metric_snapshots "
+            f"WHERE account_id IN ({_marks(accounts)}) AND metric IN ({_marks(names)}) "
+            "AND day >= ? AND day <= ? ORDER BY account_id, metric, day"
         )
         with self._db.transaction() as conn:
-            return [Snapshot(*row) for row in conn.execute(query)]
+            rows = conn.execute(
+                query, (*accounts, *names, db_value(since), db_value(until))
+            ).fetchall()
+        return [Snapshot(a, m, read_date(d), v, s, read_datetime(f)) for a, m, d, v, s, f in rows]
 
     def snapshot_rows(
         self, account_ids: Sequence[int], since: date, until: date
@@ -201,16 +198,14 @@ class MetricStore:
         ``(account_id, metric, day, value, fetched_at)``: years of daily points for
         hundreds of accounts load without building an object per row.
         """
-        columns = _SNAPSHOTS.c
-        query = select(
-            columns.account_id, columns.metric, columns.day, columns.value, columns.fetched_at
-        ).where(
-            columns.account_id.in_(list(account_ids)),
-            columns.day >= since,
-            columns.day <= until,
+        accounts = list(account_ids)
+        query = (
+            "SELECT account_id, metric, day, value, fetched_at FROM metric_snapshots "  # noqa: S608
+            f"WHERE account_id IN ({_marks(accounts)}) AND day >= ? AND day <= ?"
         )
         with self._db.transaction() as conn:
-            return [(a, m, d, v, f) for a, m, d, v, f in conn.execute(query)]
+            rows = conn.execute(query, (*accounts, db_value(since), db_value(until))).fetchall()
+        return [(a, m, read_date(d), v, read_datetime(f)) for a, m, d, v, f in rows]
 
     def cache_get(self, key: str) -> CacheEntry | None:
         """The cached entry, fresh or stale (check :meth:`CacheEntry.is_fresh`)."""
@@ -221,17 +216,10 @@ class MetricStore:
         wanted = list(dict.fromkeys(keys))
         if not wanted:
             return {}
-        query = select(
-            _CACHE.c.key,
-            _CACHE.c.account_id,
-            _CACHE.c.body,
-            _CACHE.c.etag,
-            _CACHE.c.last_modified,
-            _CACHE.c.fetched_at,
-            _CACHE.c.expires_at,
-        ).where(_CACHE.c.key.in_(wanted))
+        query = f"SELECT {_CACHE_COLUMNS} FROM api_cache WHERE key IN ({_marks(wanted)})"  # noqa: S608
         with self._db.transaction() as conn:
-            return {row[0]: CacheEntry(*row) for row in conn.execute(query)}
+            rows = conn.execute(query, wanted).fetchall()
+        return {row[0]: _cache_entry(row) for row in rows}
 
     def cache_put(
         self,
@@ -255,8 +243,8 @@ class MetricStore:
                     "body": body,
                     "etag": etag,
                     "last_modified": last_modified,
-                    "fetched_at": now,
-                    "expires_at": expires,
+                    "fetched_at": db_value(now),
+                    "expires_at": db_value(expires),
                 },
             )
         return entry
@@ -267,26 +255,24 @@ class MetricStore:
         """A 304 answer: keep the body, start a new TTL. None if nothing is cached."""
         now = now or utcnow()
         expires = now + timedelta(seconds=ttl_seconds)
-        columns = _CACHE.c
         with self._db.immediate() as conn:
             row = conn.execute(
-                select(
-                    columns.key,
-                    columns.account_id,
-                    columns.body,
-                    columns.etag,
-                    columns.last_modified,
-                ).where(columns.key == key)
-            ).first()
+                "SELECT key, account_id, body, etag, last_modified FROM api_cache WHERE key = ?",
+                (key,),
+            ).fetchone()
             if row is None:
                 return None
             conn.execute(
-                update(_CACHE).where(columns.key == key).values(fetched_at=now, expires_at=expires)
+                _TOUCH_CACHE,
+                {"touch_key": key, "touch_at": db_value(now), "touch_until": db_value(expires)},
             )
-        return CacheEntry(*row, now, expires)
+        key, account_id, body, etag, last_modified = row
+        return CacheEntry(key, account_id, body, etag, last_modified, now, expires)
 
     def cache_purge(self, older_than: datetime) -> int:
         """Delete entries that expired before ``older_than``; returns how many."""
         with self._db.immediate() as conn:
-            result = conn.execute(delete(_CACHE).where(_CACHE.c.expires_at < older_than))
-            return int(result.rowcount or 0)
+            deleted = conn.execute(
+                "DELETE FROM api_cache WHERE expires_at < ?", (db_value(older_than),)
+            )
+            return int(deleted.rowcount or 0)

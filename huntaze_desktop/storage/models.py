@@ -2,16 +2,14 @@
 
 The schema itself is created and changed only by Alembic
 (``storage/migrations/versions``); these ``Table`` objects describe it for
-queries and must match the latest migration (a test compares them).
-
-Core tables, not ORM classes: the stores read rows into the app's own
-dataclasses (``Account``, ``Snapshot``...) and write with explicit statements,
-so an ORM unit of work bought nothing, and importing ``sqlalchemy.orm`` and
-configuring its mappers cost the running app about 7 MB.
+Alembic and must match the latest migration (a test compares them). The
+stores do not use them: they write plain SQL through ``sqlite3`` (see
+``storage/db.py``), so the running app never imports this module.
 
 Secret columns (``access_token``, ``refresh_token``, ``client_secret``,
 ``token``) are ``LargeBinary`` and hold vault ciphertext only, never plaintext.
-Datetimes are stored as UTC and read back timezone-aware (:class:`UTCDateTime`).
+Datetimes are stored as UTC and read back timezone-aware (:class:`UTCDateTime`,
+in the format :mod:`~huntaze_desktop.storage.codec` reads and writes).
 """
 
 from __future__ import annotations
@@ -36,6 +34,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from huntaze_desktop.storage.codec import utcnow
+
 __all__ = [
     "UTCDateTime",
     "api_cache",
@@ -46,13 +46,7 @@ __all__ = [
     "oauth_accounts",
     "pending_revocations",
     "users",
-    "utcnow",
 ]
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC (the only kind this layer stores)."""
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

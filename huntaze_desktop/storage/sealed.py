@@ -6,22 +6,30 @@ here for every table keeps sealing, opening and re-sealing consistent.
 
 from __future__ import annotations
 
+import sqlite3
+from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import func, select, update
-from sqlalchemy.engine import Connection
-
-from huntaze_desktop.storage.models import client_credentials, oauth_accounts, pending_revocations
 from huntaze_desktop.storage.vault import SecretPlace, Vault
 
 __all__ = [
     "AccountIdentity",
+    "AccountKey",
     "account_place",
+    "any_sealed_value",
     "client_secret_place",
     "count_sealed",
     "reseal_all",
     "revocation_place",
 ]
+
+# Every sealed column: (table, column).
+_SEALED = (
+    ("oauth_accounts", "access_token"),
+    ("oauth_accounts", "refresh_token"),
+    ("client_credentials", "client_secret"),
+    ("pending_revocations", "token"),
+)
 
 
 class AccountIdentity(Protocol):
@@ -33,6 +41,19 @@ class AccountIdentity(Protocol):
     def provider(self) -> str: ...
     @property
     def provider_account_id(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AccountKey:
+    """The identity of an account: of a stored row, or of one about to be inserted."""
+
+    user_id: int
+    provider: str
+    provider_account_id: str
+
+    @classmethod
+    def of(cls, row: sqlite3.Row) -> AccountKey:
+        return cls(row["user_id"], row["provider"], row["provider_account_id"])
 
 
 def account_place(row: AccountIdentity, column: str) -> SecretPlace:
@@ -50,50 +71,65 @@ def revocation_place(user_id: int, provider: str, provider_account_id: str) -> S
     return SecretPlace("pending_revocations", "token", user_id, provider, provider_account_id)
 
 
-def reseal_all(conn: Connection, old: Vault, new: Vault) -> int:
+def reseal_all(conn: sqlite3.Connection, old: Vault, new: Vault) -> int:
     """Open every sealed value with ``old`` and seal it with ``new``; returns the count.
 
     Raises ``DecryptionError`` on the first value that does not open; the caller's
     transaction then rolls back, so nothing is half re-sealed.
     """
     count = 0
-    accounts = oauth_accounts.c
-    for row in conn.execute(select(oauth_accounts)).all():
-        values: dict[str, bytes] = {}
+    accounts = conn.execute(
+        "SELECT id, user_id, provider, provider_account_id, access_token, refresh_token "
+        "FROM oauth_accounts"
+    ).fetchall()
+    for row in accounts:
+        key = AccountKey.of(row)
         for column in ("access_token", "refresh_token"):
-            sealed = getattr(row, column)
-            if sealed is not None:
-                place = account_place(row, column)
-                values[column] = new.seal(old.open(sealed, place), place)
-        if values:
-            conn.execute(update(oauth_accounts).where(accounts.id == row.id).values(values))
-            count += len(values)
-    creds = client_credentials.c
-    for cred in conn.execute(select(client_credentials)).all():
-        if cred.client_secret is not None:
-            place = client_secret_place(cred.user_id, cred.provider, cred.client_id)
-            resealed = new.seal(old.open(cred.client_secret, place), place)
-            conn.execute(
-                update(client_credentials).where(creds.id == cred.id).values(client_secret=resealed)
-            )
-            count += 1
-    pending = pending_revocations.c
-    for item in conn.execute(select(pending_revocations)).all():
-        place = revocation_place(item.user_id, item.provider, item.provider_account_id)
-        resealed = new.seal(old.open(item.token, place), place)
+            if row[column] is not None:
+                place = account_place(key, column)
+                conn.execute(
+                    f"UPDATE oauth_accounts SET {column} = ? WHERE id = ?",  # noqa: S608 - fixed names
+                    (new.seal(old.open(row[column], place), place), row["id"]),
+                )
+                count += 1
+    credentials = conn.execute(
+        "SELECT id, user_id, provider, client_id, client_secret FROM client_credentials "
+        "WHERE client_secret IS NOT NULL"
+    ).fetchall()
+    for cred in credentials:
+        place = client_secret_place(cred["user_id"], cred["provider"], cred["client_id"])
         conn.execute(
-            update(pending_revocations).where(pending.id == item.id).values(token=resealed)
+            "UPDATE client_credentials SET client_secret = ? WHERE id = ?",
+            (new.seal(old.open(cred["client_secret"], place), place), cred["id"]),
+        )
+        count += 1
+    pending = conn.execute(
+        "SELECT id, user_id, provider, provider_account_id, token FROM pending_revocations"
+    ).fetchall()
+    for item in pending:
+        place = revocation_place(item["user_id"], item["provider"], item["provider_account_id"])
+        conn.execute(
+            "UPDATE pending_revocations SET token = ? WHERE id = ?",
+            (new.seal(old.open(item["token"], place), place), item["id"]),
         )
         count += 1
     return count
 
 
-def count_sealed(conn: Connection) -> int:
+def count_sealed(conn: sqlite3.Connection) -> int:
     """How many sealed values the database holds (what a lost key would make unreadable)."""
-    accounts = oauth_accounts.c
-    tokens = conn.scalar(
-        select(func.count(accounts.access_token) + func.count(accounts.refresh_token))
+    return sum(
+        int(conn.execute(f"SELECT count({column}) FROM {table}").fetchone()[0])  # noqa: S608
+        for table, column in _SEALED
     )
-    secrets = conn.scalar(select(func.count(client_credentials.c.client_secret)))
-    pending = conn.scalar(select(func.count(pending_revocations.c.token)))
-    return int(tokens or 0) + int(secrets or 0) + int(pending or 0)
+
+
+def any_sealed_value(conn: sqlite3.Connection) -> bytes | None:
+    """One sealed value, whichever comes first (it tells which key sealed the database)."""
+    for table, column in _SEALED:
+        row = conn.execute(
+            f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL LIMIT 1"  # noqa: S608
+        ).fetchone()
+        if row is not None:
+            return bytes(row[0])
+    return None

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, insert, select, text
-from sqlalchemy.exc import IntegrityError
 
 from huntaze_desktop.core.errors import AccountNotFoundError
 from huntaze_desktop.core.models import ConnectionStatus, TokenSet
@@ -14,7 +13,6 @@ from huntaze_desktop.storage.accounts import AccountStore
 from huntaze_desktop.storage.audit import scrub_detail
 from huntaze_desktop.storage.db import Database
 from huntaze_desktop.storage.metrics import MetricStore
-from huntaze_desktop.storage.models import audit_log, oauth_accounts, users
 from huntaze_desktop.storage.vault import Vault
 
 T0 = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -64,15 +62,12 @@ def test_another_provider_account_id_adds_a_row(store: AccountStore) -> None:
 
 def test_the_identity_is_unique_in_the_schema(store: AccountStore, db: Database) -> None:
     store.upsert_connected("reddit", "r-1", _tokens(1))
-    with pytest.raises(IntegrityError), db.transaction() as conn:
+    with pytest.raises(sqlite3.IntegrityError), db.transaction() as conn:
         conn.execute(
-            insert(oauth_accounts).values(
-                user_id=store.user_id,
-                provider="reddit",
-                provider_account_id="r-1",
-                access_token=b"x",
-                metadata={},
-            )
+            "INSERT INTO oauth_accounts (user_id, provider, provider_account_id, access_token,"
+            " metadata, created_at, updated_at, status, token_generation)"
+            " VALUES (?, 'reddit', 'r-1', x'00', '{}', '2024-01-01', '2024-01-01', 'connected', 0)",
+            (store.user_id,),
         )
 
 
@@ -82,10 +77,10 @@ def test_deleting_the_user_cascades_to_accounts_and_metrics(
     account, _ = store.upsert_connected("instagram", "ig-1", _tokens(1))
     MetricStore(db).upsert_snapshots(account.id, [("followers", T0.date(), 10.0, "/me")])
     with db.transaction() as conn:
-        conn.execute(delete(users).where(users.c.id == store.user_id))
+        conn.execute("DELETE FROM users WHERE id = ?", (store.user_id,))
     with db.transaction() as session:
-        assert session.execute(text("SELECT count(*) FROM oauth_accounts")).scalar() == 0
-        assert session.execute(text("SELECT count(*) FROM metric_snapshots")).scalar() == 0
+        assert session.execute("SELECT count(*) FROM oauth_accounts").fetchone()[0] == 0
+        assert session.execute("SELECT count(*) FROM metric_snapshots").fetchone()[0] == 0
 
 
 def test_save_tokens_bumps_generation_and_keeps_refresh_when_absent(
@@ -141,7 +136,10 @@ def test_update_status_and_profile(store: AccountStore) -> None:
 def test_unknown_or_foreign_ids_are_not_found(store: AccountStore, db: Database) -> None:
     account, _ = store.upsert_connected("reddit", "r-1", _tokens(1))
     with db.transaction() as conn:
-        other_id = int(conn.execute(insert(users).values(name="other")).lastrowid)
+        inserted = conn.execute(
+            "INSERT INTO users (name, created_at) VALUES ('other', '2024-01-01 00:00:00.000000')"
+        )
+        other_id = int(inserted.lastrowid or 0)
     foreign = AccountStore(db, Vault(Vault.generate_key()), other_id)
     with pytest.raises(AccountNotFoundError):
         foreign.get(account.id)
@@ -176,7 +174,7 @@ def test_audit_details_are_scrubbed(store: AccountStore, db: Database) -> None:
         detail=f"invalid_grant for access_token={secret} and code: abc123 then {secret}",
     )
     with db.transaction() as conn:
-        detail = conn.execute(select(audit_log.c.detail)).scalar_one()
+        (detail,) = conn.execute("SELECT detail FROM audit_log").fetchone()
     assert detail is not None
     assert secret not in detail
     assert "abc123" not in detail

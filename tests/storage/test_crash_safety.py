@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from huntaze_desktop.core.models import TokenSet
 from huntaze_desktop.core.paths import DataPaths
@@ -29,7 +28,7 @@ def _check(paths: DataPaths, vault: Vault, account_id: int) -> int:
     db = Database.open(paths)
     try:
         with db.transaction() as session:
-            assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+            assert session.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         tokens = AccountStore(db, vault, db.default_user_id).load_tokens(account_id)
     finally:
         db.close()

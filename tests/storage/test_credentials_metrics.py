@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
 
 from huntaze_desktop.core.errors import DecryptionError
 from huntaze_desktop.core.models import TokenSet
@@ -47,7 +46,7 @@ def test_client_secret_is_bound_to_its_client_id(
 ) -> None:
     creds.set("reddit", "rid", "rsecret")
     with db.transaction() as session:
-        session.execute(text("UPDATE client_credentials SET client_id = 'other-id'"))
+        session.execute("UPDATE client_credentials SET client_id = 'other-id'")
     with pytest.raises(DecryptionError):
         creds.get("reddit")
 

@@ -9,13 +9,20 @@ from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, insert, select, text
-from sqlalchemy.exc import IntegrityError, StatementError
 
 from huntaze_desktop.core.errors import DatabaseCorruptError, StorageError
 from huntaze_desktop.core.paths import DataPaths
-from huntaze_desktop.storage.db import SCHEMA_HEAD, Database, alembic_config
-from huntaze_desktop.storage.models import audit_log, metadata, users
+from huntaze_desktop.storage.codec import db_value, read_datetime
+from huntaze_desktop.storage.db import (
+    SCHEMA_HEAD,
+    Database,
+    alembic_config,
+    insert_sql,
+    migration_engine,
+    update_sql,
+)
+from huntaze_desktop.storage.metrics import MetricStore
+from huntaze_desktop.storage.models import metadata
 
 
 def test_open_creates_schema_at_alembic_head(db: Database, data_paths: DataPaths) -> None:
@@ -30,52 +37,106 @@ def test_open_creates_schema_at_alembic_head(db: Database, data_paths: DataPaths
     assert set(metadata.tables) <= tables
 
 
-def test_migration_matches_the_models(db: Database) -> None:
+def test_migration_matches_the_models(db: Database, data_paths: DataPaths) -> None:
     # The tables in models.py and the migration must describe the same schema.
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    engine = migration_engine(data_paths.database)
+    try:
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    finally:
+        engine.dispose()
     assert diff == []
+
+
+def _one(conn: sqlite3.Connection, sql: str) -> object:
+    row = conn.execute(sql).fetchone()
+    assert row is not None
+    return row[0]
 
 
 def test_pragmas_hold_on_every_connection(db: Database) -> None:
     with db.transaction() as session:
-        assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
-        assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
-        assert session.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+        assert _one(session, "PRAGMA journal_mode") == "wal"
+        assert _one(session, "PRAGMA synchronous") == 2  # FULL
+        assert _one(session, "PRAGMA foreign_keys") == 1
+        assert _one(session, "PRAGMA busy_timeout") == 10_000
     with db.immediate() as session:
-        assert session.execute(text("PRAGMA synchronous")).scalar() == 2
+        assert _one(session, "PRAGMA synchronous") == 2
 
 
 def test_default_user_exists_and_reopen_is_idempotent(data_paths: DataPaths) -> None:
     first = Database.open(data_paths)
     try:
         with first.transaction() as conn:
-            ids = conn.scalars(select(users.c.id)).all()
+            ids = [row[0] for row in conn.execute("SELECT id FROM users")]
         assert ids == [first.default_user_id]
     finally:
         first.close()
     again = Database.open(data_paths)
     try:
         with again.transaction() as session:
-            assert session.scalar(select(func.count()).select_from(users)) == 1
-            assert session.execute(text("SELECT version_num FROM alembic_version")).all() == [
-                (SCHEMA_HEAD,)
-            ]
+            assert _one(session, "SELECT count(*) FROM users") == 1
+            assert _one(session, "SELECT version_num FROM alembic_version") == SCHEMA_HEAD
         assert again.default_user_id == first.default_user_id
     finally:
         again.close()
 
 
+def _audit_count(db: Database) -> object:
+    with db.transaction() as conn:
+        return _one(conn, "SELECT count(*) FROM audit_log")
+
+
 def test_transaction_rolls_back_on_error(db: Database) -> None:
     with pytest.raises(RuntimeError), db.transaction() as conn:
-        conn.execute(insert(audit_log).values(at=datetime.now(UTC), event="x"))
+        conn.execute("INSERT INTO audit_log (at, event) VALUES ('2024-01-01', 'x')")
         raise RuntimeError("boom")
-    with db.transaction() as conn:
-        assert conn.scalar(select(func.count()).select_from(audit_log)) == 0
+    assert _audit_count(db) == 0
+
+
+def test_connections_are_pooled_and_a_failed_one_is_not_reused(db: Database) -> None:
+    with db.transaction() as first:
+        pass
+    with db.transaction() as again:
+        assert again is first  # handed back and reused
+        # Two at once (two threads in the app): a second connection is opened.
+        with db.transaction() as other:
+            assert other is not first
+    with pytest.raises(sqlite3.OperationalError), db.immediate() as broken:
+        broken.execute("SELECT * FROM no_such_table")
+    with db.transaction() as after:
+        assert _one(after, "SELECT 1") == 1  # the pool still serves working connections
+    db.close()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        first.execute("SELECT 1")
+
+
+def test_a_commit_that_fails_leaves_nothing_half_written(db: Database) -> None:
+    # A deferred foreign key violation surfaces at COMMIT, after the statements ran.
+    with pytest.raises(sqlite3.IntegrityError), db.transaction() as conn:
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        conn.execute("INSERT INTO audit_log (at, event) VALUES ('2024-01-01', 'x')")
+        conn.execute(
+            "INSERT INTO client_credentials (user_id, provider, client_id, created_at, updated_at)"
+            " VALUES (9999, 'reddit', 'id', '2024-01-01', '2024-01-01')"
+        )
+    assert _audit_count(db) == 0
+
+
+def test_sql_builders_take_column_names_only() -> None:
+    assert insert_sql("users", ["name", "created_at"]) == (
+        "INSERT INTO users (name, created_at) VALUES (:name, :created_at)"
+    )
+    assert (
+        update_sql("users", {"name": 1}, "id = :id")
+        == "UPDATE users SET name = :name WHERE id = :id"
+    )
+    for bad in (["name; DROP TABLE users"], ["name) VALUES (1); --"], []):
+        with pytest.raises(ValueError, match="column names"):
+            insert_sql("users", bad)
 
 
 def test_immediate_takes_the_write_lock_at_begin(db: Database, data_paths: DataPaths) -> None:
@@ -106,19 +167,76 @@ def test_datetimes_are_stored_utc_and_read_back_aware(db: Database) -> None:
     paris = timezone(timedelta(hours=2))
     with db.transaction() as conn:
         conn.execute(
-            insert(audit_log).values(at=datetime(2024, 5, 1, 14, 0, tzinfo=paris), event="tz")
+            "INSERT INTO audit_log (at, event) VALUES (?, 'tz')",
+            (db_value(datetime(2024, 5, 1, 14, 0, tzinfo=paris)),),
         )
     with db.transaction() as conn:
-        at = conn.execute(select(audit_log.c.at)).scalar_one()
-        assert at == datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-        assert at.tzinfo is UTC
-        raw = conn.execute(text("SELECT at FROM audit_log")).scalar()
-    assert str(raw).startswith("2024-05-01 12:00:00")
+        raw = _one(conn, "SELECT at FROM audit_log")
+    assert raw == "2024-05-01 12:00:00.000000"
+    at = read_datetime(str(raw))
+    assert at == datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    assert at.tzinfo is UTC
 
 
 def test_naive_datetimes_are_refused(db: Database) -> None:
-    with pytest.raises(StatementError, match="naive"), db.transaction() as conn:
-        conn.execute(insert(audit_log).values(at=datetime(2024, 5, 1, 12, 0), event="naive"))
+    with pytest.raises(ValueError, match="naive"):
+        MetricStore(db).cache_purge(datetime(2024, 5, 1, 12, 0))
+
+
+def test_rows_written_through_sqlalchemy_read_back_the_same(
+    db: Database, data_paths: DataPaths
+) -> None:
+    # Databases written by earlier versions (SQLAlchemy types, models.py) must
+    # read back unchanged through the plain-SQL stores, and the other way round.
+    from sqlalchemy import insert, select
+
+    from huntaze_desktop.storage.models import audit_log, metric_snapshots, oauth_accounts
+
+    at = datetime(2024, 5, 1, 12, 30, 15, 250, tzinfo=UTC)
+    engine = migration_engine(data_paths.database)
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(audit_log).values(at=at, event="legacy"))
+            account_id = conn.execute(
+                insert(oauth_accounts).values(
+                    user_id=db.default_user_id,
+                    provider="reddit",
+                    provider_account_id="r-1",
+                    access_token=b"sealed",
+                    metadata={"karma": 3},
+                )
+            ).inserted_primary_key[0]
+            conn.execute(
+                insert(metric_snapshots).values(
+                    account_id=account_id,
+                    metric="followers",
+                    day=at.date(),
+                    value=5.0,
+                    source="/me",
+                    fetched_at=at,
+                )
+            )
+    finally:
+        engine.dispose()
+    from huntaze_desktop.storage.accounts import AccountStore
+    from huntaze_desktop.storage.vault import Vault
+
+    store = AccountStore(db, Vault(Vault.generate_key()), db.default_user_id)
+    assert [(e.event, e.at) for e in store.audit_events()] == [("legacy", at)]
+    (account,) = store.list_accounts()
+    assert account.metadata == {"karma": 3}
+    assert account.created_at.tzinfo is UTC
+    (point,) = MetricStore(db).snapshots([account_id], ["followers"], at.date(), at.date())
+    assert (point.day, point.value, point.fetched_at) == (at.date(), 5.0, at)
+
+    store.update_status(account.id, account.status, retry_at=at)
+    engine = migration_engine(data_paths.database)
+    try:
+        with engine.connect() as conn:
+            retry_at = conn.execute(select(oauth_accounts.c.retry_at)).scalar_one()
+    finally:
+        engine.dispose()
+    assert retry_at == at
 
 
 def test_migrations_are_found_whatever_the_cwd(
@@ -153,7 +271,7 @@ def test_two_processes_opening_at_once_both_succeed(data_paths: DataPaths) -> No
         assert errors == []
         assert len({d.default_user_id for d in opened}) == 1
         with opened[0].transaction() as conn:
-            assert conn.scalar(select(func.count()).select_from(users)) == 1
+            assert _one(conn, "SELECT count(*) FROM users") == 1
     finally:
         for d in opened:
             d.close()
@@ -166,12 +284,9 @@ def _fill(data_paths: DataPaths) -> None:
     db = Database.open(data_paths)
     try:
         with db.transaction() as conn:
-            conn.execute(
-                insert(audit_log),
-                [
-                    {"at": datetime.now(UTC), "event": f"event-{i}", "detail": "x" * 200}
-                    for i in range(2000)
-                ],
+            conn.executemany(
+                "INSERT INTO audit_log (at, event, detail) VALUES (?, ?, ?)",
+                [(db_value(datetime.now(UTC)), f"event-{i}", "x" * 200) for i in range(2000)],
             )
     finally:
         db.close()  # checkpoints: everything is in the main file now
@@ -239,11 +354,11 @@ def test_a_directory_in_place_of_the_file_is_a_storage_error(data_paths: DataPat
 
 
 def test_sql_errors_never_show_parameter_values(db: Database) -> None:
-    # hide_parameters=True: a failing statement must not echo what it was writing.
-    with pytest.raises(IntegrityError) as caught, db.transaction() as session:
+    # A failing statement must not echo what it was writing (values are bound).
+    with pytest.raises(sqlite3.IntegrityError) as caught, db.transaction() as session:
         session.execute(
-            text("INSERT INTO users (id, name, created_at) VALUES (:id, :name, '2024-01-01')"),
+            "INSERT INTO users (id, name, created_at) VALUES (:id, :name, '2024-01-01')",
             {"id": db.default_user_id, "name": "secret-looking-value"},
         )
     assert "secret-looking-value" not in str(caught.value)
-    assert "hidden due to hide_parameters" in str(caught.value)
+    assert "UNIQUE constraint failed" in str(caught.value)

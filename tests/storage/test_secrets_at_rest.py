@@ -7,7 +7,6 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from huntaze_desktop.core.errors import DecryptionError
 from huntaze_desktop.core.models import TokenSet
@@ -21,15 +20,15 @@ from huntaze_desktop.storage.vault import Vault
 # Table and column names below come from the tests themselves, never from input.
 def _blob(db: Database, table: str, column: str, row_id: int) -> bytes:
     with db.transaction() as session:
-        query = text(f"SELECT {column} FROM {table} WHERE id = :id")  # noqa: S608
-        value = session.execute(query, {"id": row_id}).scalar()
+        query = f"SELECT {column} FROM {table} WHERE id = :id"  # noqa: S608
+        value = session.execute(query, {"id": row_id}).fetchone()[0]
     assert isinstance(value, bytes)
     return value
 
 
 def _set_blob(db: Database, table: str, column: str, row_id: int, value: bytes) -> None:
     with db.transaction() as session:
-        query = text(f"UPDATE {table} SET {column} = :v WHERE id = :id")  # noqa: S608
+        query = f"UPDATE {table} SET {column} = :v WHERE id = :id"  # noqa: S608
         session.execute(query, {"v": value, "id": row_id})
 
 
@@ -101,9 +100,13 @@ def _fill_secrets(store: AccountStore, creds: ClientCredentialStore) -> tuple[in
 def _all_blobs(db: Database) -> list[object]:
     with db.transaction() as session:
         return [
-            *session.execute(text("SELECT id, access_token, refresh_token FROM oauth_accounts")),
-            *session.execute(text("SELECT id, client_secret FROM client_credentials")),
-            *session.execute(text("SELECT id, token FROM pending_revocations")),
+            tuple(row)
+            for query in (
+                "SELECT id, access_token, refresh_token FROM oauth_accounts",
+                "SELECT id, client_secret FROM client_credentials",
+                "SELECT id, token FROM pending_revocations",
+            )
+            for row in session.execute(query)
         ]
 
 
@@ -140,7 +143,7 @@ def test_a_failure_mid_rotation_leaves_the_old_state(db: Database, vault: Vault)
     a, _ = _fill_secrets(store, creds)
     # Damage a value that is re-sealed after others already were.
     with db.transaction() as session:
-        rev_id = session.execute(text("SELECT id FROM pending_revocations")).scalar()
+        rev_id = session.execute("SELECT id FROM pending_revocations").fetchone()[0]
     assert isinstance(rev_id, int)
     broken = bytearray(_blob(db, "pending_revocations", "token", rev_id))
     broken[-1] ^= 0xFF
