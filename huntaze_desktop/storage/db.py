@@ -83,6 +83,7 @@ class Database:
         self.default_user_id = default_user_id
         self._pool: list[sqlite3.Connection] = []
         self._pool_lock = threading.Lock()
+        self._closed = False
         # SQLite has one writer. Writers of this process queue here, woken the
         # moment the previous one commits; left to SQLite, a writer that finds the
         # lock taken sleeps in its busy handler (up to 100 ms a nap) however soon
@@ -140,8 +141,12 @@ class Database:
             yield conn
 
     def close(self) -> None:
-        """Close every pooled connection (the last one checkpoints the WAL)."""
+        """Close every pooled connection (the last one checkpoints the WAL).
+
+        A transaction still running elsewhere closes its connection when it ends.
+        """
         with self._pool_lock:
+            self._closed = True
             idle, self._pool = self._pool, []
         for conn in idle:
             conn.close()
@@ -178,7 +183,7 @@ class Database:
 
     def _checkin(self, conn: sqlite3.Connection) -> None:
         with self._pool_lock:
-            if len(self._pool) < POOL_SIZE:
+            if not self._closed and len(self._pool) < POOL_SIZE:
                 self._pool.append(conn)
                 return
         conn.close()

@@ -97,7 +97,7 @@ def test_transaction_rolls_back_on_error(db: Database) -> None:
     assert _audit_count(db) == 0
 
 
-def test_connections_are_pooled_and_a_failed_one_is_not_reused(db: Database) -> None:
+def test_connections_are_pooled_and_closed_with_the_database(db: Database) -> None:
     with db.transaction() as first:
         pass
     with db.transaction() as again:
@@ -108,8 +108,11 @@ def test_connections_are_pooled_and_a_failed_one_is_not_reused(db: Database) -> 
     with pytest.raises(sqlite3.OperationalError), db.immediate() as broken:
         broken.execute("SELECT * FROM no_such_table")
     with db.transaction() as after:
-        assert _one(after, "SELECT 1") == 1  # the pool still serves working connections
-    db.close()
+        assert _one(after, "SELECT 1") == 1  # an error in a transaction spoils nothing
+        with db.transaction() as running:
+            db.close()  # while a transaction runs elsewhere
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            running.execute("SELECT 1")  # closed when it ended, not pooled
     with pytest.raises(sqlite3.ProgrammingError, match="closed"):
         first.execute("SELECT 1")
 
