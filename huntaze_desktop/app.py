@@ -12,7 +12,7 @@ PySide6's ``Qt`` namespace (its first use builds 93 enum classes, ~12 ms, a
 tenth of the time to the first paint; see ``_share_gl_contexts``): the window
 the user sees first is the real one, with its navigation and an outline of
 each page.
-The services (pydantic, SQLAlchemy, httpx, cryptography… most of a second)
+The services (httpx, cryptography, SQLite… most of a second)
 are imported after that paint, on a worker thread so the window stays live.
 """
 

@@ -1,8 +1,8 @@
 """Keep garbage collection pauses off the UI loop once the app has started.
 
 A full collection walks every object the interpreter tracks. After start-up
-that is well over a hundred thousand objects (modules, classes, Qt wrappers,
-SQLAlchemy's compiled metadata) plus the source text of every module imported
+that is well over a hundred thousand objects (modules, classes, Qt wrappers)
+plus the source text of every module imported
 after PySide6, which Shiboken's import hook reads through ``linecache``: one
 collection took 40-80 ms, long enough to drop frames whenever it happened to
 run during a refresh of many accounts.

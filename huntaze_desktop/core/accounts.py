@@ -17,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from huntaze_desktop import __version__
 from huntaze_desktop.core.diagnostics import ensure_no_secrets, redact_secrets, secret_values
 from huntaze_desktop.core.errors import HuntazeError, VaultError
@@ -326,10 +328,10 @@ def _iso(value: datetime | None) -> str | None:
 def _settings_report(settings: Settings) -> dict[str, Any]:
     from huntaze_desktop.net.redact import redact_url
 
-    data = settings.model_dump(mode="json")
+    data: dict[str, Any] = msgspec.to_builtins(settings)
     if data.get("proxy_url"):
         data["proxy_url"] = redact_url(str(data["proxy_url"]))  # may carry a password
-    return dict(data)
+    return data
 
 
 def _audit_row(row: Any) -> dict[str, Any]:

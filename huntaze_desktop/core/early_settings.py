@@ -1,11 +1,11 @@
-"""The few settings the window needs before the services load, read without pydantic.
+"""The few settings the window needs before the services load, read without msgspec.
 
-The GUI paints its main window before it imports the services (pydantic,
-SQLAlchemy, httpx… take most of a second). The first paint must already be in
-the user's theme, and a "start minimized" app must not flash a window, so these
+The GUI paints its main window before it imports the services (httpx,
+cryptography… take most of a second). The first paint must already be in the user's
+theme, and a "start minimized" app must not flash a window, so these
 two values are read here straight from ``settings.json``. ``Theme`` lives here
 (``core.settings`` re-exports it) so that the theme code can use it without
-importing pydantic. Anything unexpected gives the defaults: the full, validated
+importing msgspec. Anything unexpected gives the defaults: the full, validated
 settings load a moment later and win.
 """
 

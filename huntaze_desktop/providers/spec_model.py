@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+import msgspec
 
 from huntaze_desktop import __version__
 from huntaze_desktop.core.errors import ConfigurationError, MalformedResponseError
@@ -36,10 +36,8 @@ PkceStyle = Literal["none", "s256", "s256_hex"]
 ClientAuth = Literal["form", "basic"]
 
 
-class RefreshPolicy(BaseModel):
+class RefreshPolicy(msgspec.Struct, frozen=True, kw_only=True):
     """When and how tokens are renewed."""
-
-    model_config = ConfigDict(frozen=True)
 
     margin_seconds: int = 300  # refresh this long before expiry
     min_age_seconds: int = 0  # Instagram: a token must be 24 h old to be refreshed
@@ -47,7 +45,7 @@ class RefreshPolicy(BaseModel):
     has_refresh_token: bool = True
 
 
-class RedirectPolicy(BaseModel):
+class RedirectPolicy(msgspec.Struct, frozen=True, kw_only=True):
     """How the authorization answer comes back to us.
 
     ``loopback``: an http://127.0.0.1:<port>/<path> URI works (system browser or
@@ -55,8 +53,6 @@ class RedirectPolicy(BaseModel):
     https URI (``registered_uri``); the embedded window intercepts it before it
     loads. ``none``: no redirect (session providers).
     """
-
-    model_config = ConfigDict(frozen=True)
 
     kind: Literal["loopback", "https_intercept", "none"] = "loopback"
     # The redirect URI registered with the developer app (the embedded window's default).
@@ -67,10 +63,13 @@ class RedirectPolicy(BaseModel):
     fixed_port: bool = False
 
 
-class ProviderSpec(BaseModel):
-    """A platform described as data (PLATFORMS.md values live here, not in code)."""
+class ProviderSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """A platform described as data (PLATFORMS.md values live here, not in code).
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    Specs are written in code, never decoded: construction does not check the
+    values (mypy does, through the ``Literal`` types); ``frozen`` keeps a spec
+    from being changed once a provider package has built it.
+    """
 
     name: str
     display_name: str
@@ -89,7 +88,7 @@ class ProviderSpec(BaseModel):
     authorize_params: dict[str, str] = {}  # extra query params (Reddit duration=permanent)
     refresh: RefreshPolicy = RefreshPolicy()
     rate_limit_headers: tuple[str, ...] = ()
-    metadata_model: type[BaseModel]
+    metadata_model: type[msgspec.Struct]
     redirect: RedirectPolicy = RedirectPolicy()
     # Per-request User-Agent; placeholders {client_id} and {version}. None: client default.
     user_agent_template: str | None = None
@@ -98,15 +97,22 @@ class ProviderSpec(BaseModel):
     requires_client_secret: bool = True
 
     def validate_metadata(self, data: Mapping[str, Any] | None) -> dict[str, Any]:
-        """Metadata checked against ``metadata_model``; ConfigurationError if it does not fit."""
+        """Metadata checked against ``metadata_model``, as plain JSON values.
+
+        Unknown keys are dropped and conversion is lax (``"12"`` for a number):
+        the values come from platform answers. Data that does not fit is a
+        MalformedResponseError.
+        """
         try:
-            return self.metadata_model.model_validate(dict(data or {})).model_dump(mode="json")
-        except ValidationError:
+            checked = msgspec.convert(dict(data or {}), self.metadata_model, strict=False)
+        except msgspec.ValidationError:
             raise MalformedResponseError(
                 f"The account details from {self.display_name} are incomplete.",
                 provider=self.name,
                 code="bad_metadata",
             ) from None
+        metadata: dict[str, Any] = msgspec.to_builtins(checked)
+        return metadata
 
     def user_agent(self, client_id: str) -> str | None:
         if self.user_agent_template is None:

@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-from huntaze_desktop.core.early_settings import Theme  # no pydantic before the first paint
+from huntaze_desktop.core.early_settings import Theme  # no msgspec before the first paint
 from huntaze_desktop.resources import resource_path
 
 if TYPE_CHECKING:

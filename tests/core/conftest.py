@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import httpx
+import msgspec
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -137,7 +138,7 @@ async def core_env(tmp_path: Path, own_sandbox: SandboxServer) -> AsyncIterator[
             bus,
             signin=signin,
             settings=settings,
-            save_settings=lambda: saved.append(settings.model_copy()),
+            save_settings=lambda: saved.append(msgspec.structs.replace(settings)),
         )
         env = CoreEnv(
             sandbox=own_sandbox,

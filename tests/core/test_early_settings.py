@@ -1,4 +1,4 @@
-"""The settings the first paint needs, read without pydantic, agree with the full load."""
+"""The settings the first paint needs, read without msgspec, agree with the full load."""
 
 from __future__ import annotations
 

@@ -31,6 +31,7 @@ NOT_AT_IDLE = (
     *("numpy", "pyqtgraph", "keyring", "alembic", "uvicorn", "starlette", "click"),
     # Only to migrate: the stores speak SQL to sqlite3.
     "sqlalchemy",
+    *("pydantic", "pydantic_core"),  # msgspec validates the settings, specs and rules
 )
 
 # Runs the real entry point; at app.ready (plus a moment for the start-up checks
@@ -99,9 +100,10 @@ def test_idle_app_leaves_out_what_only_some_paths_need(tmp_path: Path) -> None:
     assert not ready & set(NOT_AT_IDLE), sorted(ready & set(NOT_AT_IDLE))
     # Opening Analytics brings its charts' libraries in.
     assert {"numpy", "pyqtgraph"} <= analytics
+    assert not analytics & {"pydantic", "pydantic_core"}  # nor later
 
 
-BEFORE_FIRST_PAINT = ("sqlite3", "httpx", "pydantic", "cryptography", "qasync", *NOT_AT_IDLE)
+BEFORE_FIRST_PAINT = ("sqlite3", "httpx", "msgspec", "cryptography", "qasync", *NOT_AT_IDLE)
 
 # Notes, as the main window receives its first Paint event, whether PySide6's
 # Qt namespace has been built (93 enum classes, ~12 ms), whether QtSvg is

@@ -6,6 +6,7 @@ import json
 import socket
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from huntaze_desktop.core.errors import ConfigurationError, NetworkError
@@ -52,14 +53,40 @@ def test_aliases_start_end_and_constants_list() -> None:
         ({"format": None}, "document"),
         ({"format": "{}:{}:{}"}, "document"),
         ({"app_token": None}, "app_token"),
+        ({"checksum_indexes": [1, "two"]}, "checksum_indexes.1"),
+        ({"checksum_constant": "five"}, "checksum_constant"),
     ],
 )
 def test_invalid_rules_name_the_problem(mutation: dict[str, object], named: str) -> None:
     doc = {**GOOD, **mutation}
     with pytest.raises(ConfigurationError) as info:
         parse_rules(json.dumps(doc), origin="my-rules.json")
-    assert "my-rules.json" in info.value.user_message
-    assert named in info.value.user_message
+    assert info.value.user_message == (
+        "The OnlyFans rules from my-rules.json are incomplete or invalid "
+        f"(problem with: {named}). Check the rules location in Settings."
+    )
+
+
+def test_a_missing_field_is_named_and_values_never_shown() -> None:
+    doc = dict(GOOD)
+    del doc["app_token"]
+    with pytest.raises(ConfigurationError, match=r"problem with: app_token\)"):
+        parse_rules(json.dumps(doc), origin="x")
+    with pytest.raises(ConfigurationError) as info:
+        parse_rules(json.dumps({**GOOD, "app_token": ["secret-token"]}), origin="x")
+    assert "app_token" in info.value.user_message
+    assert "secret-token" not in info.value.user_message
+
+
+def test_numbers_in_quotes_are_accepted() -> None:
+    rules = parse_rules(json.dumps({**GOOD, "checksum_constant": "5"}), origin="x")
+    assert rules.checksum_constant == 5
+
+
+def test_rules_are_immutable() -> None:
+    rules = parse_rules(json.dumps(GOOD), origin="x")
+    with pytest.raises(AttributeError):
+        rules.app_token = "other"
 
 
 @pytest.mark.parametrize("raw", ["not json", "[1, 2]", ""])
@@ -74,7 +101,17 @@ async def test_load_from_file_writes_cache(tmp_path: Path) -> None:
     cache = tmp_path / "cache" / "onlyfans_rules.json"
     rules = await RulesSource(str(src), cache_file=cache).get()
     assert rules.static_param == "abc"
-    assert Rules.model_validate_json(cache.read_text()) == rules
+    assert msgspec.json.decode(cache.read_bytes(), type=Rules) == rules
+
+
+async def test_a_bad_file_is_refused_and_the_saved_copy_kept(tmp_path: Path) -> None:
+    src = tmp_path / "rules.json"
+    src.write_text(json.dumps({**GOOD, "static_param": ""}))
+    cache = tmp_path / "onlyfans_rules.json"
+    cache.write_text(json.dumps(GOOD))
+    with pytest.raises(ConfigurationError, match="problem with: static_param"):
+        await RulesSource(str(src), cache_file=cache).get()
+    assert json.loads(cache.read_text()) == GOOD
 
 
 async def test_missing_file_is_a_configuration_error(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import string
 
+import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -54,12 +55,12 @@ def test_query_string_is_signed() -> None:
 
 
 def test_remove_headers_drops_named_header() -> None:
-    rules = RULES.model_copy(update={"remove_headers": ("user_id",)})
+    rules = msgspec.structs.replace(RULES, remove_headers=("user_id",))
     assert "user-id" not in sign(rules, "/x", "1", "2")
 
 
 def test_negative_total_is_formatted_without_sign() -> None:
-    rules = RULES.model_copy(update={"checksum_constant": -10_000})
+    rules = msgspec.structs.replace(RULES, checksum_constant=-10_000)
     sig = signature(rules, "/x", "1", "2")
     assert "-" not in sig.split(":")[2]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from huntaze_desktop.core.errors import ConfigurationError
-from huntaze_desktop.providers.base import resolve_base_urls
+from huntaze_desktop.core.errors import ConfigurationError, MalformedResponseError
+from huntaze_desktop.providers.base import ProviderSpec, resolve_base_urls
 from huntaze_desktop.providers.registry import all_specs, get_spec
 
 
@@ -17,6 +17,27 @@ def test_every_folder_is_a_platform_in_display_order() -> None:
         assert spec.icon.endswith(".svg")
         assert all(u.startswith("https://") for u in spec.base_urls.values())
         assert {role for role, _ in spec.endpoints.values()} <= set(spec.base_urls)
+
+
+@pytest.mark.parametrize("spec", all_specs(), ids=lambda spec: spec.name)
+def test_specs_are_immutable(spec: ProviderSpec) -> None:
+    with pytest.raises(AttributeError):
+        spec.name = "other"
+    with pytest.raises(AttributeError):
+        spec.refresh.margin_seconds = 0
+    with pytest.raises(AttributeError):
+        spec.redirect.kind = "none"
+
+
+def test_metadata_is_checked_and_kept_as_json_values() -> None:
+    reddit = get_spec("reddit")
+    checked = reddit.validate_metadata({"username": "bob", "created_utc": 12, "other": 1})
+    assert checked == {"username": "bob", "created_utc": 12.0}
+    assert reddit.validate_metadata(checked) == checked  # stored metadata checks again
+    with pytest.raises(MalformedResponseError):
+        reddit.validate_metadata({"created_utc": 12})
+    with pytest.raises(MalformedResponseError):
+        get_spec("onlyfans").validate_metadata({"posts_count": "many"})
 
 
 def test_unknown_platform() -> None:

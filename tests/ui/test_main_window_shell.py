@@ -94,7 +94,10 @@ async def test_refresh_before_the_services_says_so(shell) -> None:
     assert any("still starting" in t.text for t in shell.toasts.toasts())
 
 
-HEAVY = ("asyncio", "pydantic", "sqlalchemy", "httpx", "cryptography", "numpy", "pyqtgraph")
+HEAVY = (
+    *("asyncio", "pydantic", "msgspec", "sqlalchemy", "httpx", "cryptography"),
+    *("numpy", "pyqtgraph"),
+)
 
 
 def test_the_path_to_the_first_paint_imports_no_service_library() -> None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import msgspec
 
 from huntaze_desktop.providers.base import ProviderSpec, RedirectPolicy, RefreshPolicy
 
 __all__ = ["SPEC", "InstagramMetadata"]
 
 
-class InstagramMetadata(BaseModel):
+class InstagramMetadata(msgspec.Struct, kw_only=True):
     """What we keep about an Instagram account besides its tokens."""
-
-    model_config = ConfigDict(extra="ignore")
 
     # The professional account id from the token answer (``user_id``); insights use it.
     ig_business_id: str

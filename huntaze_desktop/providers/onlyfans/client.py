@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -209,12 +210,13 @@ class Client(ProviderClient):
         name = self.spec.name
         account_id = as_str(data, "id", name)
         fields = {key: optional_int(data, key) for key in _PROFILE_STATS}
-        raw_meta: dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
+        # The site's camelCase keys under OnlyFansMetadata's snake_case names.
+        raw_meta: dict[str, Any] = {_snake_case(k): v for k, v in fields.items() if v is not None}
         if isinstance(data.get("isPerformer"), bool):
-            raw_meta["isPerformer"] = data["isPerformer"]
+            raw_meta["is_performer"] = data["isPerformer"]
         price = _number(data.get("subscribePrice"))
         if price is not None:
-            raw_meta["subscribePrice"] = price
+            raw_meta["subscribe_price"] = price
         metadata = self.spec.validate_metadata(raw_meta)
         avatar = optional_str(data, "avatar")
         return Profile(
@@ -293,6 +295,11 @@ def parse_earnings_chart(data: Mapping[str, Any]) -> tuple[dict[str, float], flo
         if day is not None and amount is not None:
             daily[day] = round(daily.get(day, 0.0) + amount, 2)
     return daily, total
+
+
+def _snake_case(name: str) -> str:
+    """``subscribersCount`` -> ``subscribers_count``."""
+    return re.sub(r"(?=[A-Z])", "_", name).lower()
 
 
 def _number(value: Any) -> float | None:

@@ -15,14 +15,15 @@ import asyncio
 import json
 import logging
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
+import msgspec
 
 from huntaze_desktop.core.errors import (
     ConfigurationError,
@@ -42,40 +43,29 @@ _NO_SOURCE = (
     "in Settings under 'OnlyFans rules'."
 )
 
+_NonEmptyStr = Annotated[str, msgspec.Meta(min_length=1)]
+# Where msgspec says a problem is ("... - at `$.checksum_indexes[1]`"), and a missing field.
+_PLACE = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_MISSING = re.compile(r"missing required field `(?P<field>[^`]+)`")
 
-class Rules(BaseModel):
+
+class Rules(msgspec.Struct, frozen=True, kw_only=True):
     """One revision of the community "dynamic rules" used to sign requests."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
-
-    static_param: str = Field(min_length=1)
-    checksum_indexes: tuple[int, ...] = Field(min_length=1)
+    static_param: _NonEmptyStr
+    checksum_indexes: Annotated[tuple[int, ...], msgspec.Meta(min_length=1)]
     checksum_constant: int
-    app_token: str = Field(min_length=1)
+    app_token: _NonEmptyStr
     # Either a format with two placeholders (SHA-1 hex, checksum) ...
     format: str | None = None
     # ... or the older prefix/suffix pair (some publishers call them start/end).
-    prefix: str | None = Field(default=None, validation_alias=AliasChoices("prefix", "start"))
-    suffix: str | None = Field(default=None, validation_alias=AliasChoices("suffix", "end"))
+    prefix: str | None = None
+    suffix: str | None = None
     remove_headers: tuple[str, ...] = ()
     revision: str | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _coerce(cls, data: Any) -> Any:
-        # Publishers disagree on a few spellings; accept the common ones.
-        if isinstance(data, dict):
-            data = dict(data)
-            if "checksum_constant" not in data and "checksum_constants" in data:
-                consts = data["checksum_constants"]
-                if isinstance(consts, list) and all(isinstance(c, int) for c in consts):
-                    data["checksum_constant"] = sum(consts)
-            if isinstance(data.get("revision"), int):
-                data["revision"] = str(data["revision"])
-        return data
-
-    @model_validator(mode="after")
-    def _check(self) -> Rules:
+    def __post_init__(self) -> None:
+        """The checks that span fields (msgspec reports a ValueError as a ValidationError)."""
         if self.format is None and (self.prefix is None or self.suffix is None):
             raise ValueError("either 'format' or both 'prefix' and 'suffix' are required")
         if self.format is not None:
@@ -86,11 +76,44 @@ class Rules(BaseModel):
         # SHA-1 hex digests are 40 characters; an index outside them cannot be right.
         if any(not -40 <= i < 40 for i in self.checksum_indexes):
             raise ValueError("'checksum_indexes' must point inside a 40-character digest")
-        return self
+
+
+def _normalised(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``data`` with the spellings publishers disagree on made ours."""
+    data = dict(data)
+    for name, other in (("prefix", "start"), ("suffix", "end")):
+        if name not in data and other in data:
+            data[name] = data[other]
+    if "checksum_constant" not in data and "checksum_constants" in data:
+        consts = data["checksum_constants"]
+        if isinstance(consts, list) and all(isinstance(c, int) for c in consts):
+            data["checksum_constant"] = sum(consts)
+    if isinstance(data.get("revision"), int):
+        data["revision"] = str(data["revision"])
+    return data
+
+
+def _field_named(error: msgspec.ValidationError) -> str:
+    """What a validation error is about, in the document's own names.
+
+    msgspec stops at the first problem and says where it is in the message
+    ("Expected `int`, got `str` - at `$.checksum_indexes[1]`" gives
+    ``checksum_indexes.1``; a missing field is only named in the text). A check
+    of the whole document (``Rules.__post_init__``) has no place: "document".
+    """
+    message = str(error)
+    place = _PLACE.search(message)
+    parts = re.findall(r"\w+", place["path"]) if place else []
+    if missing := _MISSING.search(message):
+        parts.append(missing["field"])
+    return ".".join(parts) or "document"
 
 
 def parse_rules(raw: str | bytes, *, origin: str) -> Rules:
-    """Validate a rules document; anything wrong is a ConfigurationError naming ``origin``."""
+    """Validate a rules document; anything wrong is a ConfigurationError naming ``origin``.
+
+    The message names the field at fault, never the value (which may be a token).
+    """
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
@@ -104,14 +127,12 @@ def parse_rules(raw: str | bytes, *, origin: str) -> Rules:
             "Check the rules location in Settings."
         )
     try:
-        return Rules.model_validate(data)
-    except ValidationError as exc:
-        fields = sorted(
-            {".".join(str(p) for p in err["loc"]) or "document" for err in exc.errors()}
-        )
+        # Lax: some publishers quote their numbers ("5").
+        return msgspec.convert(_normalised(data), Rules, strict=False)
+    except msgspec.ValidationError as exc:
         raise ConfigurationError(
             f"The OnlyFans rules from {origin} are incomplete or invalid "
-            f"(problem with: {', '.join(fields)}). Check the rules location in Settings."
+            f"(problem with: {_field_named(exc)}). Check the rules location in Settings."
         ) from None
 
 
@@ -248,8 +269,8 @@ class RulesSource:
         try:
             self.cache_file.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".rules-", dir=self.cache_file.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(rules.model_dump_json(indent=2))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(msgspec.json.format(msgspec.json.encode(rules), indent=2))
             os.replace(tmp, self.cache_file)
         except OSError as exc:
             # The cache is a convenience; failing to write it must not fail a request.

@@ -8,23 +8,19 @@ edit.
 
 from __future__ import annotations
 
-from pydantic import AliasGenerator, BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
+import msgspec
 
 from huntaze_desktop.providers.base import ProviderSpec, RedirectPolicy, RefreshPolicy
 
 __all__ = ["SPEC", "OnlyFansMetadata"]
 
 
-class OnlyFansMetadata(BaseModel):
-    """What we keep about an OnlyFans account besides its session (from ``/users/me``)."""
+class OnlyFansMetadata(msgspec.Struct, kw_only=True):
+    """What we keep about an OnlyFans account besides its session (from ``/users/me``).
 
-    # The site answers in camelCase; we store snake_case.
-    model_config = ConfigDict(
-        extra="ignore",
-        populate_by_name=True,
-        alias_generator=AliasGenerator(validation_alias=to_camel),
-    )
+    The site answers in camelCase; the client turns its keys into these
+    snake_case names, the ones stored.
+    """
 
     is_performer: bool | None = None
     subscribers_count: int | None = None

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import msgspec
 
 from huntaze_desktop.providers.base import ProviderSpec, RedirectPolicy, RefreshPolicy
 
 __all__ = ["SPEC", "RedditMetadata"]
 
 
-class RedditMetadata(BaseModel):
+class RedditMetadata(msgspec.Struct, kw_only=True):
     """What we keep about a Reddit account besides its tokens."""
-
-    model_config = ConfigDict(extra="ignore")
 
     # The submitted listing is addressed by name, not id.
     username: str

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import msgspec
 
 from huntaze_desktop.providers.base import ProviderSpec, RedirectPolicy, RefreshPolicy
 
 __all__ = ["SPEC", "TikTokMetadata"]
 
 
-class TikTokMetadata(BaseModel):
+class TikTokMetadata(msgspec.Struct, kw_only=True):
     """What we keep about a TikTok account besides its tokens."""
-
-    model_config = ConfigDict(extra="ignore")
 
     union_id: str | None = None
 
