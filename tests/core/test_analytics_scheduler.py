@@ -217,3 +217,22 @@ async def test_never_two_refreshes_of_one_account_at_once(core_env, sched):
     assert len({id(t) for t in tasks}) == 1
     await asyncio.gather(*tasks)
     assert counting.max_overlap == 1 and len(counting.calls) == 1
+
+
+async def test_stop_ends_the_loop_whenever_it_lands(core_env, sched):
+    # stop() may come at any point of the loop's turn, including the moment it
+    # has just been woken and is tidying up its timers. A cancellation that
+    # lands there must end the loop, not be taken for the timer's own.
+    scheduler, _, _, _ = sched
+    await core_env.connect("reddit")
+    for turns in range(8):
+        scheduler.start()
+        await until(lambda: not scheduler.busy)
+        await asyncio.sleep(0.05)  # the loop is waiting for its next turn
+        scheduler.resume()  # wakes it
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        stopping = asyncio.ensure_future(scheduler.stop())
+        done, _ = await asyncio.wait({stopping}, timeout=5)  # a guard, not a speed check
+        assert stopping in done, f"stop() hung when it came {turns} turns after the wake"
+        assert not scheduler.running

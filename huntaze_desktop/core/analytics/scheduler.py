@@ -21,7 +21,6 @@ pair and move time by hand.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import logging
 import random
@@ -128,12 +127,16 @@ class RefreshScheduler:
     async def stop(self) -> None:
         """Stop the loop and cancel refreshes in flight."""
         task, self._task = self._task, None
-        pending = [t for t in [task, *self._inflight.values()] if t is not None]
+        pending = {t for t in [task, *self._inflight.values()] if t is not None}
         for t in pending:
             t.cancel()
-        for t in pending:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await t
+        if pending:
+            # asyncio.wait raises neither their cancellation nor their errors: a
+            # cancellation of stop() itself is the only one that comes out.
+            await asyncio.wait(pending)
+            for t in pending:
+                if not t.cancelled():
+                    t.exception()  # retrieved: a refresh failing as it stops is no news
         self._inflight.clear()
 
     def pause(self) -> None:
@@ -299,10 +302,12 @@ class RefreshScheduler:
         try:
             await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for t in (sleeper, waker):
-                t.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await t
+            sleeper.cancel()
+            waker.cancel()
+            # Not ``await t`` under suppress(CancelledError): a stop() landing while
+            # we wait here would be taken for the timers' own cancellation and lost,
+            # and the loop would run on (stop() then waited for it forever).
+            await asyncio.wait({sleeper, waker})
 
     def _begin_round(self, count: int) -> None:
         if not any(not t.done() for t in self._inflight.values()):
