@@ -75,12 +75,12 @@ class Counting:
     def now(self) -> Any:
         return self.service.now()
 
-    async def refresh(self, account_id: int, *, force: bool = False) -> Any:
+    async def refresh(self, account_id: int, *, force: bool = False, slot: Any = None) -> Any:
         self.calls.append((account_id, force))
         self.running[account_id] = self.running.get(account_id, 0) + 1
         self.max_overlap = max(self.max_overlap, self.running[account_id])
         try:
-            return await self.service.refresh(account_id, force=force)
+            return await self.service.refresh(account_id, force=force, slot=slot)
         finally:
             self.running[account_id] -= 1
 
@@ -236,3 +236,33 @@ async def test_stop_ends_the_loop_whenever_it_lands(core_env, sched):
         done, _ = await asyncio.wait({stopping}, timeout=5)  # a guard, not a speed check
         assert stopping in done, f"stop() hung when it came {turns} turns after the wake"
         assert not scheduler.running
+
+
+async def test_at_most_the_limit_of_one_platform_is_asked_at_once(core_env, sched):
+    _, counting, sim, _ = sched
+    logins = [("sunny.creates", "sunny-pass"), ("moonlight.studio", "moon-pass")]
+    logins.append(("tiny.sprout", "sprout-pass"))
+    accounts = [await core_env.connect("instagram", login) for login in logins]
+    core_env.sandbox.state.faults.add(
+        Fault("instagram", FaultKind.LATENCY, times=None, latency_ms=60)
+    )
+    in_flight = peak = 0
+
+    async def sent(_request: Any) -> None:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+
+    async def answered(_response: Any) -> None:
+        nonlocal in_flight
+        in_flight -= 1
+
+    core_env.http.event_hooks["request"].append(sent)
+    core_env.http.event_hooks["response"].append(answered)
+    scheduler = RefreshScheduler(
+        counting, core_env.store, core_env.settings, core_env.bus, sim.clock, sim.sleep,
+        per_provider_limit=2,
+    )  # fmt: skip
+    await asyncio.gather(*[scheduler.refresh_account(a, force=True) for a in accounts])
+    assert len(counting.calls) == 3
+    assert peak == 2  # refreshes overlapped, and never more than the limit asked at once

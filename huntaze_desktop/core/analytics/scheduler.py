@@ -3,9 +3,10 @@
 * Each account is refreshed every ``Settings.refresh_interval_minutes`` (read on
   every pass, so a change applies at once), jittered so accounts drift apart, and
   new accounts are spread over a start-up window instead of firing together.
-* At most ``per_provider_limit`` refreshes of one platform run at a time, and an
-  account that the token manager put in backoff (``retry_at``) waits for it: the
-  platforms' rate budgets hold.
+* At most ``per_provider_limit`` refreshes of one platform ask it at a time (the
+  slot is held while the platform is asked, not while the answers are read from
+  or written to the local database), and an account that the token manager put
+  in backoff (``retry_at``) waits for it: the platforms' rate budgets hold.
 * Never two refreshes of one account at once (single flight).
 * Offline (a network error, or ``set_online(False)`` from the UI's reachability
   signal): scheduled work pauses; one account is probed now and then, and the
@@ -319,8 +320,7 @@ class RefreshScheduler:
         semaphore = self._semaphores.setdefault(account.provider, asyncio.Semaphore(self._limit))
         outcome: Any = None
         try:
-            async with semaphore:
-                outcome = await self._analytics.refresh(account.id, force=force)
+            outcome = await self._analytics.refresh(account.id, force=force, slot=semaphore)
             if not self._online:
                 self._online = True
                 log.info("network back: background refresh resumes")

@@ -24,9 +24,11 @@ that also draws the UI.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -155,8 +157,19 @@ class AnalyticsService:
 
     # -- refresh ------------------------------------------------------------------
 
-    async def refresh(self, account_id: int, *, force: bool = False) -> RefreshOutcome:
+    async def refresh(
+        self,
+        account_id: int,
+        *,
+        force: bool = False,
+        slot: AbstractAsyncContextManager[Any] | None = None,
+    ) -> RefreshOutcome:
         """Bring one account's snapshots up to date; ``force`` ignores fresh cache.
+
+        ``slot`` (the scheduler's per-platform limit) is held while the platform
+        is asked, and only then: reading what to ask and writing the answers are
+        local work, and holding a platform slot through them kept the next
+        account of that platform waiting on the database.
 
         Raises the typed error of a failed call (the token manager has already
         recorded it as the account's status); stored data is kept as it was.
@@ -191,9 +204,10 @@ class AnalyticsService:
                 answers.append((ask, answer))
             return answers
 
-        answers = await self._tokens.call(
-            account_id, fetch, account=plan.account, loaded=plan.loaded
-        )
+        async with slot if slot is not None else contextlib.nullcontext():
+            answers = await self._tokens.call(
+                account_id, fetch, account=plan.account, loaded=plan.loaded
+            )
         platform = plan.platform
         points: list[Point] = []
         puts: list[tuple[str, str, float, str | None, str | None]] = []
