@@ -260,17 +260,33 @@ def run_gui(args: argparse.Namespace) -> int:
     import qasync
 
     boot = _Boot(app, args, paths, instance, window)
-    with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+    runner = asyncio.Runner(loop_factory=qasync.QEventLoop)
+    try:
+        code = runner.run(boot.main())
+    except RuntimeError as exc:
+        if not _stopped_from_outside(exc):
+            raise
+        # Qt's loop was stopped from outside (e.g. the display server went away)
+        # before the services could close; SQLite's WAL keeps committed data safe.
+        log.warning("The event loop stopped before the services closed")
+        code = 0
+    finally:
         try:
-            code = runner.run(boot.main())
-        except RuntimeError:
-            # Qt's loop was stopped from outside (e.g. the session ended) before the
-            # services could close; SQLite's WAL keeps committed data safe regardless.
-            log.warning("The event loop stopped before the services closed")
-            code = 0
+            runner.close()  # cancels what is left, which needs the loop to run again
+        except RuntimeError as exc:
+            if not _stopped_from_outside(exc):
+                raise
+            # Stopped from outside again (Qt stops it on every turn once the
+            # display is gone): not a crash, the process is ending anyway.
+            log.warning("The event loop could not run again to cancel what was left")
     instance.release()
     log.info("Exited with code %d", code)
     return code
+
+
+def _stopped_from_outside(exc: RuntimeError) -> bool:
+    """The error asyncio and qasync raise when Qt's loop stops under a running task."""
+    return str(exc).startswith("Event loop stopped before Future completed")
 
 
 def _worker_pool() -> Any:

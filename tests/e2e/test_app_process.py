@@ -138,3 +138,48 @@ def test_second_launch_hands_over_to_the_first(data_dir: Path) -> None:
                 first.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 first.kill()
+
+
+# Once the display server is gone, Qt stops its event loop, and stops it again
+# every time it is run: the probe does the same from app.ready on.
+DISPLAY_GONE_PROBE = """
+import logging, sys
+from huntaze_desktop.__main__ import main
+
+class Ready(logging.Handler):
+    def emit(self, record):
+        if getattr(record, "event", None) == "app.ready":
+            from PySide6.QtCore import QTimer
+            from PySide6.QtWidgets import QApplication
+
+            timer = QTimer(QApplication.instance())
+            timer.timeout.connect(lambda: QApplication.exit(1))
+            timer.start(0)
+
+logging.getLogger("huntaze.boot").addHandler(Ready())
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_loop_stopped_from_outside_ends_the_app_without_a_crash(data_dir: Path) -> None:
+    args = ["--sandbox", "--data-dir", str(data_dir), "--no-err-windows", "--json-logging"]
+    out = subprocess.run(
+        [sys.executable, "-c", DISPLAY_GONE_PROBE, *args],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    records = []
+    for line in out.stderr.splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            continue
+    events = [r.get("event") for r in records]
+    messages = [r.get("message", "") for r in records]
+    assert "app.ready" in events, out.stderr[-3000:]
+    assert "app.crash" not in events, out.stderr[-3000:]
+    assert "The event loop stopped before the services closed" in messages
+    assert out.returncode == 0, out.stderr[-3000:]

@@ -6,7 +6,7 @@ sandbox another process runs: the set-up of the start-up benchmark. Libraries
 only some paths need stay out of the idle app: numpy and pyqtgraph until the
 Analytics page opens, keyring in passphrase mode, Alembic when there is nothing
 to migrate, the sandbox's server when it is reused, and httpx's CLI helpers.
-SQLAlchemy's ORM is not used at all (the stores use Core).
+SQLAlchemy (only to migrate) and pydantic are not loaded at all.
 """
 
 from __future__ import annotations
