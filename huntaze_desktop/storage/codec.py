@@ -24,8 +24,6 @@ __all__ = [
     "utcnow",
 ]
 
-_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
-
 
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC (the only kind this layer stores)."""
@@ -37,7 +35,8 @@ def db_value(value: Any) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError("naive datetime: pass a timezone-aware datetime")
-        return value.astimezone(UTC).strftime(_DATETIME_FORMAT)
+        # isoformat, not strftime: the year is always four digits.
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict | list):
