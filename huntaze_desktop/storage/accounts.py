@@ -20,7 +20,6 @@ from huntaze_desktop.storage.audit import AuditEvent, append_audit, newest_audit
 from huntaze_desktop.storage.codec import db_value, db_values, read_datetime, read_json, utcnow
 from huntaze_desktop.storage.db import Database, insert_sql, update_sql
 from huntaze_desktop.storage.sealed import (
-    AccountIdentity,
     AccountKey,
     account_place,
     reseal_all,
@@ -64,8 +63,8 @@ class AccountStore:
 
     # -- places (the vault's associated data) -------------------------------
 
-    def _seal(self, row: AccountIdentity, column: str, value: str) -> bytes:
-        return self._vault.seal(value, account_place(row, column))
+    def _seal(self, key: AccountKey, column: str, value: str) -> bytes:
+        return self._vault.seal(value, account_place(key, column))
 
     # -- reading --------------------------------------------------------------
 
@@ -201,7 +200,7 @@ class AccountStore:
 
     def _token_values(
         self,
-        place: AccountIdentity,
+        place: AccountKey,
         row: sqlite3.Row | None,
         tokens: TokenSet,
         *,
@@ -404,7 +403,7 @@ def _find_row(
     return row
 
 
-def _account_event(conn: sqlite3.Connection, event: str, account: AccountIdentity) -> None:
+def _account_event(conn: sqlite3.Connection, event: str, account: AccountKey) -> None:
     """Record an account event in the audit log (its provider and account id)."""
     append_audit(
         conn, event, provider=account.provider, provider_account_id=account.provider_account_id

@@ -7,13 +7,12 @@ here for every table keeps sealing, opening and re-sealing consistent.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from huntaze_desktop.storage.vault import SecretPlace, Vault
 
 __all__ = [
-    "AccountIdentity",
     "AccountKey",
     "account_place",
     "any_sealed_value",
@@ -32,17 +31,6 @@ _SEALED = (
 )
 
 
-class AccountIdentity(Protocol):
-    """What places an account's secrets: its row, or the identity of one to insert."""
-
-    @property
-    def user_id(self) -> int: ...
-    @property
-    def provider(self) -> str: ...
-    @property
-    def provider_account_id(self) -> str: ...
-
-
 @dataclass(frozen=True, slots=True)
 class AccountKey:
     """The identity of an account: of a stored row, or of one about to be inserted."""
@@ -56,9 +44,9 @@ class AccountKey:
         return cls(row["user_id"], row["provider"], row["provider_account_id"])
 
 
-def account_place(row: AccountIdentity, column: str) -> SecretPlace:
+def account_place(key: AccountKey, column: str) -> SecretPlace:
     """``access_token`` / ``refresh_token`` of one account."""
-    return SecretPlace("oauth_accounts", column, row.user_id, row.provider, row.provider_account_id)
+    return SecretPlace("oauth_accounts", column, key.user_id, key.provider, key.provider_account_id)
 
 
 def client_secret_place(user_id: int, provider: str, client_id: str) -> SecretPlace:
@@ -71,6 +59,18 @@ def revocation_place(user_id: int, provider: str, provider_account_id: str) -> S
     return SecretPlace("pending_revocations", "token", user_id, provider, provider_account_id)
 
 
+# The place of a stored value, from its row (the column matters for accounts only).
+_PLACE_OF: dict[str, Callable[[sqlite3.Row, str], SecretPlace]] = {
+    "oauth_accounts": lambda row, column: account_place(AccountKey.of(row), column),
+    "client_credentials": lambda row, _: client_secret_place(
+        row["user_id"], row["provider"], row["client_id"]
+    ),
+    "pending_revocations": lambda row, _: revocation_place(
+        row["user_id"], row["provider"], row["provider_account_id"]
+    ),
+}
+
+
 def reseal_all(conn: sqlite3.Connection, old: Vault, new: Vault) -> int:
     """Open every sealed value with ``old`` and seal it with ``new``; returns the count.
 
@@ -78,41 +78,18 @@ def reseal_all(conn: sqlite3.Connection, old: Vault, new: Vault) -> int:
     transaction then rolls back, so nothing is half re-sealed.
     """
     count = 0
-    accounts = conn.execute(
-        "SELECT id, user_id, provider, provider_account_id, access_token, refresh_token "
-        "FROM oauth_accounts"
-    ).fetchall()
-    for row in accounts:
-        key = AccountKey.of(row)
-        for column in ("access_token", "refresh_token"):
-            if row[column] is not None:
-                place = account_place(key, column)
-                conn.execute(
-                    f"UPDATE oauth_accounts SET {column} = ? WHERE id = ?",  # noqa: S608 - fixed names
-                    (new.seal(old.open(row[column], place), place), row["id"]),
-                )
-                count += 1
-    credentials = conn.execute(
-        "SELECT id, user_id, provider, client_id, client_secret FROM client_credentials "
-        "WHERE client_secret IS NOT NULL"
-    ).fetchall()
-    for cred in credentials:
-        place = client_secret_place(cred["user_id"], cred["provider"], cred["client_id"])
-        conn.execute(
-            "UPDATE client_credentials SET client_secret = ? WHERE id = ?",
-            (new.seal(old.open(cred["client_secret"], place), place), cred["id"]),
-        )
-        count += 1
-    pending = conn.execute(
-        "SELECT id, user_id, provider, provider_account_id, token FROM pending_revocations"
-    ).fetchall()
-    for item in pending:
-        place = revocation_place(item["user_id"], item["provider"], item["provider_account_id"])
-        conn.execute(
-            "UPDATE pending_revocations SET token = ? WHERE id = ?",
-            (new.seal(old.open(item["token"], place), place), item["id"]),
-        )
-        count += 1
+    for table, column in _SEALED:  # fixed names, formatted in below; values are bound
+        place_of = _PLACE_OF[table]
+        rows = conn.execute(
+            f"SELECT * FROM {table} WHERE {column} IS NOT NULL"  # noqa: S608
+        ).fetchall()
+        for row in rows:
+            place = place_of(row, column)
+            conn.execute(
+                f"UPDATE {table} SET {column} = ? WHERE id = ?",  # noqa: S608
+                (new.seal(old.open(row[column], place), place), row["id"]),
+            )
+        count += len(rows)
     return count
 
 
