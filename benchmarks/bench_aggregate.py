@@ -59,8 +59,8 @@ END = date(2026, 11, 20)
 
 def build_frame(days: int) -> tuple[Any, dict[int, str]]:
     """``days`` of followers, likes and reach per account, with a few gaps each."""
-    from huntaze_desktop.core.analytics.aggregate import Frame
-    from huntaze_desktop.core.analytics.series import Metric, SeriesKey
+    from huntaze_desktop.domain.series import Metric, SeriesKey
+    from huntaze_desktop.services.analytics.aggregate import Frame
 
     start = END - timedelta(days=days - 1)
     rng = np.random.default_rng(42)
@@ -148,8 +148,8 @@ KINDS_CYCLE = ("audience", "reach", "engagement")
 
 
 def measure_chart(app: Any, runs: int) -> dict[str, Any]:
-    from huntaze_desktop.core.analytics.aggregate import group_lines, kpis
-    from huntaze_desktop.core.analytics.series import MetricKind
+    from huntaze_desktop.domain.series import MetricKind
+    from huntaze_desktop.services.analytics.aggregate import group_lines, kpis
     from huntaze_desktop.ui.charts import TimeSeriesChart
 
     frame, providers = build_frame(YEARS * 365 + 1)
@@ -204,8 +204,8 @@ def measure_naive(app: Any, runs: int) -> dict[str, Any]:
     """The same 200 lines the plain way: clear, then one new PlotDataItem per line."""
     import pyqtgraph as pg
 
-    from huntaze_desktop.core.analytics.aggregate import group_lines
-    from huntaze_desktop.core.analytics.series import MetricKind
+    from huntaze_desktop.domain.series import MetricKind
+    from huntaze_desktop.services.analytics.aggregate import group_lines
 
     frame, providers = build_frame(YEARS * 365 + 1)
     widget = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
@@ -230,9 +230,9 @@ def measure_naive(app: Any, runs: int) -> dict[str, Any]:
 
 
 def measure_page(app: Any, runs: int) -> dict[str, Any]:
-    from huntaze_desktop.core.analytics.series import MetricKind
-    from huntaze_desktop.core.analytics.service import AnalyticsData
-    from huntaze_desktop.core.models import Account
+    from huntaze_desktop.domain.models import Account
+    from huntaze_desktop.domain.series import MetricKind
+    from huntaze_desktop.services.analytics.service import AnalyticsData
     from huntaze_desktop.ui.analytics_page import AnalyticsPage
 
     shown = YEARS * 365 + 1

@@ -88,10 +88,10 @@ async def _counters(http: httpx.AsyncClient, base: str) -> dict[str, int]:
 async def measure(accounts_total: int = 200) -> dict[str, Any]:
     from PySide6.QtCore import QTimer
 
-    from huntaze_desktop.core.analytics.scheduler import RefreshScheduler
-    from huntaze_desktop.core.paths import DataPaths
-    from huntaze_desktop.core.runtime import Runtime, RuntimeOptions
+    from huntaze_desktop.domain.paths import DataPaths
     from huntaze_desktop.gc_policy import settle_boot_heap
+    from huntaze_desktop.runtime import Runtime, RuntimeOptions
+    from huntaze_desktop.services.analytics.scheduler import RefreshScheduler
     from huntaze_desktop.storage.keystore import KeyStore
 
     per = accounts_total // 4

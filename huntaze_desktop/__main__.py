@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from huntaze_desktop.cli_args import parse_app_args
+from huntaze_desktop.cli.args import parse_app_args
 
 __all__ = ["main"]
 
@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     # (and the CLI module) is for commands, help and the version.
     args = parse_app_args(argv)
     if args is None:
-        from huntaze_desktop.cli import build_parser, run_cli
+        from huntaze_desktop.cli.main import build_parser, run_cli
 
         args = build_parser().parse_args(argv)
         if args.command not in (None, "gui"):

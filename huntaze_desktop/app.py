@@ -33,8 +33,8 @@ from huntaze_desktop import __version__
 # The app's own modules are imported in run_gui, after PySide6's import hook is
 # made light (_lighten_pyside_import_hook): each import it sees costs ~0.3 ms.
 if TYPE_CHECKING:
-    from huntaze_desktop.core.errors import HuntazeError
-    from huntaze_desktop.core.paths import DataPaths
+    from huntaze_desktop.domain.errors import HuntazeError
+    from huntaze_desktop.domain.paths import DataPaths
 
 __all__ = ["run_gui"]
 
@@ -156,7 +156,7 @@ def _show_window(paths: DataPaths, args: argparse.Namespace) -> Any:
     """Build the main window before the services and wait until it has painted."""
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from huntaze_desktop.core.early_settings import read_early_settings
+    from huntaze_desktop.domain.early_settings import read_early_settings
     from huntaze_desktop.ui.main_window import MainWindow, WindowShell
 
     early = read_early_settings(paths.settings_file)
@@ -238,7 +238,7 @@ def run_gui(args: argparse.Namespace) -> int:
     _keep_singletons_alive()
     _lighten_pyside_import_hook()
     from huntaze_desktop import gc_policy
-    from huntaze_desktop.core.paths import DataPaths, default_data_dir
+    from huntaze_desktop.domain.paths import DataPaths, default_data_dir
     from huntaze_desktop.logsetup import hold_records, setup_logging
 
     paths = DataPaths(args.data_dir or default_data_dir(sandbox=args.sandbox)).ensure()
@@ -310,7 +310,7 @@ def _import_runtime() -> Any:
     # absent module makes httpx define its "not installed" stub instead.
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     # A plain import statement, so that the frozen build's analysis still sees it.
-    from huntaze_desktop.core import runtime
+    from huntaze_desktop import runtime
 
     return runtime
 
@@ -380,14 +380,14 @@ class _Boot:
     async def _open_runtime(self) -> Any:
         import asyncio
 
-        from huntaze_desktop.core.errors import (
+        from huntaze_desktop.domain.errors import (
             HuntazeError,
             KeyringUnavailableError,
             VaultLockedError,
             WrongPassphraseError,
         )
 
-        # Imported on a worker thread (core/ has no Qt): the window keeps painting.
+        # Imported on a worker thread (services have no Qt): the window keeps painting.
         runtime_module = await asyncio.to_thread(_import_runtime)
         log.info("Services imported")
 
@@ -432,7 +432,7 @@ class _Boot:
         """
         import asyncio
 
-        from huntaze_desktop.core.errors import HuntazeError
+        from huntaze_desktop.domain.errors import HuntazeError
         from huntaze_desktop.storage.vault_setup import switch_to_passphrase
         from huntaze_desktop.ui.passphrase_setup import PassphraseSetupDialog
 

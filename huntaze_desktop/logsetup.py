@@ -26,8 +26,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
-from huntaze_desktop.core.errors import HuntazeError
-from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.domain.errors import HuntazeError
+from huntaze_desktop.domain.paths import DataPaths
 
 # logging.handlers (socket, pickle...) and the redaction patterns are imported by
 # setup_logging and the crash handler, not here: the GUI imports this module on

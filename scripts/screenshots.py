@@ -111,8 +111,8 @@ class Shooter:
         return sorted((t, s) for (sc, t, s) in self.wanted if sc == screen)
 
     async def run(self, data_dir: Path) -> None:
-        from huntaze_desktop.core.paths import DataPaths
-        from huntaze_desktop.core.runtime import Runtime, RuntimeOptions
+        from huntaze_desktop.domain.paths import DataPaths
+        from huntaze_desktop.runtime import Runtime, RuntimeOptions
         from huntaze_desktop.storage.keystore import KeyStore
 
         KeyStore(DataPaths(data_dir).ensure()).init_passphrase(PASSPHRASE)
@@ -221,7 +221,7 @@ class Shooter:
     # -- capture -----------------------------------------------------------------
 
     def _apply_theme(self, theme: str) -> None:
-        from huntaze_desktop.core.settings import Theme
+        from huntaze_desktop.domain.settings import Theme
 
         page = self.window.settings_page
         combo = getattr(page, "theme", None)

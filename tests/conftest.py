@@ -72,7 +72,7 @@ def sandbox_server(sandbox: object) -> Iterator[object]:
 @pytest.fixture
 async def runtime(tmp_path: Path, sandbox_server: object) -> AsyncIterator[object]:
     """A real Runtime in sandbox mode with its own data directory."""
-    from huntaze_desktop.core.runtime import Runtime, RuntimeOptions
+    from huntaze_desktop.runtime import Runtime, RuntimeOptions
 
     rt = await Runtime.create(
         RuntimeOptions(data_dir=tmp_path / "data", sandbox=True, sandbox_server=sandbox_server)

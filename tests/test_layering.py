@@ -1,8 +1,18 @@
-"""The layering rule: only ui/ (and the boot) may import Qt."""
+"""The layering rules: imports point down, and only ui/ (and the boot) may import Qt.
+
+Layers, top to bottom (docs/ARCHITECTURE.md):
+
+    boot (__main__, app, cli/)  ->  ui/  ->  runtime  ->  services/
+    ->  storage/, providers/, sandbox/  ->  domain/, net/, fileio, logsetup
+
+A module may import its own layer and any layer below it, never one above.
+Imports under ``if TYPE_CHECKING:`` count too: a type is a dependency.
+"""
 
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +20,119 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "huntaze_desktop"
-QT_FREE_LAYERS = ["core", "providers", "storage", "net", "sandbox"]
+QT_FREE_LAYERS = [
+    "domain",
+    "services",
+    "providers",
+    "storage",
+    "net",
+    "sandbox",
+    "cli",
+    "runtime.py",
+]
+
+# What each top-level part of the package may import (besides itself and the
+# package root, which holds only ``__version__``).
+_BASE = {"domain", "net", "fileio", "resources"}
+ALLOWED: dict[str, set[str]] = {
+    "domain": set(),
+    "fileio": set(),
+    "resources": set(),
+    "gc_policy": set(),
+    "net": {"domain"},
+    "logsetup": {"domain", "net", "fileio"},
+    "storage": _BASE | {"logsetup"},
+    "providers": _BASE,
+    # The sandbox stands in for the platforms each provider package describes.
+    "sandbox": _BASE | {"providers"},
+    "services": _BASE | {"storage", "providers"},
+    "runtime": _BASE | {"logsetup", "storage", "providers", "sandbox", "services"},
+    "ui": _BASE | {"logsetup", "gc_policy", "providers", "services", "runtime"},
+    "cli": _BASE | {"logsetup", "storage", "providers", "sandbox", "services", "runtime"},
+    "app": _BASE | {"logsetup", "gc_policy", "ui", "runtime", "services", "storage", "cli"},
+    "__main__": {"cli", "app"},
+}
+
+
+def _sources(layer: str) -> list[Path]:
+    target = PACKAGE / layer
+    return [target] if target.is_file() else sorted(target.rglob("*.py"))
+
+
+def _app_imports(path: Path, root: Path) -> list[tuple[int, str]]:
+    """Every ``huntaze_desktop.<part>`` the file at ``root/...`` imports, with its line."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = ["huntaze_desktop", *path.relative_to(root).parts[:-1]]
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: resolve against this file's package
+                base = ".".join([*package[: len(package) - node.level + 1], base]).rstrip(".")
+            if base == "huntaze_desktop":  # from huntaze_desktop import runtime
+                names = [f"{base}.{alias.name}" for alias in node.names]
+            else:
+                names = [base]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "huntaze_desktop" and len(parts) > 1:
+                found.append((node.lineno, parts[1]))
+    return sorted(found)
+
+
+def upward_imports(root: Path = PACKAGE) -> list[str]:
+    """``file:line imports part`` for every import under ``root`` that ``ALLOWED`` forbids."""
+    bad = []
+    for path in sorted(root.rglob("*.py")):
+        layer = path.relative_to(root).parts[0].removesuffix(".py")
+        if layer == "__init__":
+            continue
+        allowed = ALLOWED.get(layer)
+        assert allowed is not None, f"{layer} has no place in ALLOWED: add it"
+        for line, part in _app_imports(path, root):
+            if part not in (layer, "__version__") and part not in allowed:
+                bad.append(f"{path.relative_to(root).as_posix()}:{line} imports {part}")
+    return bad
+
+
+def test_every_import_points_down() -> None:
+    assert upward_imports() == []
+
+
+def test_checker_sees_upward_imports_in_every_form(tmp_path: Path) -> None:
+    # Guard against a checker that silently finds nothing.
+    domain = tmp_path / "huntaze_desktop" / "domain"
+    domain.mkdir(parents=True)
+    (domain / "bad.py").write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    from huntaze_desktop.services.accounts import AccountService\n"
+        "from huntaze_desktop import runtime\n"
+        "from ..ui import theme\n"
+        "import huntaze_desktop.storage.db\n"
+        "from huntaze_desktop.domain.errors import HuntazeError\n"
+        "from . import models\n"
+    )
+    found = upward_imports(tmp_path / "huntaze_desktop")
+    assert found == [
+        "domain/bad.py:3 imports services",
+        "domain/bad.py:4 imports runtime",
+        "domain/bad.py:5 imports ui",
+        "domain/bad.py:6 imports storage",
+    ]
+
+
+def test_the_real_tree_fails_with_one_upward_import(tmp_path: Path) -> None:
+    copy = tmp_path / "huntaze_desktop"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    models = copy / "domain" / "models.py"
+    lines = models.read_text(encoding="utf-8").count("\n")
+    with models.open("a", encoding="utf-8") as out:
+        out.write("from huntaze_desktop.services.tokens import TokenManager\n")
+    assert upward_imports(copy) == [f"domain/models.py:{lines + 1} imports services"]
 
 
 def _qt_imports(path: Path) -> list[str]:
@@ -30,7 +152,7 @@ def _qt_imports(path: Path) -> list[str]:
 def test_layer_source_never_imports_qt(layer: str) -> None:
     offenders = {
         str(path.relative_to(PACKAGE)): imports
-        for path in sorted((PACKAGE / layer).rglob("*.py"))
+        for path in _sources(layer)
         if (imports := _qt_imports(path))
     }
     assert offenders == {}, f"Qt imported outside ui/: {offenders}"
@@ -48,7 +170,7 @@ def test_importing_every_non_ui_module_loads_no_qt() -> None:
     modules = sorted(
         ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
         for layer in QT_FREE_LAYERS
-        for path in (PACKAGE / layer).rglob("*.py")
+        for path in _sources(layer)
     )
     code = (
         "import importlib, sys\n"

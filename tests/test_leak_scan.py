@@ -19,7 +19,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.logsetup import area_logger, install_excepthook, log_event, setup_logging
 from huntaze_desktop.net.redact import clear_registered_secrets, register_secret
 

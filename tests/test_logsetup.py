@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from huntaze_desktop.core.errors import WrongPassphraseError
-from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.domain.errors import WrongPassphraseError
+from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.logsetup import (
     LOG_BACKUPS,
     LOG_MAX_BYTES,
@@ -108,7 +108,7 @@ def test_json_lines_carry_events_and_extras(
 ) -> None:
     setup_logging(paths, level="INFO", json_logging=True, console=True)
     log_event(area_logger("app"), "app.ready", "Huntaze Desktop is ready", accounts=3)
-    logging.getLogger("huntaze_desktop.core.tokens").info("plain line")
+    logging.getLogger("huntaze_desktop.services.tokens").info("plain line")
     file_lines = _json_lines(paths.log_file)
     ready = next(line for line in file_lines if line.get("event") == "app.ready")
     assert ready["message"] == "Huntaze Desktop is ready"
@@ -183,7 +183,7 @@ def _run_child(paths: DataPaths, body: str) -> subprocess.CompletedProcess[str]:
     script = textwrap.dedent(
         f"""
         from pathlib import Path
-        from huntaze_desktop.core.paths import DataPaths
+        from huntaze_desktop.domain.paths import DataPaths
         from huntaze_desktop.logsetup import install_excepthook, setup_logging
         paths = DataPaths(Path({str(paths.root)!r}))
         setup_logging(paths, console=False)

@@ -20,12 +20,12 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 
-from huntaze_desktop.core.errors import (
+from huntaze_desktop.domain.errors import (
     ConfigurationError,
     MalformedResponseError,
     ProviderError,
 )
-from huntaze_desktop.core.models import TokenSet
+from huntaze_desktop.domain.models import TokenSet
 from huntaze_desktop.net.conditional import Validators
 from huntaze_desktop.providers.errors import (
     NotSupportedError,

@@ -1,7 +1,7 @@
-"""Shared helpers that turn provider answers into the typed errors of core.errors.
+"""Shared helpers that turn provider answers into the typed errors of domain.errors.
 
 Every provider client parses untrusted JSON. These helpers make sure that what
-escapes a parser is always a :class:`~huntaze_desktop.core.errors.HuntazeError`
+escapes a parser is always a :class:`~huntaze_desktop.domain.errors.HuntazeError`
 subclass with a user-safe message, never a ``KeyError`` or ``TypeError``.
 """
 
@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from huntaze_desktop.core.errors import (
+from huntaze_desktop.domain.errors import (
     AuthRejectedError,
     MalformedResponseError,
     NetworkError,

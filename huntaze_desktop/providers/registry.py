@@ -1,4 +1,4 @@
-"""Finds the platforms: every ``providers/<name>/`` package exporting SPEC and Client.
+"""Finds the platforms: every ``providers/<name>/`` package exporting SPEC, Client and ANALYTICS.
 
 Adding a platform is adding a folder; nothing outside ``providers/`` names one.
 """
@@ -10,10 +10,12 @@ import logging
 import pkgutil
 from collections.abc import Mapping
 from types import ModuleType
+from typing import NamedTuple
 
 import httpx
 
-from huntaze_desktop.core.errors import ConfigurationError
+from huntaze_desktop.domain.errors import ConfigurationError
+from huntaze_desktop.providers.analytics import PlatformAnalytics
 from huntaze_desktop.providers.base import (
     ClientCredentialsLike,
     Clock,
@@ -26,7 +28,6 @@ __all__ = [
     "ProviderRegistry",
     "all_specs",
     "default_registry",
-    "get_client",
     "get_spec",
     "make_client",
 ]
@@ -34,24 +35,31 @@ __all__ = [
 log = logging.getLogger("huntaze.providers")
 
 
+class _Entry(NamedTuple):
+    spec: ProviderSpec
+    client: type[ProviderClient]
+    analytics: PlatformAnalytics | None
+
+
 class ProviderRegistry:
     """The platforms found in one package (``huntaze_desktop.providers`` by default)."""
 
     def __init__(self, package: str = "huntaze_desktop.providers") -> None:
         self._package = package
-        self._entries: dict[str, tuple[ProviderSpec, type[ProviderClient]]] | None = None
+        self._entries: dict[str, _Entry] | None = None
 
-    def _load(self) -> dict[str, tuple[ProviderSpec, type[ProviderClient]]]:
+    def _load(self) -> dict[str, _Entry]:
         if self._entries is not None:
             return self._entries
         root: ModuleType = importlib.import_module(self._package)
-        entries: dict[str, tuple[ProviderSpec, type[ProviderClient]]] = {}
+        entries: dict[str, _Entry] = {}
         for info in pkgutil.iter_modules(root.__path__):
             if not info.ispkg or info.name.startswith("_"):
                 continue
             module = importlib.import_module(f"{self._package}.{info.name}")
             spec = getattr(module, "SPEC", None)
             client = getattr(module, "Client", None)
+            analytics = getattr(module, "ANALYTICS", None)
             if not isinstance(spec, ProviderSpec) or not (
                 isinstance(client, type) and issubclass(client, ProviderClient)
             ):
@@ -59,31 +67,44 @@ class ProviderRegistry:
                 continue
             if spec.name in entries:
                 raise ConfigurationError(f"Two platforms are named '{spec.name}'.")
-            entries[spec.name] = (spec, client)
+            if analytics is not None and not (
+                isinstance(analytics, PlatformAnalytics) and analytics.provider == spec.name
+            ):
+                raise ConfigurationError(
+                    f"The analytics of '{spec.name}' are not a PlatformAnalytics of that platform."
+                )
+            entries[spec.name] = _Entry(spec, client, analytics)
         self._entries = dict(
-            sorted(entries.items(), key=lambda kv: (kv[1][0].sort_order, kv[1][0].display_name))
+            sorted(entries.items(), key=lambda kv: (kv[1].spec.sort_order, kv[1].spec.display_name))
         )
         log.debug("providers found: %s", ", ".join(self._entries))
         return self._entries
 
     def all_specs(self) -> list[ProviderSpec]:
         """Every platform, in display order (``sort_order``, then display name)."""
-        return [spec for spec, _ in self._load().values()]
+        return [entry.spec for entry in self._load().values()]
 
     def names(self) -> list[str]:
         return list(self._load())
 
-    def get_spec(self, name: str) -> ProviderSpec:
+    def _entry(self, name: str) -> _Entry:
         try:
-            return self._load()[name][0]
+            return self._load()[name]
         except KeyError:
             raise ConfigurationError(f"Unknown platform '{name}'.") from None
 
+    def get_spec(self, name: str) -> ProviderSpec:
+        return self._entry(name).spec
+
     def client_class(self, name: str) -> type[ProviderClient]:
-        try:
-            return self._load()[name][1]
-        except KeyError:
-            raise ConfigurationError(f"Unknown platform '{name}'.") from None
+        return self._entry(name).client
+
+    def analytics(self, name: str) -> PlatformAnalytics:
+        """The platform's normalizer; a clear error for a platform without analytics."""
+        entry = self._entry(name)
+        if entry.analytics is None:
+            raise ConfigurationError(f"Analytics are not available for {entry.spec.display_name}.")
+        return entry.analytics
 
     def make_client(
         self,
@@ -124,7 +145,3 @@ def make_client(
     clock: Clock | None = None,
 ) -> ProviderClient:
     return _default.make_client(name, http, base_urls, credentials, clock=clock)
-
-
-# The name INTERNALS.md used first; same function.
-get_client = make_client

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from huntaze_desktop import __version__
-from huntaze_desktop.core.errors import ConfigurationError, MalformedResponseError
+from huntaze_desktop.domain.errors import ConfigurationError, MalformedResponseError
 
 __all__ = [
     "AuthKind",

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from huntaze_desktop.core.errors import ConfigurationError
+from huntaze_desktop.domain.errors import ConfigurationError
 from huntaze_desktop.sandbox.endpoints import STATE_FILE_NAME, base_urls
 
 if TYPE_CHECKING:

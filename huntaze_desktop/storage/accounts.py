@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from huntaze_desktop.core.errors import AccountNotFoundError
-from huntaze_desktop.core.models import Account, ConnectionStatus, TokenSet
+from huntaze_desktop.domain.errors import AccountNotFoundError
+from huntaze_desktop.domain.models import Account, ConnectionStatus, TokenSet
 from huntaze_desktop.storage.audit import AuditEvent, append_audit, newest_audit_events
 from huntaze_desktop.storage.codec import db_value, db_values, read_datetime, read_json, utcnow
 from huntaze_desktop.storage.db import Database, insert_sql, update_sql

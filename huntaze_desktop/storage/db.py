@@ -30,8 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from huntaze_desktop.core.errors import DatabaseCorruptError, StorageError
-from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.domain.errors import DatabaseCorruptError, StorageError
+from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.storage.codec import db_value, utcnow
 
 if TYPE_CHECKING:

@@ -35,12 +35,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from huntaze_desktop.core.errors import (
+from huntaze_desktop.domain.errors import (
     KeyringUnavailableError,
     VaultError,
     VaultLockedError,
 )
-from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.storage.keywrap import (
     DAMAGED_MESSAGE,
     atomic_write_json,

@@ -18,7 +18,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from huntaze_desktop.core.errors import VaultError, WrongPassphraseError
+from huntaze_desktop.domain.errors import VaultError, WrongPassphraseError
 from huntaze_desktop.fileio import replace_atomically
 from huntaze_desktop.storage.vault import KEY_BYTES, key_id_for
 

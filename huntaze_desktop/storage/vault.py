@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from huntaze_desktop.core.errors import DecryptionError
+from huntaze_desktop.domain.errors import DecryptionError
 
 __all__ = ["FORMAT_VERSION", "SecretPlace", "Vault", "key_id_for"]
 

@@ -9,8 +9,8 @@ refuses in that case: the keyring has to come back instead.
 
 from __future__ import annotations
 
-from huntaze_desktop.core.errors import KeyringUnavailableError
-from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.domain.errors import KeyringUnavailableError
+from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.storage.keystore import KeyStore
 
 __all__ = ["KEYRING_HOLDS_CREDENTIALS", "sealed_value_count", "switch_to_passphrase"]

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from huntaze_desktop.core.analytics.series import MetricKind
+from huntaze_desktop.domain.series import MetricKind
 from huntaze_desktop.ui import theme
 from huntaze_desktop.ui.action_row import ActionRow
 from huntaze_desktop.ui.analytics_widgets import ElidedComboBox

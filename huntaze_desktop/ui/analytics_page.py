@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from huntaze_desktop.core.analytics.aggregate import Line, group_lines, kpis
-from huntaze_desktop.core.analytics.export import write_csv
-from huntaze_desktop.core.analytics.series import MetricKind
-from huntaze_desktop.core.analytics.service import AnalyticsData
-from huntaze_desktop.core.events import RefreshProgress
+from huntaze_desktop.domain.events import RefreshProgress
+from huntaze_desktop.domain.series import MetricKind
+from huntaze_desktop.services.analytics.aggregate import Line, group_lines, kpis
+from huntaze_desktop.services.analytics.export import write_csv
+from huntaze_desktop.services.analytics.service import AnalyticsData
 from huntaze_desktop.ui.analytics_controls import RANGES, AnalyticsControls
 from huntaze_desktop.ui.analytics_widgets import KpiTile, TileGrid, account_issue, utcnow
 from huntaze_desktop.ui.bus_bridge import BusBridge

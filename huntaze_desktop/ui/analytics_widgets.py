@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from huntaze_desktop.core.analytics.aggregate import Kpi
-from huntaze_desktop.core.models import Account, ConnectionStatus, Severity
+from huntaze_desktop.domain.models import Account, ConnectionStatus, Severity
+from huntaze_desktop.services.analytics.aggregate import Kpi
 from huntaze_desktop.ui.charts import format_value
 from huntaze_desktop.ui.theme import DARK, LIGHT
 

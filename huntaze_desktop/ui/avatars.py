@@ -12,7 +12,7 @@ import httpx
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QPixmap
 
-from huntaze_desktop.core.models import Account
+from huntaze_desktop.domain.models import Account
 from huntaze_desktop.ui.tasks import run_task
 from huntaze_desktop.ui.tiles import circular_pixmap, initials_pixmap
 

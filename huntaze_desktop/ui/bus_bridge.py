@@ -1,4 +1,4 @@
-"""Bridge from the core ``EventBus`` to Qt signals.
+"""Bridge from the domain ``EventBus`` to Qt signals.
 
 Handlers run wherever a service publishes; re-emitting as Qt signals means a
 publish from another thread is queued onto the GUI thread automatically.
@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from huntaze_desktop.core.events import (
+from huntaze_desktop.domain.events import (
     AccountChanged,
     AccountRemoved,
     EventBus,

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from huntaze_desktop.core.health import worst_first
-from huntaze_desktop.core.models import Account, ConnectionStatus, Severity
+from huntaze_desktop.domain.health import worst_first
+from huntaze_desktop.domain.models import Account, ConnectionStatus, Severity
 from huntaze_desktop.providers.base import ProviderSpec
 from huntaze_desktop.ui.action_row import ActionRow
 from huntaze_desktop.ui.avatars import AvatarCache

@@ -17,7 +17,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
-from huntaze_desktop.core.analytics.aggregate import Line
+from huntaze_desktop.services.analytics.aggregate import Line
 
 __all__ = [
     "LEGEND_LIMIT",

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from huntaze_desktop.core.models import ConnectionStatus
+from huntaze_desktop.domain.models import ConnectionStatus
 
 __all__ = ["ConfirmDisconnectDialog", "DiagnosticsDialog", "summary_rows"]
 

@@ -17,7 +17,7 @@ from PySide6.QtSvg import QSvgRenderer
 from huntaze_desktop.resources import resource_path
 
 if TYPE_CHECKING:
-    from huntaze_desktop.core.models import Severity
+    from huntaze_desktop.domain.models import Severity
 
 # The account models are imported by the function that uses them (first paint).
 
@@ -36,7 +36,7 @@ def severity_key(severity: Severity | None) -> str:
     """The stylesheet key for a severity (``ok``, ``warning``, ``problem``, ``none``)."""
     if severity is None:
         return "none"
-    from huntaze_desktop.core.models import Severity
+    from huntaze_desktop.domain.models import Severity
 
     return {Severity.OK: "ok", Severity.WARNING: "warning", Severity.PROBLEM: "problem"}[severity]
 

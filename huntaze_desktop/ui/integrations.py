@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from huntaze_desktop.core.models import Account
+from huntaze_desktop.domain.models import Account
 from huntaze_desktop.ui.avatars import AvatarCache
 from huntaze_desktop.ui.bus_bridge import BusBridge
 from huntaze_desktop.ui.card import IntegrationCard

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from huntaze_desktop.core.early_settings import Theme
+from huntaze_desktop.domain.early_settings import Theme
 from huntaze_desktop.ui.sidebar import Sidebar
 from huntaze_desktop.ui.skeleton import SkeletonPage
 from huntaze_desktop.ui.theme import ThemeManager
@@ -43,8 +43,8 @@ from huntaze_desktop.ui.theme import ThemeManager
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent
 
-    from huntaze_desktop.core.events import Notice
-    from huntaze_desktop.core.models import Account
+    from huntaze_desktop.domain.events import Notice
+    from huntaze_desktop.domain.models import Account
     from huntaze_desktop.ui.bus_bridge import BusBridge
     from huntaze_desktop.ui.integrations import IntegrationsPage
     from huntaze_desktop.ui.toasts import ToastHost

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from huntaze_desktop.core.errors import HuntazeError
-from huntaze_desktop.core.settings import SignInMethod, Theme
+from huntaze_desktop.domain.errors import HuntazeError
+from huntaze_desktop.domain.settings import SignInMethod, Theme
 from huntaze_desktop.ui.tasks import run_task
 from huntaze_desktop.ui.theme import pad_spin_box
 

@@ -21,8 +21,8 @@ from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from huntaze_desktop.core.errors import HuntazeError, SignInCancelledError, SignInError
-from huntaze_desktop.core.settings import SignInMethod
+from huntaze_desktop.domain.errors import HuntazeError, SignInCancelledError, SignInError
+from huntaze_desktop.domain.settings import SignInMethod
 from huntaze_desktop.providers.base import ProviderSpec, resolve_base_urls
 from huntaze_desktop.ui.tasks import UNEXPECTED_ERROR, run_task
 

@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from huntaze_desktop.core.errors import HuntazeError
-from huntaze_desktop.core.settings import SignInMethod
+from huntaze_desktop.domain.errors import HuntazeError
+from huntaze_desktop.domain.settings import SignInMethod
 from huntaze_desktop.logsetup import log_event
 
 __all__ = ["SMOKE_TIMEOUT_S", "SmokeFailure", "run_smoke_test"]

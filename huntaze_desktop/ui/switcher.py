@@ -6,7 +6,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPaintEvent, QPalette
 from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox, QStylePainter, QWidget
 
-from huntaze_desktop.core.models import Account, Severity
+from huntaze_desktop.domain.models import Account, Severity
 from huntaze_desktop.ui.avatars import AvatarCache
 
 __all__ = ["AccountSwitcher"]

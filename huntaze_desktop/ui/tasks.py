@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import shiboken6
 
-from huntaze_desktop.core.errors import HuntazeError
+from huntaze_desktop.domain.errors import HuntazeError
 
 __all__ = ["UNEXPECTED_ERROR", "pending_tasks", "run_task", "user_message_for"]
 

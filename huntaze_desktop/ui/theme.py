@@ -25,14 +25,14 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-from huntaze_desktop.core.early_settings import Theme  # no msgspec before the first paint
+from huntaze_desktop.domain.early_settings import Theme  # no msgspec before the first paint
 from huntaze_desktop.resources import resource_path
 
 if TYPE_CHECKING:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QAbstractSpinBox
 
-    from huntaze_desktop.core.models import Severity
+    from huntaze_desktop.domain.models import Severity
 
 __all__ = [
     "DARK",
@@ -80,7 +80,7 @@ class Palette(NamedTuple):
         """(background, foreground) for a status badge; None = not connected."""
         if severity is None:
             return self.neutral_bg, self.neutral_fg
-        from huntaze_desktop.core.models import Severity  # not on the first paint's path
+        from huntaze_desktop.domain.models import Severity  # not on the first paint's path
 
         return {
             Severity.OK: (self.ok_bg, self.ok_fg),

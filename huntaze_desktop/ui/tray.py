@@ -1,7 +1,7 @@
 """The tray icon: health at a glance, accounts needing attention, quick actions.
 
 The arithmetic (counts, worst severity, once-per-incident notifications) lives
-in ``core/health.py``; this module only renders it.
+in ``domain/health.py``; this module only renders it.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from huntaze_desktop.core.health import (
+from huntaze_desktop.domain.health import (
     HealthSummary,
     IncidentTracker,
     incident_notice,
     summarize,
 )
-from huntaze_desktop.core.models import Account, Severity
+from huntaze_desktop.domain.models import Account, Severity
 from huntaze_desktop.ui.icons import tray_icon
 
 __all__ = ["MENU_ATTENTION_LIMIT", "TrayController"]

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from huntaze_desktop.cli import build_parser
-from huntaze_desktop.cli_args import parse_app_args
+from huntaze_desktop.cli.args import parse_app_args
+from huntaze_desktop.cli.main import build_parser
 
 APP_ARGV = [
     [],
@@ -68,7 +68,7 @@ def _app_options() -> dict[str, int]:
     """Each option of the app's full parser at top level -> how many values it takes."""
     import argparse
 
-    from huntaze_desktop.cli_args import add_app_options, add_common_options
+    from huntaze_desktop.cli.args import add_app_options, add_common_options
 
     parser = argparse.ArgumentParser(add_help=False)
     add_common_options(parser, suppress=False)
@@ -81,7 +81,7 @@ def _app_options() -> dict[str, int]:
 
 
 def test_the_quick_parse_knows_exactly_the_app_options() -> None:
-    from huntaze_desktop import cli_args
+    from huntaze_desktop.cli import args as cli_args
 
     quick = {name: 0 for name in cli_args._APP_FLAGS} | {name: 1 for name in cli_args._APP_VALUES}
     assert quick == _app_options()

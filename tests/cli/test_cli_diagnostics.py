@@ -13,7 +13,8 @@ import pytest
 from support.cli_runner import PASSPHRASE, Cli
 
 from huntaze_desktop import __version__
-from huntaze_desktop.core.diagnostics import (
+from huntaze_desktop.domain.models import ConnectionStatus
+from huntaze_desktop.domain.secrets import (
     REDACTED,
     SecretLeakError,
     ensure_no_secrets,
@@ -21,8 +22,7 @@ from huntaze_desktop.core.diagnostics import (
     redact_secrets,
     secret_values,
 )
-from huntaze_desktop.core.models import ConnectionStatus
-from huntaze_desktop.core.runtime import Runtime, RuntimeOptions
+from huntaze_desktop.runtime import Runtime, RuntimeOptions
 from huntaze_desktop.sandbox.state import SANDBOX_CREDENTIALS
 
 

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import httpx
 from recorded import NOW, respond
 
-from huntaze_desktop.core.analytics.normalize import analytics_for
-from huntaze_desktop.core.analytics.series import Metric
-from huntaze_desktop.core.models import TokenSet
+from huntaze_desktop.domain.models import TokenSet
+from huntaze_desktop.domain.series import Metric
+from huntaze_desktop.providers.registry import default_registry
 
 
 def _graph(request: httpx.Request) -> httpx.Response:
@@ -24,14 +24,18 @@ def _graph(request: httpx.Request) -> httpx.Response:
 async def test_profile_gives_followers_and_media_on_the_day(make_provider):
     client = make_provider("instagram", _graph)
     profile = await client.fetch_profile(TokenSet("tok"))
-    points = analytics_for("instagram").profile_points(7, profile.stats, date(2026, 11, 20))
+    points = (
+        default_registry()
+        .analytics("instagram")
+        .profile_points(7, profile.stats, date(2026, 11, 20))
+    )
     assert {(p.metric, p.value) for p in points} == {(Metric.FOLLOWERS, 9800), (Metric.MEDIA, 412)}
     assert all(p.account_id == 7 and p.source == "instagram:me" for p in points)
 
 
 async def test_series_days_come_from_end_time_and_empty_insights_stay_missing(make_provider):
     client = make_provider("instagram", _graph)
-    platform = analytics_for("instagram")
+    platform = default_registry().analytics("instagram")
     since, until = NOW - timedelta(days=7), NOW
     stats = await client.fetch_stats(
         TokenSet("tok"), {"ig_business_id": "17841400000000001"}, since, until
@@ -49,7 +53,7 @@ async def test_series_days_come_from_end_time_and_empty_insights_stay_missing(ma
 
 async def test_one_day_window_places_totals_and_skips_missing_ones(make_provider):
     client = make_provider("instagram", _graph)
-    platform = analytics_for("instagram")
+    platform = default_registry().analytics("instagram")
     since = NOW.replace(hour=0) - timedelta(days=3)
     until = since + timedelta(days=1)
     stats = await client.fetch_stats(TokenSet("tok"), {"ig_business_id": "1"}, since, until)
@@ -67,7 +71,7 @@ async def test_one_day_window_places_totals_and_skips_missing_ones(make_provider
 
 
 def test_windows_backfill_thirty_days_then_a_week():
-    platform = analytics_for("instagram")
+    platform = default_registry().analytics("instagram")
     first = platform.stats_windows(NOW, True)
     later = platform.stats_windows(NOW, False)
     assert first[0][1] - first[0][0] == timedelta(days=30)  # the Graph maximum

@@ -10,13 +10,13 @@ import httpx
 import pytest
 from recorded import NOW, fixture_json, respond
 
-from huntaze_desktop.core.errors import (
+from huntaze_desktop.domain.errors import (
     AuthRejectedError,
     MalformedResponseError,
     ProviderUnavailableError,
     RateLimitedError,
 )
-from huntaze_desktop.core.models import TokenSet
+from huntaze_desktop.domain.models import TokenSet
 
 
 @pytest.mark.parametrize("shape", ["instagram_code_flat", "instagram_code_wrapped"])

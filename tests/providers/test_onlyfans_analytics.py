@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from huntaze_desktop.core.analytics.normalize import analytics_for
-from huntaze_desktop.core.analytics.series import Metric
+from huntaze_desktop.domain.series import Metric
 from huntaze_desktop.providers.onlyfans.client import parse_earnings_chart
+from huntaze_desktop.providers.registry import default_registry
 
 SINCE = datetime(2026, 11, 1, tzinfo=UTC)
 UNTIL = datetime(2026, 11, 3, tzinfo=UTC)
@@ -30,7 +30,7 @@ def test_nested_chart_shape_gives_daily_earnings_with_currency():
         },
         "total": 53.75,
     }
-    points = analytics_for("onlyfans").stats_points(9, _stats(chart), SINCE, UNTIL)
+    points = default_registry().analytics("onlyfans").stats_points(9, _stats(chart), SINCE, UNTIL)
     assert [(p.metric, p.day, p.value, p.unit) for p in points] == [
         (Metric.EARNINGS, date(2026, 11, 1), 41.5, "USD"),
         (Metric.EARNINGS, date(2026, 11, 2), 12.25, "USD"),
@@ -41,13 +41,15 @@ def test_nested_chart_shape_gives_daily_earnings_with_currency():
 
 def test_flat_chart_shape_and_unknown_currency():
     chart = {"list": [{"date": "2026-11-02", "amount": 7}], "total": 7}
-    points = analytics_for("onlyfans").stats_points(9, _stats(chart, None), SINCE, UNTIL)
+    points = (
+        default_registry().analytics("onlyfans").stats_points(9, _stats(chart, None), SINCE, UNTIL)
+    )
     assert [(p.day, p.value, p.unit) for p in points] == [(date(2026, 11, 2), 7.0, None)]
 
 
 def test_profile_gives_subscribers_and_posts():
     stats = {"subscribers": 1450, "posts": 300, "photos": 200, "videos": 80}
-    points = analytics_for("onlyfans").profile_points(9, stats, date(2026, 11, 2))
+    points = default_registry().analytics("onlyfans").profile_points(9, stats, date(2026, 11, 2))
     assert {(p.metric, p.value) for p in points} == {
         (Metric.SUBSCRIBERS, 1450),
         (Metric.POSTS, 300),

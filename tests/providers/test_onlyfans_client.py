@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from huntaze_desktop.core.errors import (
+from huntaze_desktop.domain.errors import (
     AuthRejectedError,
     ConfigurationError,
     HuntazeError,
@@ -23,9 +23,9 @@ from huntaze_desktop.core.errors import (
     ProviderUnavailableError,
     RateLimitedError,
 )
-from huntaze_desktop.core.models import TokenSet
-from huntaze_desktop.core.paths import DataPaths
-from huntaze_desktop.core.settings import Settings
+from huntaze_desktop.domain.models import TokenSet
+from huntaze_desktop.domain.paths import DataPaths
+from huntaze_desktop.domain.settings import Settings
 from huntaze_desktop.providers.base import ClientCredentials
 from huntaze_desktop.providers.errors import NotSupportedError
 from huntaze_desktop.providers.onlyfans import SPEC, CapturedSession, Client, RulesSource

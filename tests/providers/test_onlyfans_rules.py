@@ -9,7 +9,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from huntaze_desktop.core.errors import ConfigurationError, NetworkError
+from huntaze_desktop.domain.errors import ConfigurationError, NetworkError
 from huntaze_desktop.providers.onlyfans.rules import Rules, RulesSource, parse_rules
 
 SANDBOX_RULES = Path(__file__).parents[2] / "huntaze_desktop" / "sandbox" / "onlyfans_rules.json"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from huntaze_desktop.core.errors import ConfigurationError, HuntazeError
+from huntaze_desktop.domain.errors import ConfigurationError, HuntazeError
 from huntaze_desktop.providers.onlyfans.session import CapturedSession, IncompleteSessionError
 
 COOKIES = {"sess": "s3cr3tsess", "auth_id": "4242", "auth_uid_4242": "2fa-value"}

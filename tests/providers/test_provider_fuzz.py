@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from recorded import NOW, fixture_json, provider_client
 
-from huntaze_desktop.core.errors import HuntazeError
-from huntaze_desktop.core.models import TokenSet
+from huntaze_desktop.domain.errors import HuntazeError
+from huntaze_desktop.domain.models import TokenSet
 
 pytestmark = pytest.mark.slow
 

@@ -10,12 +10,12 @@ import httpx
 import pytest
 from recorded import NOW, respond
 
-from huntaze_desktop.core.errors import (
+from huntaze_desktop.domain.errors import (
     AuthRejectedError,
     ProviderUnavailableError,
     RateLimitedError,
 )
-from huntaze_desktop.core.models import TokenSet
+from huntaze_desktop.domain.models import TokenSet
 
 
 def test_authorize_url_asks_for_a_permanent_grant(make_provider):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from huntaze_desktop.core.errors import ConfigurationError, MalformedResponseError
+from huntaze_desktop.domain.errors import ConfigurationError, MalformedResponseError
 from huntaze_desktop.providers.base import ProviderSpec, resolve_base_urls
 from huntaze_desktop.providers.registry import all_specs, get_spec
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from recorded import NOW, respond
 
-from huntaze_desktop.core.analytics.normalize import analytics_for
-from huntaze_desktop.core.analytics.series import Metric
-from huntaze_desktop.core.models import TokenSet
+from huntaze_desktop.domain.models import TokenSet
+from huntaze_desktop.domain.series import Metric
+from huntaze_desktop.providers.registry import default_registry
 
 
 def _api(request: httpx.Request) -> httpx.Response:
@@ -20,7 +20,7 @@ def _api(request: httpx.Request) -> httpx.Response:
 
 async def test_profile_gives_followers_and_videos(make_provider):
     profile = await make_provider("tiktok", _api).fetch_profile(TokenSet("tok"))
-    points = analytics_for("tiktok").profile_points(2, profile.stats, NOW.date())
+    points = default_registry().analytics("tiktok").profile_points(2, profile.stats, NOW.date())
     assert {(p.metric, p.value) for p in points} == {
         (Metric.FOLLOWERS, 1520),
         (Metric.VIDEOS, 57),
@@ -32,7 +32,7 @@ async def test_videos_are_summed_by_posting_day_and_quiet_days_are_real_zeros(ma
     client = make_provider("tiktok", _api)
     since, until = NOW - timedelta(days=40), NOW
     stats = await client.fetch_stats(TokenSet("tok"), {}, since, until)
-    points = analytics_for("tiktok").stats_points(2, stats, since, until)
+    points = default_registry().analytics("tiktok").stats_points(2, stats, since, until)
     newest = datetime.fromtimestamp(1793000000, UTC).date()
     older = datetime.fromtimestamp(1792000000, UTC).date()
     by = {(p.metric, p.day): p.value for p in points}
@@ -45,7 +45,7 @@ async def test_videos_are_summed_by_posting_day_and_quiet_days_are_real_zeros(ma
 
 
 def test_a_video_without_counts_leaves_its_day_missing():
-    platform = analytics_for("tiktok")
+    platform = default_registry().analytics("tiktok")
     since = datetime(2026, 11, 1, tzinfo=UTC)
     until = since + timedelta(days=2)
     stamp = int((since + timedelta(hours=5)).timestamp())

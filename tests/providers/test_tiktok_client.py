@@ -11,8 +11,8 @@ import httpx
 import pytest
 from recorded import NOW, respond
 
-from huntaze_desktop.core.errors import AuthRejectedError, ProviderError, RateLimitedError
-from huntaze_desktop.core.models import TokenSet
+from huntaze_desktop.domain.errors import AuthRejectedError, ProviderError, RateLimitedError
+from huntaze_desktop.domain.models import TokenSet
 from huntaze_desktop.providers.base import code_challenge
 
 

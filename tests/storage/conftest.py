@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.storage.accounts import AccountStore
 from huntaze_desktop.storage.db import Database
 from huntaze_desktop.storage.vault import Vault

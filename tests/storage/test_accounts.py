@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from huntaze_desktop.core.errors import AccountNotFoundError
-from huntaze_desktop.core.models import ConnectionStatus, TokenSet
+from huntaze_desktop.domain.errors import AccountNotFoundError
+from huntaze_desktop.domain.models import ConnectionStatus, TokenSet
 from huntaze_desktop.storage.accounts import AccountStore
 from huntaze_desktop.storage.audit import scrub_detail
 from huntaze_desktop.storage.db import Database

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from huntaze_desktop.core.errors import DecryptionError
-from huntaze_desktop.core.models import TokenSet
+from huntaze_desktop.domain.errors import DecryptionError
+from huntaze_desktop.domain.models import TokenSet
 from huntaze_desktop.storage.accounts import AccountStore
 from huntaze_desktop.storage.credentials import ClientCredentials, ClientCredentialStore
 from huntaze_desktop.storage.db import Database

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 
-from huntaze_desktop.core.errors import DatabaseCorruptError, StorageError
-from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.domain.errors import DatabaseCorruptError, StorageError
+from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.storage.codec import db_value, read_datetime
 from huntaze_desktop.storage.db import (
     SCHEMA_HEAD,

@@ -12,13 +12,13 @@ import keyring.backends.fail
 import keyring.backends.null
 import pytest
 
-from huntaze_desktop.core.errors import (
+from huntaze_desktop.domain.errors import (
     KeyringUnavailableError,
     VaultError,
     VaultLockedError,
     WrongPassphraseError,
 )
-from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.storage.keystore import KEYRING_SERVICE, KeyStore
 from huntaze_desktop.storage.vault import SecretPlace, Vault, key_id_for
 

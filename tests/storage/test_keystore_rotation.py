@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from huntaze_desktop.core.errors import VaultError
-from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.domain.errors import VaultError
+from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.storage.keystore import KEYRING_SERVICE, KeyStore
 from huntaze_desktop.storage.vault import SecretPlace, Vault
 

@@ -24,7 +24,7 @@ SCRIPT = textwrap.dedent(
     import keyring
     import keyring.backends.SecretService as ss
     from pathlib import Path
-    from huntaze_desktop.core.paths import DataPaths
+    from huntaze_desktop.domain.paths import DataPaths
     from huntaze_desktop.storage.keystore import KEYRING_SERVICE, KeyStore
     from huntaze_desktop.storage.vault import key_id_for
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from huntaze_desktop.core.errors import DecryptionError
-from huntaze_desktop.core.models import TokenSet
-from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.domain.errors import DecryptionError
+from huntaze_desktop.domain.models import TokenSet
+from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.storage.accounts import AccountStore
 from huntaze_desktop.storage.credentials import ClientCredentialStore
 from huntaze_desktop.storage.db import Database

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from huntaze_desktop.core.errors import DecryptionError
+from huntaze_desktop.domain.errors import DecryptionError
 from huntaze_desktop.storage.vault import SecretPlace, Vault
 
 KEY = bytes(range(32))

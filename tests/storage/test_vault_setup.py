@@ -8,9 +8,9 @@ import keyring
 import keyring.backends.fail
 import pytest
 
-from huntaze_desktop.core.errors import KeyringUnavailableError
-from huntaze_desktop.core.models import TokenSet
-from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.domain.errors import KeyringUnavailableError
+from huntaze_desktop.domain.models import TokenSet
+from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.storage.accounts import AccountStore
 from huntaze_desktop.storage.db import Database
 from huntaze_desktop.storage.keystore import KeyStore

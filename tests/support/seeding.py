@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from huntaze_desktop.core.models import TokenSet
-from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.domain.models import TokenSet
+from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.storage.accounts import AccountStore
 from huntaze_desktop.storage.db import Database
 from huntaze_desktop.storage.keystore import KeyStore

@@ -70,8 +70,8 @@ def seed_account() -> Callable[..., Awaitable[object]]:
     For tests that need many accounts in given states without a sign-in each;
     tests of the full flow use the lead's ``connect_demo_account``.
     """
-    from huntaze_desktop.core.events import AccountChanged
-    from huntaze_desktop.core.models import ConnectionStatus, TokenSet
+    from huntaze_desktop.domain.events import AccountChanged
+    from huntaze_desktop.domain.models import ConnectionStatus, TokenSet
 
     async def seed(
         runtime: object,
@@ -127,7 +127,7 @@ def seed_busy_cards(
     """
     from datetime import UTC, datetime, timedelta
 
-    from huntaze_desktop.core.models import ConnectionStatus
+    from huntaze_desktop.domain.models import ConnectionStatus
 
     async def seed(runtime: object) -> None:
         await seed_account(runtime, "instagram", "sunny.creates")

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import QDate
 
-from huntaze_desktop.core.analytics.series import MetricKind
+from huntaze_desktop.domain.series import MetricKind
 from huntaze_desktop.ui.analytics_controls import AnalyticsControls
 
 pytestmark = pytest.mark.gui

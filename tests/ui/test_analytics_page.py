@@ -17,9 +17,9 @@ from urllib.parse import urljoin
 import pytest
 from PySide6.QtGui import QPalette
 
-from huntaze_desktop.core.analytics.series import MetricKind
-from huntaze_desktop.core.errors import RateLimitedError
-from huntaze_desktop.core.models import Account, ConnectionStatus
+from huntaze_desktop.domain.errors import RateLimitedError
+from huntaze_desktop.domain.models import Account, ConnectionStatus
+from huntaze_desktop.domain.series import MetricKind
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
 from huntaze_desktop.ui.analytics_page import AnalyticsPage
 from huntaze_desktop.ui.analytics_widgets import account_issue
@@ -204,7 +204,7 @@ async def test_refresh_now_shows_progress_and_reloads(runtime, qtbot, wait_for):
 
 
 async def test_chart_colours_follow_a_live_theme_switch(runtime, qtbot, qapp, wait_for):
-    from huntaze_desktop.core.settings import Theme
+    from huntaze_desktop.domain.settings import Theme
 
     ig = await connect(runtime, "instagram")
     rd = await connect(runtime, "reddit")

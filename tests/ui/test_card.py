@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
 
-from huntaze_desktop.core.models import Account, ConnectionStatus
+from huntaze_desktop.domain.models import Account, ConnectionStatus
 from huntaze_desktop.providers.registry import all_specs, get_spec
 from huntaze_desktop.ui.avatars import AvatarCache
 from huntaze_desktop.ui.card import UNOFFICIAL_NOTE, IntegrationCard, badge_text, connected_on

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 
-from huntaze_desktop.core.analytics.aggregate import Line
+from huntaze_desktop.services.analytics.aggregate import Line
 from huntaze_desktop.ui.charts import (
     LEGEND_LIMIT,
     SERIES_COLOURS,

@@ -18,8 +18,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from huntaze_desktop.app import _Boot
-from huntaze_desktop.core.early_settings import Theme
-from huntaze_desktop.core.paths import DataPaths
+from huntaze_desktop.domain.early_settings import Theme
+from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.storage.keystore import KeyStore
 from huntaze_desktop.ui.main_window import WindowShell
 from huntaze_desktop.ui.passphrase_setup import MIN_LENGTH

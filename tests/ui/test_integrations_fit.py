@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QWidget
 
-from huntaze_desktop.core.models import ConnectionStatus
+from huntaze_desktop.domain.models import ConnectionStatus
 from huntaze_desktop.ui.integrations import IntegrationsPage, columns_for_width
 from huntaze_desktop.ui.theme import LIGHT, stylesheet
 from huntaze_desktop.ui.toasts import ToastHost

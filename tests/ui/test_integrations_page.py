@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from huntaze_desktop.core.events import AccountChanged, Notice
-from huntaze_desktop.core.models import ConnectionStatus
+from huntaze_desktop.domain.events import AccountChanged, Notice
+from huntaze_desktop.domain.models import ConnectionStatus
 from huntaze_desktop.ui.integrations import IntegrationsPage, columns_for_width
 from huntaze_desktop.ui.toasts import ToastHost
 

@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 
-from huntaze_desktop.core.events import NetworkLost, Notice
-from huntaze_desktop.core.models import ConnectionStatus, Severity
+from huntaze_desktop.domain.events import NetworkLost, Notice
+from huntaze_desktop.domain.models import ConnectionStatus, Severity
 from huntaze_desktop.ui.main_window import SANDBOX_BANNER
 from huntaze_desktop.ui.tray import TrayController
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from huntaze_desktop.core.early_settings import Theme
+from huntaze_desktop.domain.early_settings import Theme
 from huntaze_desktop.ui.integrations import IntegrationsPage
 from huntaze_desktop.ui.main_window import PAGES, SANDBOX_BANNER, WindowShell
 from huntaze_desktop.ui.skeleton import SkeletonPage
@@ -106,7 +106,7 @@ def test_the_path_to_the_first_paint_imports_no_service_library() -> None:
         "import sys, json\n"
         "import huntaze_desktop.__main__, huntaze_desktop.app, huntaze_desktop.logsetup\n"
         "import huntaze_desktop.ui.main_window, huntaze_desktop.ui.single_instance\n"
-        "import huntaze_desktop.core.early_settings\n"
+        "import huntaze_desktop.domain.early_settings\n"
         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
     )
     out = subprocess.run(

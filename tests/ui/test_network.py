@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QWidget
 
-from huntaze_desktop.core.events import RefreshProgress
+from huntaze_desktop.domain.events import RefreshProgress
 from huntaze_desktop.ui.network import NetworkMonitor, is_online
 
 pytestmark = pytest.mark.gui

@@ -16,7 +16,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QSpinBox
 from support.qt_async import pump_until
 
-from huntaze_desktop.core.settings import SignInMethod, Theme, load_settings
+from huntaze_desktop.domain.settings import SignInMethod, Theme, load_settings
 from huntaze_desktop.ui.settings_page import CredentialsRow, SettingsPage, mask_secret, proxy_error
 
 pytestmark = pytest.mark.gui

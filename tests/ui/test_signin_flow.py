@@ -21,8 +21,8 @@ os.environ.setdefault(
 
 from support.qt_async import pump, pump_until, run_js
 
-from huntaze_desktop.core.events import AccountChanged
-from huntaze_desktop.core.models import ConnectionStatus
+from huntaze_desktop.domain.events import AccountChanged
+from huntaze_desktop.domain.models import ConnectionStatus
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
 from huntaze_desktop.ui.card import IntegrationCard
 from huntaze_desktop.ui.main_window import MainWindow

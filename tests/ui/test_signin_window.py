@@ -30,7 +30,7 @@ from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from support.qt_async import SignalRecorder, pump, pump_until, run_js
 
-from huntaze_desktop.core.settings import SignInMethod
+from huntaze_desktop.domain.settings import SignInMethod
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
 from huntaze_desktop.ui.signin_window import BrowserWaitDialog, SignInController
 

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
-from huntaze_desktop.core.models import Severity
-from huntaze_desktop.core.settings import Theme
+from huntaze_desktop.domain.models import Severity
+from huntaze_desktop.domain.settings import Theme
 from huntaze_desktop.ui.theme import DARK, LIGHT, ThemeManager, pad_spin_box, stylesheet
 
 

@@ -1,4 +1,4 @@
-"""Instagram's numbers as normalized points (see ``core/analytics/normalize.py``).
+"""Instagram's numbers as normalized points (see ``providers/analytics.py``).
 
 Insights come two ways: ``time_series`` (one value per day: reach, new follows)
 and ``total_value`` (one number for the whole window). A total is placed on a
@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from huntaze_desktop.core.analytics.normalize import (
+from huntaze_desktop.domain.series import Metric, Point
+from huntaze_desktop.providers.analytics import (
+    PlatformAnalytics,
     Window,
     day_before_end_time,
     day_start,
@@ -20,10 +22,16 @@ from huntaze_desktop.core.analytics.normalize import (
     utc_day,
     whole_days,
 )
-from huntaze_desktop.core.analytics.series import Metric, Point
 from huntaze_desktop.providers.instagram.spec import SPEC
 
-__all__ = ["PROFILE_TTL_S", "STATS_TTL_S", "profile_points", "stats_points", "stats_windows"]
+__all__ = [
+    "ANALYTICS",
+    "PROFILE_TTL_S",
+    "STATS_TTL_S",
+    "profile_points",
+    "stats_points",
+    "stats_windows",
+]
 
 PROFILE_TTL_S = 10 * 60
 # Insights settle slowly (48 h lag): a few hours is fresh enough.
@@ -85,3 +93,13 @@ def stats_points(
             if value is not None:
                 points.append(Point(account_id, metric, day, value, source))
     return points
+
+
+ANALYTICS = PlatformAnalytics(
+    provider=SPEC.name,
+    profile_ttl_s=PROFILE_TTL_S,
+    stats_ttl_s=STATS_TTL_S,
+    profile_points=profile_points,
+    stats_windows=stats_windows,
+    stats_points=stats_points,
+)

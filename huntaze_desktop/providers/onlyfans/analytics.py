@@ -1,4 +1,4 @@
-"""OnlyFans' numbers as normalized points (see ``core/analytics/normalize.py``).
+"""OnlyFans' numbers as normalized points (see ``providers/analytics.py``).
 
 The profile gives subscribers and posts; the earnings chart gives one amount per
 day (history as far back as asked), kept with its currency so amounts in two
@@ -11,11 +11,18 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from huntaze_desktop.core.analytics.normalize import Window, day_start, finite_number
-from huntaze_desktop.core.analytics.series import Metric, Point
+from huntaze_desktop.domain.series import Metric, Point
+from huntaze_desktop.providers.analytics import PlatformAnalytics, Window, day_start, finite_number
 from huntaze_desktop.providers.onlyfans.spec import SPEC
 
-__all__ = ["PROFILE_TTL_S", "STATS_TTL_S", "profile_points", "stats_points", "stats_windows"]
+__all__ = [
+    "ANALYTICS",
+    "PROFILE_TTL_S",
+    "STATS_TTL_S",
+    "profile_points",
+    "stats_points",
+    "stats_windows",
+]
 
 PROFILE_TTL_S = 10 * 60
 STATS_TTL_S = 30 * 60
@@ -57,3 +64,13 @@ def stats_points(
                 Point(account_id, Metric.EARNINGS, day, value, f"{SPEC.name}:earnings_chart", unit)
             )
     return points
+
+
+ANALYTICS = PlatformAnalytics(
+    provider=SPEC.name,
+    profile_ttl_s=PROFILE_TTL_S,
+    stats_ttl_s=STATS_TTL_S,
+    profile_points=profile_points,
+    stats_windows=stats_windows,
+    stats_points=stats_points,
+)

@@ -18,13 +18,13 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from huntaze_desktop.core.errors import (
+from huntaze_desktop.domain.errors import (
     AuthRejectedError,
     MalformedResponseError,
     ProviderError,
     SignInError,
 )
-from huntaze_desktop.core.models import TokenSet
+from huntaze_desktop.domain.models import TokenSet
 from huntaze_desktop.providers.base import (
     ClientCredentialsLike,
     Clock,
@@ -46,8 +46,8 @@ from huntaze_desktop.providers.onlyfans.session import CapturedSession
 from huntaze_desktop.providers.onlyfans.signing import sign
 
 if TYPE_CHECKING:
-    from huntaze_desktop.core.paths import DataPaths
-    from huntaze_desktop.core.settings import Settings
+    from huntaze_desktop.domain.paths import DataPaths
+    from huntaze_desktop.domain.settings import Settings
 
 __all__ = ["SESSION_EXPIRED", "WRONG_USER", "Client", "session_from_tokens"]
 

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import httpx
 import msgspec
 
-from huntaze_desktop.core.errors import (
+from huntaze_desktop.domain.errors import (
     ConfigurationError,
     NetworkError,
     ProviderUnavailableError,

@@ -2,7 +2,7 @@
 
 OnlyFans ties a session to all of these at once; mixing values from two
 sign-ins gives "Wrong user.". The whole thing is secret: it is stored as the
-``access_token`` of a :class:`~huntaze_desktop.core.models.TokenSet` in the
+``access_token`` of a :class:`~huntaze_desktop.domain.models.TokenSet` in the
 vault, and ``repr`` never shows a value.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from huntaze_desktop.core.errors import ConfigurationError, SignInError
+from huntaze_desktop.domain.errors import ConfigurationError, SignInError
 
 __all__ = ["CapturedSession", "IncompleteSessionError"]
 

@@ -1,4 +1,4 @@
-"""Reddit's numbers as normalized points (see ``core/analytics/normalize.py``).
+"""Reddit's numbers as normalized points (see ``providers/analytics.py``).
 
 The profile gives followers and total karma (a running total: its change from
 day to day is the engagement). Submitted posts give score and comments by the
@@ -11,16 +11,24 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from huntaze_desktop.core.analytics.normalize import (
+from huntaze_desktop.domain.series import Metric, Point
+from huntaze_desktop.providers.analytics import (
+    PlatformAnalytics,
     Window,
     day_start,
     finite_number,
     per_creation_day,
 )
-from huntaze_desktop.core.analytics.series import Metric, Point
 from huntaze_desktop.providers.reddit.spec import SPEC
 
-__all__ = ["PROFILE_TTL_S", "STATS_TTL_S", "profile_points", "stats_points", "stats_windows"]
+__all__ = [
+    "ANALYTICS",
+    "PROFILE_TTL_S",
+    "STATS_TTL_S",
+    "profile_points",
+    "stats_points",
+    "stats_windows",
+]
 
 PROFILE_TTL_S = 10 * 60
 # 100 requests a minute per app: posts change slowly, ask rarely.
@@ -66,3 +74,13 @@ def stats_points(
         source=f"{SPEC.name}:submitted",
         truncated=len(posts) >= _LISTING_LIMIT,
     )
+
+
+ANALYTICS = PlatformAnalytics(
+    provider=SPEC.name,
+    profile_ttl_s=PROFILE_TTL_S,
+    stats_ttl_s=STATS_TTL_S,
+    profile_points=profile_points,
+    stats_windows=stats_windows,
+    stats_points=stats_points,
+)

@@ -1,4 +1,4 @@
-"""TikTok's numbers as normalized points (see ``core/analytics/normalize.py``).
+"""TikTok's numbers as normalized points (see ``providers/analytics.py``).
 
 The profile gives current totals (followers, videos). The video list gives each
 video's lifetime counts; they are added up by the day the video was posted,
@@ -11,17 +11,25 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from huntaze_desktop.core.analytics.normalize import (
+from huntaze_desktop.domain.series import Metric, Point
+from huntaze_desktop.providers.analytics import (
+    PlatformAnalytics,
     Window,
     day_start,
     finite_number,
     per_creation_day,
 )
-from huntaze_desktop.core.analytics.series import Metric, Point
 from huntaze_desktop.providers.tiktok.client import MAX_PAGES
 from huntaze_desktop.providers.tiktok.spec import SPEC
 
-__all__ = ["PROFILE_TTL_S", "STATS_TTL_S", "profile_points", "stats_points", "stats_windows"]
+__all__ = [
+    "ANALYTICS",
+    "PROFILE_TTL_S",
+    "STATS_TTL_S",
+    "profile_points",
+    "stats_points",
+    "stats_windows",
+]
 
 PROFILE_TTL_S = 10 * 60
 STATS_TTL_S = 60 * 60
@@ -71,3 +79,13 @@ def stats_points(
         # The client stops after MAX_PAGES pages: older days may be missing.
         truncated=len(videos) >= MAX_PAGES * _PAGE_SIZE,
     )
+
+
+ANALYTICS = PlatformAnalytics(
+    provider=SPEC.name,
+    profile_ttl_s=PROFILE_TTL_S,
+    stats_ttl_s=STATS_TTL_S,
+    profile_points=profile_points,
+    stats_windows=stats_windows,
+    stats_points=stats_points,
+)

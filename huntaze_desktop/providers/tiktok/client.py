@@ -8,14 +8,14 @@ from typing import Any
 
 import httpx
 
-from huntaze_desktop.core.errors import (
+from huntaze_desktop.domain.errors import (
     AuthRejectedError,
     MalformedResponseError,
     ProviderError,
     ProviderUnavailableError,
     RateLimitedError,
 )
-from huntaze_desktop.core.models import TokenSet
+from huntaze_desktop.domain.models import TokenSet
 from huntaze_desktop.net.retry import retry_after
 from huntaze_desktop.providers.base import Profile, ProviderClient
 from huntaze_desktop.providers.errors import (

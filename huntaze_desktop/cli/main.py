@@ -1,0 +1,252 @@
+"""The command-line interface: the same services as the app, headless.
+
+Exit codes: 0 ok, 1 failed (a user-safe message on stderr), 2 bad usage.
+
+This module holds the parser, the runner and the vault/sandbox commands; the
+account and diagnostics commands are in ``cli/accounts.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from huntaze_desktop import __version__
+from huntaze_desktop.cli.args import add_app_options, add_common_options
+from huntaze_desktop.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PASSPHRASE_ENV,
+    UsageError,
+    ask_passphrase,
+    with_runtime,
+)
+from huntaze_desktop.domain.errors import HuntazeError
+
+# asyncio is imported where it is used: the GUI parses its arguments here too and
+# must not pay for asyncio before its first paint.
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "PASSPHRASE_ENV",
+    "UsageError",
+    "build_parser",
+    "run_cli",
+    "with_runtime",
+]
+
+log = logging.getLogger("huntaze.cli")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="huntaze-desktop",
+        description="Connect and manage your Instagram, TikTok, Reddit and OnlyFans accounts.",
+        epilog="Exit codes: 0 ok, 1 failed (message on stderr), 2 bad usage.",
+    )
+    parser.add_argument("--version", action="version", version=f"huntaze-desktop {__version__}")
+    add_common_options(parser, suppress=False)
+    add_app_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str, parent: Any = sub) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = parent.add_parser(name, help=help_text, description=help_text)
+        add_common_options(p, suppress=True)
+        return p
+
+    command("gui", "start the desktop app (the default)")
+
+    accounts = command("accounts", "list, connect, refresh and disconnect accounts")
+    acc = accounts.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = command("list", "list connected accounts", acc)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command("connect", "connect an account", acc)
+    p.add_argument("provider", help="platform name, e.g. instagram")
+    p.add_argument(
+        "--browser",
+        choices=["system", "print"],
+        default="system",
+        help="open the system browser, or print the sign-in URL on stdout",
+    )
+    p.add_argument(
+        "--session-file",
+        type=Path,
+        metavar="FILE",
+        help="session-based platforms: JSON with cookies, x_bc and user_agent",
+    )
+    p = command("refresh", "check accounts with their platforms, renewing tokens when due", acc)
+    p.add_argument("provider", nargs="?", help="only this platform")
+    p.add_argument(
+        "account",
+        nargs="?",
+        metavar="ID",
+        help="only this account: platform account id, local id or @username",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command("validate", "check every account (same as refresh without arguments)", acc)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command("disconnect", "disconnect an account and delete its credentials", acc)
+    p.add_argument(
+        "target",
+        nargs="+",
+        metavar="PROVIDER ID",
+        help="platform and account (platform account id, local id or @username); "
+        "or one local id, or PROVIDER:NAME",
+    )
+
+    diagnostics = command("diagnostics", "support information without any secret")
+    dg = diagnostics.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = command("export", "write statuses, recent errors, versions and settings to FILE", dg)
+    p.add_argument("file", type=Path, metavar="FILE")
+
+    vault = command("vault", "the encrypted credential store")
+    va = vault.add_subparsers(dest="action", metavar="ACTION", required=True)
+    command("status", "show how credentials are protected", va)
+    command("rotate-key", "re-encrypt every credential under a new key", va)
+    p = command("init", "choose how the vault key is protected", va)
+    p.add_argument(
+        "--passphrase",
+        action="store_true",
+        required=True,
+        help="derive the key from a passphrase (when no keyring is available)",
+    )
+
+    sandbox = command("sandbox", "the local stand-ins for the platforms")
+    sb = sandbox.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = command("serve", "run the sandbox server alone (the app and CLI reuse it)", sb)
+    p.add_argument(
+        "--port", type=int, default=None, help="port (default: HUNTAZE_SANDBOX_PORT, else 8787)"
+    )
+    p.add_argument("--host", default="127.0.0.1", help=argparse.SUPPRESS)
+    return parser
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    """Run one CLI command; returns the exit code."""
+    import asyncio
+
+    from huntaze_desktop.domain.paths import DataPaths, default_data_dir
+    from huntaze_desktop.logsetup import setup_logging
+
+    handler = _handlers().get((args.command, getattr(args, "action", None)))
+    if handler is None:  # argparse guarantees this never happens
+        build_parser().print_usage(sys.stderr)
+        return EXIT_USAGE
+    # `sandbox serve` keeps its state where `--sandbox` runs look for it.
+    sandbox = args.sandbox or args.command == "sandbox"
+    paths = DataPaths(args.data_dir or default_data_dir(sandbox=sandbox)).ensure()
+    if args.command == "sandbox":
+        return int(handler(args, paths))
+    setup_logging(
+        paths,
+        level=args.log_level,
+        json_logging=args.json_logging,
+        console=True,
+        console_level="WARNING" if not args.json_logging else args.log_level,
+    )
+    try:
+        return int(asyncio.run(handler(args, paths)))
+    except UsageError as exc:
+        print(f"huntaze-desktop: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except HuntazeError as exc:
+        print(f"Error: {exc.user_message}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("Cancelled.", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception:
+        log.exception("Unexpected error in '%s'", args.command)
+        print(
+            f"Error: something unexpected went wrong. Details are in {paths.log_file}.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+
+
+async def _vault_status(args: argparse.Namespace, paths: Any) -> int:
+    import asyncio
+
+    from huntaze_desktop.storage.keystore import KeyStore
+
+    status = await asyncio.to_thread(KeyStore(paths).status)
+    for key, value in _status_fields(status).items():
+        print(f"{key}: {value}")
+    return EXIT_OK
+
+
+def _status_fields(status: Any) -> dict[str, Any]:
+    import dataclasses
+
+    if dataclasses.is_dataclass(status) and not isinstance(status, type):
+        return dataclasses.asdict(status)
+    return dict(vars(status))
+
+
+async def _vault_rotate(args: argparse.Namespace, paths: Any) -> int:
+    async def body(rt: Any) -> int:
+        count = await rt.rotate_vault_key()
+        print(f"Re-encrypted {count} stored secret(s) under a new key.")
+        return EXIT_OK
+
+    return await with_runtime(args, paths, body)
+
+
+async def _vault_init(args: argparse.Namespace, paths: Any) -> int:
+    import asyncio
+
+    from huntaze_desktop.storage.vault_setup import switch_to_passphrase
+
+    first = ask_passphrase("New vault passphrase: ")
+    if not first:
+        print(f"Give the passphrase on a terminal or in {PASSPHRASE_ENV}.", file=sys.stderr)
+        return EXIT_FAILED
+    asked = sys.stdin.isatty() and not os.environ.get(PASSPHRASE_ENV)
+    if asked and getpass.getpass("Repeat the passphrase: ") != first:
+        print("The passphrases do not match. Nothing was changed.", file=sys.stderr)
+        return EXIT_FAILED
+    await asyncio.to_thread(switch_to_passphrase, paths, first)
+    print("The vault is now protected by your passphrase.")
+    return EXIT_OK
+
+
+def _sandbox_serve(args: argparse.Namespace, paths: Any) -> int:
+    from huntaze_desktop.domain.errors import ConfigurationError
+    from huntaze_desktop.sandbox.server import serve
+    from huntaze_desktop.sandbox.shared import sandbox_port, state_file_for
+
+    logging.basicConfig(level=args.log_level)
+    try:
+        port = args.port if args.port is not None else sandbox_port()
+    except ConfigurationError as exc:
+        print(f"Error: {exc.user_message}", file=sys.stderr)
+        return EXIT_FAILED
+    # Same state file as `--sandbox` runs on this data directory: they reuse this server.
+    serve(host=args.host, port=port, state_file=state_file_for(paths.root))
+    return EXIT_OK
+
+
+def _handlers() -> dict[tuple[str | None, str | None], Callable[..., Any]]:
+    from huntaze_desktop.cli import accounts
+
+    return {
+        ("accounts", "list"): accounts.accounts_list,
+        ("accounts", "connect"): accounts.accounts_connect,
+        ("accounts", "refresh"): accounts.accounts_refresh,
+        ("accounts", "validate"): accounts.accounts_refresh,
+        ("accounts", "disconnect"): accounts.accounts_disconnect,
+        ("diagnostics", "export"): accounts.diagnostics_export,
+        ("vault", "status"): _vault_status,
+        ("vault", "rotate-key"): _vault_rotate,
+        ("vault", "init"): _vault_init,
+        ("sandbox", "serve"): _sandbox_serve,
+    }

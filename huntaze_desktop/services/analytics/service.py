@@ -1,0 +1,340 @@
+"""AnalyticsService: refresh one account's numbers, and load any range instantly.
+
+``refresh(account_id)`` asks the platform (always through the token manager, in
+one ``TokenManager.call`` so a 401 is renewed once and the outcome becomes the
+account's status) for what is not fresh in the API cache, turns the answers into
+points with the platform's normalizer and stores them as daily snapshots. The
+first refresh of an account asks for a longer window: backfill.
+
+Each cached answer has a TTL per endpoint (the normalizer's ``PROFILE_TTL_S``,
+``STATS_TTL_S``) and, when the platform tagged it, its ``ETag`` /
+``Last-Modified``. Once the TTL has run out the answer is asked again with
+those validators; a ``304`` means the cached body is still the answer: its
+points are stored again from it and its TTL starts over.
+
+``load(start, end)`` reads only the database, so the page opens at once from
+what was stored before, and refreshes after.
+
+One refresh crosses to the storage thread (``storage.worker.offload``) twice
+(read the account, its cache entries and its tokens; write snapshots and
+answers in one transaction): hundreds of accounts refresh at once on a loop
+that also draws the UI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from huntaze_desktop.domain.events import EventBus
+from huntaze_desktop.domain.models import Account, TokenSet
+from huntaze_desktop.domain.series import Point, SeriesKey, split_stored_metric
+from huntaze_desktop.net.conditional import Validators
+from huntaze_desktop.providers.analytics import (
+    PlatformAnalytics,
+    Window,
+    utc_day,
+)
+from huntaze_desktop.providers.base import Unchanged
+from huntaze_desktop.providers.registry import ProviderRegistry, default_registry
+from huntaze_desktop.storage.worker import offload
+
+if TYPE_CHECKING:  # numpy (~15 MB) loads with the first chart, not at start-up
+    from huntaze_desktop.services.analytics.aggregate import Frame
+
+__all__ = ["AnalyticsData", "AnalyticsService", "RefreshOutcome"]
+
+log = logging.getLogger("huntaze.analytics")
+
+# The backfill marker outlives any purge of expired answers.
+_MARKER_TTL_S = 20 * 365 * 86_400
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshOutcome:
+    """What one refresh did: ``requests`` (answers) asked of the platform, ``points`` stored.
+
+    ``unchanged`` counts the answers the platform confirmed with a 304.
+    """
+
+    account_id: int
+    requests: int
+    points: int
+    backfilled: bool
+    unchanged: int = 0
+
+
+@dataclass(slots=True)
+class AnalyticsData:
+    """Everything stored for a range, ready for aggregation.
+
+    ``frame`` also covers the previous period of equal length (for deltas).
+    ``fetched_at`` is when each account's newest snapshot was written.
+    """
+
+    start: date
+    end: date
+    frame: Frame
+    accounts: list[Account]
+    fetched_at: dict[int, datetime] = field(default_factory=dict)
+
+    @property
+    def providers(self) -> dict[int, str]:
+        return {a.id: a.provider for a in self.accounts}
+
+    @property
+    def last_updated(self) -> datetime | None:
+        return max(self.fetched_at.values(), default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Ask:
+    """One answer to ask for: its cache key, window (None: the profile) and held copy."""
+
+    key: str
+    window: Window | None
+    held: Any  # storage.metrics.CacheEntry | None
+
+    @property
+    def validators(self) -> Validators | None:
+        held = self.held
+        if held is None or (held.etag is None and held.last_modified is None):
+            return None
+        return Validators(held.etag, held.last_modified)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    account: Account
+    platform: PlatformAnalytics
+    backfill: bool
+    marker: str
+    asks: list[_Ask]
+    # The stored tokens and their generation, read with the account.
+    loaded: tuple[TokenSet, int] | None = None
+
+
+class AnalyticsService:
+    """Fetches, caches, snapshots and loads analytics for every connected account.
+
+    ``store`` is the AccountStore (``get``, ``list_accounts``), ``metric_store`` the
+    MetricStore, ``tokens`` the TokenManager, ``client_for(provider)`` gives the
+    ProviderClient, ``clock()`` an aware UTC datetime (the sandbox's in tests).
+    """
+
+    def __init__(
+        self,
+        store: Any,
+        metric_store: Any,
+        tokens: Any,
+        client_for: Callable[[str], Any],
+        bus: EventBus,
+        clock: Callable[[], datetime] = _utcnow,
+        registry: ProviderRegistry | None = None,
+    ) -> None:
+        self._registry = registry or default_registry()
+        self._store = store
+        self._metrics = metric_store
+        self._tokens = tokens
+        self._client_for = client_for
+        self._bus = bus
+        self._clock = clock
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def today(self) -> date:
+        return utc_day(self._clock())
+
+    # -- refresh ------------------------------------------------------------------
+
+    async def refresh(
+        self,
+        account_id: int,
+        *,
+        force: bool = False,
+        slot: AbstractAsyncContextManager[Any] | None = None,
+    ) -> RefreshOutcome:
+        """Bring one account's snapshots up to date; ``force`` ignores fresh cache.
+
+        ``slot`` (the scheduler's per-platform limit) is held while the platform
+        is asked, and only then: reading what to ask and writing the answers are
+        local work, and holding a platform slot through them kept the next
+        account of that platform waiting on the database.
+
+        Raises the typed error of a failed call (the token manager has already
+        recorded it as the account's status); stored data is kept as it was.
+        """
+        now = self.now()
+        plan = await offload(self._plan, account_id, now, force)
+        if not plan.asks:
+            return RefreshOutcome(account_id, 0, 0, False)
+        client = self._client_for(plan.account.provider)
+        metadata = dict(plan.account.metadata)
+
+        async def fetch(tokens: TokenSet) -> list[tuple[_Ask, Any]]:
+            answers: list[tuple[_Ask, Any]] = []
+            meta = metadata
+            for ask in plan.asks:
+                validators = ask.validators
+                if ask.window is None:
+                    if validators is None:
+                        answer = await client.fetch_profile(tokens)
+                    else:
+                        answer = await client.fetch_profile_if_changed(tokens, validators)
+                    if not isinstance(answer, Unchanged):
+                        meta = {**metadata, **answer.metadata}
+                else:
+                    since, until = ask.window
+                    if validators is None:
+                        answer = await client.fetch_stats(tokens, meta, since, until)
+                    else:
+                        answer = await client.fetch_stats_if_changed(
+                            tokens, meta, since, until, validators
+                        )
+                answers.append((ask, answer))
+            return answers
+
+        async with slot if slot is not None else contextlib.nullcontext():
+            answers = await self._tokens.call(
+                account_id, fetch, account=plan.account, loaded=plan.loaded
+            )
+        platform = plan.platform
+        points: list[Point] = []
+        puts: list[tuple[str, str, float, str | None, str | None]] = []
+        touched: list[tuple[str, float]] = []
+        for ask, answer in answers:
+            ttl = platform.profile_ttl_s if ask.window is None else platform.stats_ttl_s
+            if isinstance(answer, Unchanged):
+                # 304: the held body is still the answer; it counts as fetched now.
+                body = ask.held.body
+                touched.append((ask.key, ttl))
+                payload = json.loads(body)
+            elif ask.window is None:
+                payload = {"stats": answer.stats, "metadata": answer.metadata}
+                puts.append(_put(ask.key, json.dumps(payload), ttl, answer.validators))
+            else:
+                payload = answer
+                validators = getattr(answer, "validators", None)
+                puts.append(_put(ask.key, json.dumps(answer, default=str), ttl, validators))
+            if ask.window is None:
+                points += platform.profile_points(account_id, payload["stats"], utc_day(now))
+            else:
+                points += platform.stats_points(account_id, payload, *ask.window)
+        if plan.backfill:
+            puts.append((plan.marker, "{}", _MARKER_TTL_S, None, None))
+        stored = await offload(self._write, account_id, points, puts, touched, now)
+        unchanged = len(touched)
+        log.debug(
+            "account %s: %s points from %s answers (%s unchanged)",
+            account_id,
+            stored,
+            len(answers),
+            unchanged,
+        )
+        return RefreshOutcome(account_id, len(answers), stored, plan.backfill, unchanged)
+
+    def _plan(self, account_id: int, now: datetime, force: bool) -> _Plan:
+        """What to ask (worker thread): the account, and its answers not fresh in cache."""
+        # The tokens come with the account (one read): the token manager needs them next.
+        account, tokens, generation = self._store.get_with_tokens(account_id)
+        platform = self._registry.analytics(account.provider)
+        marker = f"analytics:{account_id}:backfilled"
+        profile_key = f"analytics:{account_id}:profile"
+        # Both window sets are read at once: which one applies depends on the marker.
+        candidates = {
+            backfill: [
+                (w, _window_key(account_id, w)) for w in platform.stats_windows(now, backfill)
+            ]
+            for backfill in (True, False)
+        }
+        keys = [profile_key, marker, *(k for pairs in candidates.values() for _, k in pairs)]
+        held = self._metrics.cache_get_many(keys)
+        backfill = marker not in held
+
+        def stale(key: str) -> bool:
+            entry = held.get(key)
+            return force or entry is None or not entry.is_fresh(now)
+
+        asks = [_Ask(profile_key, None, held.get(profile_key))] if stale(profile_key) else []
+        asks += [_Ask(k, w, held.get(k)) for w, k in candidates[backfill] if stale(k)]
+        return _Plan(account, platform, backfill, marker, asks, (tokens, generation))
+
+    def _write(
+        self,
+        account_id: int,
+        points: list[Point],
+        puts: list[tuple[str, str, float, str | None, str | None]],
+        touched: list[tuple[str, float]],
+        now: datetime,
+    ) -> int:
+        return int(
+            self._metrics.store_answers(
+                account_id, [p.as_row() for p in points], puts, touched=touched, now=now
+            )
+        )
+
+    # -- load ---------------------------------------------------------------------
+
+    async def load(
+        self, start: date, end: date, account_ids: Sequence[int] | None = None
+    ) -> AnalyticsData:
+        """Stored data for [start, end] and the period before it (database only)."""
+        return await asyncio.to_thread(self.load_sync, start, end, account_ids)
+
+    def load_sync(
+        self, start: date, end: date, account_ids: Sequence[int] | None = None
+    ) -> AnalyticsData:
+        accounts: list[Account] = list(self._store.list_accounts())
+        if account_ids is not None:
+            wanted = set(account_ids)
+            accounts = [a for a in accounts if a.id in wanted]
+        span = (end - start).days + 1
+        load_start = start - timedelta(days=span)
+        ids = [a.id for a in accounts]
+        rows = self._metrics.snapshot_rows(ids, load_start, end) if ids else []
+        fetched: dict[int, datetime] = {}
+        parsed: list[tuple[SeriesKey, date, float]] = []
+        for account_id, metric_text, day, value, fetched_at in rows:
+            found = split_stored_metric(metric_text)
+            if found is None:
+                continue
+            parsed.append((SeriesKey(account_id, found[0], found[1]), day, value))
+            if account_id not in fetched or fetched_at > fetched[account_id]:
+                fetched[account_id] = fetched_at
+        # numpy (~15 MB) is imported here, when charts are asked for, not at start-up.
+        from huntaze_desktop.services.analytics.aggregate import Frame
+
+        frame = Frame.from_rows(load_start, end, parsed)
+        return AnalyticsData(start, end, frame, accounts, fetched)
+
+    def cached_profile(self, account_id: int) -> Mapping[str, Any] | None:
+        """The last profile answer kept for this account (blocking; tests, CLI)."""
+        entry = self._metrics.cache_get(f"analytics:{account_id}:profile")
+        return None if entry is None else json.loads(entry.body)
+
+
+def _put(
+    key: str, body: str, ttl: float, validators: Validators | None
+) -> tuple[str, str, float, str | None, str | None]:
+    if validators is None:
+        return (key, body, ttl, None, None)
+    return (key, body, ttl, validators.etag, validators.last_modified)
+
+
+def _window_key(account_id: int, window: Window) -> str:
+    # Day granularity: a window ending "now" keeps one key for the day, so a
+    # fresh answer is reused instead of refetched every few minutes.
+    since, until = window
+    return f"analytics:{account_id}:stats:{since.date().isoformat()}:{until.date().isoformat()}"
