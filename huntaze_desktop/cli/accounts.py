@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from huntaze_desktop.cli.common import (
     EXIT_FAILED,
@@ -24,6 +24,10 @@ from huntaze_desktop.cli.common import (
 )
 from huntaze_desktop.domain.errors import AccountNotFoundError, HuntazeError
 from huntaze_desktop.domain.models import Account
+
+if TYPE_CHECKING:
+    from huntaze_desktop.domain.paths import DataPaths
+    from huntaze_desktop.runtime import Runtime
 
 __all__ = [
     "account_json",
@@ -77,8 +81,8 @@ def _print_table(accounts: list[Account]) -> None:
         )
 
 
-async def accounts_list(args: argparse.Namespace, paths: Any) -> int:
-    async def body(rt: Any) -> int:
+async def accounts_list(args: argparse.Namespace, paths: DataPaths) -> int:
+    async def body(rt: Runtime) -> int:
         accounts = await rt.accounts.list_accounts()
         if args.json:
             print(json.dumps([account_json(a) for a in accounts], indent=2))
@@ -93,8 +97,8 @@ async def accounts_list(args: argparse.Namespace, paths: Any) -> int:
     return await with_runtime(args, paths, body)
 
 
-async def accounts_connect(args: argparse.Namespace, paths: Any) -> int:
-    async def body(rt: Any) -> int:
+async def accounts_connect(args: argparse.Namespace, paths: DataPaths) -> int:
+    async def body(rt: Runtime) -> int:
         spec = rt.spec(args.provider)
         if spec.auth_kind == "session":
             if args.session_file is None:
@@ -169,11 +173,11 @@ def find_account(accounts: list[Account], provider: str | None, ref: str | None)
     raise AccountNotFoundError(f"No connected {provider} account matches '{ref}'.")
 
 
-async def accounts_refresh(args: argparse.Namespace, paths: Any) -> int:
+async def accounts_refresh(args: argparse.Namespace, paths: DataPaths) -> int:
     provider = getattr(args, "provider", None)
     ref = getattr(args, "account", None)
 
-    async def body(rt: Any) -> int:
+    async def body(rt: Runtime) -> int:
         if provider is not None and ":" not in provider:
             rt.spec(provider)  # an unknown platform is an error, not "nothing to do"
         selected = find_account(await rt.accounts.list_accounts(), provider, ref)
@@ -195,12 +199,12 @@ async def accounts_refresh(args: argparse.Namespace, paths: Any) -> int:
     return await with_runtime(args, paths, body)
 
 
-async def accounts_disconnect(args: argparse.Namespace, paths: Any) -> int:
+async def accounts_disconnect(args: argparse.Namespace, paths: DataPaths) -> int:
     target: list[str] = args.target
     if len(target) > 2:
         raise UsageError("disconnect takes PROVIDER ID (or one local id).")
 
-    async def body(rt: Any) -> int:
+    async def body(rt: Runtime) -> int:
         accounts = await rt.accounts.list_accounts()
         if len(target) == 2:
             rt.spec(target[0])
@@ -219,8 +223,8 @@ async def accounts_disconnect(args: argparse.Namespace, paths: Any) -> int:
     return await with_runtime(args, paths, body)
 
 
-async def diagnostics_export(args: argparse.Namespace, paths: Any) -> int:
-    async def body(rt: Any) -> int:
+async def diagnostics_export(args: argparse.Namespace, paths: DataPaths) -> int:
+    async def body(rt: Runtime) -> int:
         import asyncio
 
         from huntaze_desktop.storage.keystore import KeyStore
@@ -244,7 +248,7 @@ async def diagnostics_export(args: argparse.Namespace, paths: Any) -> int:
     return await with_runtime(args, paths, body)
 
 
-def _client_secrets(rt: Any) -> list[str]:
+def _client_secrets(rt: Runtime) -> list[str]:
     """Developer client secrets and the vault passphrase: never in a report either."""
     found = [os.environ.get(PASSPHRASE_ENV, "")]
     for provider in rt.credentials.providers():

@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from huntaze_desktop import __version__
 from huntaze_desktop.cli.args import add_app_options, add_common_options
@@ -29,6 +29,10 @@ from huntaze_desktop.cli.common import (
     with_runtime,
 )
 from huntaze_desktop.domain.errors import HuntazeError
+
+if TYPE_CHECKING:
+    from huntaze_desktop.domain.paths import DataPaths
+    from huntaze_desktop.runtime import Runtime
 
 # asyncio is imported where it is used: the GUI parses its arguments here too and
 # must not pay for asyncio before its first paint.
@@ -173,7 +177,7 @@ def run_cli(args: argparse.Namespace) -> int:
         return EXIT_FAILED
 
 
-async def _vault_status(args: argparse.Namespace, paths: Any) -> int:
+async def _vault_status(args: argparse.Namespace, paths: DataPaths) -> int:
     import asyncio
 
     from huntaze_desktop.storage.keystore import KeyStore
@@ -192,8 +196,8 @@ def _status_fields(status: Any) -> dict[str, Any]:
     return dict(vars(status))
 
 
-async def _vault_rotate(args: argparse.Namespace, paths: Any) -> int:
-    async def body(rt: Any) -> int:
+async def _vault_rotate(args: argparse.Namespace, paths: DataPaths) -> int:
+    async def body(rt: Runtime) -> int:
         count = await rt.rotate_vault_key()
         print(f"Re-encrypted {count} stored secret(s) under a new key.")
         return EXIT_OK
@@ -201,7 +205,7 @@ async def _vault_rotate(args: argparse.Namespace, paths: Any) -> int:
     return await with_runtime(args, paths, body)
 
 
-async def _vault_init(args: argparse.Namespace, paths: Any) -> int:
+async def _vault_init(args: argparse.Namespace, paths: DataPaths) -> int:
     import asyncio
 
     from huntaze_desktop.storage.vault_setup import switch_to_passphrase
@@ -219,7 +223,7 @@ async def _vault_init(args: argparse.Namespace, paths: Any) -> int:
     return EXIT_OK
 
 
-def _sandbox_serve(args: argparse.Namespace, paths: Any) -> int:
+def _sandbox_serve(args: argparse.Namespace, paths: DataPaths) -> int:
     from huntaze_desktop.domain.errors import ConfigurationError
     from huntaze_desktop.sandbox.server import serve
     from huntaze_desktop.sandbox.shared import sandbox_port, state_file_for

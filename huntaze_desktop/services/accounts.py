@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -25,14 +25,19 @@ from huntaze_desktop.domain.events import AccountChanged, AccountRemoved, EventB
 from huntaze_desktop.domain.models import Account
 from huntaze_desktop.domain.secrets import ensure_no_secrets, redact_secrets, secret_values
 from huntaze_desktop.domain.settings import Settings
+from huntaze_desktop.providers.base import ProviderClient
 from huntaze_desktop.services.revocation import (
     RevocationResult,
     is_transient,
     retry_pending_revocations,
     revocation_tokens,
 )
-from huntaze_desktop.services.session_signin import connect_session
+from huntaze_desktop.services.session_signin import BrowserSession, connect_session
+from huntaze_desktop.services.signin import SignInAttempt, SignInEngine
 from huntaze_desktop.services.tokens import TokenManager
+
+if TYPE_CHECKING:
+    from huntaze_desktop.storage.accounts import AccountStore
 
 __all__ = ["AccountService"]
 
@@ -55,12 +60,12 @@ class AccountService:
 
     def __init__(
         self,
-        store: Any,
+        store: AccountStore,
         tokens: TokenManager,
-        client_for: Callable[[str], Any],
+        client_for: Callable[[str], ProviderClient],
         bus: EventBus,
         *,
-        signin: Any | None,
+        signin: SignInEngine | None,
         settings: Settings,
         save_settings: Callable[[], None],
     ) -> None:
@@ -84,7 +89,7 @@ class AccountService:
 
     # -- connecting -------------------------------------------------------------
 
-    async def begin_sign_in(self, provider: str) -> Any:
+    async def begin_sign_in(self, provider: str) -> SignInAttempt:
         """Start an OAuth sign-in; the UI shows ``attempt.authorize_url``."""
         return self._require_signin().begin(provider)
 
@@ -99,7 +104,7 @@ class AccountService:
         account = await self._require_signin().sign_in_with_browser(provider, open_url)
         return await self._connected(account)
 
-    async def connect_session(self, provider: str, captured: Any) -> Account:
+    async def connect_session(self, provider: str, captured: BrowserSession) -> Account:
         """Connect a session-based platform (OnlyFans) from a captured browser session."""
         account = await connect_session(self._store, self._client_for, provider, captured)
         return await self._connected(account)
@@ -132,7 +137,7 @@ class AccountService:
         name = self._display_name(account.provider)
         self._bus.publish(Notice(f"{name} account {account.name} disconnected", "info"))
 
-    async def _revoke(self, account: Account, client: Any) -> None:
+    async def _revoke(self, account: Account, client: ProviderClient) -> None:
         try:
             tokens = await asyncio.to_thread(self._store.load_tokens, account.id)
         except VaultError:
@@ -309,7 +314,7 @@ class AccountService:
 
     # -- helpers ----------------------------------------------------------------
 
-    def _require_signin(self) -> Any:
+    def _require_signin(self) -> SignInEngine:
         if self._signin is None:
             raise HuntazeError("Sign-in is not available.")
         return self._signin

@@ -26,6 +26,7 @@ from huntaze_desktop.domain.errors import (
 )
 from huntaze_desktop.domain.models import TokenSet
 from huntaze_desktop.net.retry import Backoff
+from huntaze_desktop.providers.base import ProviderClient
 
 __all__ = ["RevocationResult", "is_transient", "retry_pending_revocations", "revocation_tokens"]
 
@@ -84,7 +85,7 @@ def _token_set(token: str, kind: str) -> TokenSet:
 
 async def retry_pending_revocations(
     store: PendingRevocationStore,
-    client_for: Callable[[str], Any],
+    client_for: Callable[[str], ProviderClient],
     *,
     now: datetime | None = None,
     backoff: Backoff | None = None,

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QTimer, Signal
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from huntaze_desktop.domain.events import RefreshProgress
+from huntaze_desktop.domain.events import AccountChanged, RefreshProgress
 from huntaze_desktop.domain.series import MetricKind
 from huntaze_desktop.services.analytics.aggregate import Line, group_lines, kpis
 from huntaze_desktop.services.analytics.export import write_csv
@@ -40,6 +40,9 @@ from huntaze_desktop.ui.charts import TimeSeriesChart
 from huntaze_desktop.ui.empty_state import EmptyState
 from huntaze_desktop.ui.spinner import Spinner
 from huntaze_desktop.ui.tasks import run_task
+
+if TYPE_CHECKING:
+    from huntaze_desktop.runtime import Runtime
 
 __all__ = ["RANGES", "AnalyticsPage"]
 
@@ -56,16 +59,16 @@ class AnalyticsPage(QWidget):
     integrationsRequested = Signal()
     loaded = Signal()
 
-    def __init__(self, runtime: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, runtime: Runtime, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runtime = runtime
-        self.analytics = getattr(runtime, "analytics", None)
-        self.scheduler = getattr(runtime, "scheduler", None)
+        self.analytics = runtime.analytics
+        self.scheduler = runtime.scheduler
         self.data: AnalyticsData | None = None
         self.shown_lines: list[Line] = []
         self._loading = False
         self._reload_again = False
-        self._active = dict(getattr(getattr(runtime, "settings", None), "active_accounts", {}))
+        self._active = dict(runtime.settings.active_accounts)
         # Where to save the CSV: the suggested path in, the chosen one out ("" = cancelled).
         # Tests set their own chooser instead of driving a modal file dialog.
         self.choose_export_path: Callable[[str], str] = self._ask_export_path
@@ -87,14 +90,11 @@ class AnalyticsPage(QWidget):
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(400)
         self._reload_timer.timeout.connect(self.reload)
-        self.bridge: BusBridge | None = None
-        bus = getattr(runtime, "bus", None)
-        if bus is not None:
-            self.bridge = BusBridge(bus, self)
-            self.bridge.progress.connect(self._on_progress)
-            self.bridge.accountChanged.connect(self._on_account_changed)
-            self.bridge.accountRemoved.connect(lambda *_: self._reload_timer.start())
-        self._set_busy(bool(self.scheduler is not None and getattr(self.scheduler, "busy", False)))
+        self.bridge = BusBridge(runtime.bus, self)
+        self.bridge.progress.connect(self._on_progress)
+        self.bridge.accountChanged.connect(self._on_account_changed)
+        self.bridge.accountRemoved.connect(lambda *_: self._reload_timer.start())
+        self._set_busy(self.scheduler.busy)
         QTimer.singleShot(0, self.reload)
 
     # -- construction ---------------------------------------------------------------
@@ -212,9 +212,6 @@ class AnalyticsPage(QWidget):
 
     def reload(self) -> None:
         """Read the stored numbers for the range (database only) and show them."""
-        if self.analytics is None:
-            self._show_empty()
-            return
         if self._loading:
             self._reload_again = True
             return
@@ -256,7 +253,7 @@ class AnalyticsPage(QWidget):
             self.refresh_button.style().polish(self.refresh_button)
 
     def _labels(self) -> dict[str, str]:
-        labels = {spec.name: spec.display_name for spec in getattr(self.runtime, "specs", [])}
+        labels = {spec.name: spec.display_name for spec in self.runtime.specs}
         for account in self.data.accounts if self.data else []:
             platform = labels.get(account.provider, account.provider)
             labels[f"account:{account.id}"] = f"{account.name} · {platform}"
@@ -346,8 +343,6 @@ class AnalyticsPage(QWidget):
 
     def refresh_now(self) -> None:
         """The "Refresh now" button: the scheduler debounces repeated clicks."""
-        if self.scheduler is None:
-            return
         if self.scheduler.refresh_now():
             self._set_busy(True)
 
@@ -364,12 +359,11 @@ class AnalyticsPage(QWidget):
         if event.account_id is not None:
             self._reload_timer.start()
 
-    def _on_account_changed(self, event: Any) -> None:
+    def _on_account_changed(self, event: AccountChanged) -> None:
         # Follow the account switcher: a filter on one platform's account moves
         # to the account the user made active there.
-        settings = getattr(self.runtime, "settings", None)
-        active = dict(getattr(settings, "active_accounts", {}))
-        provider = getattr(event, "provider", None)
+        active = dict(self.runtime.settings.active_accounts)
+        provider = event.provider
         chosen = self.controls.chosen_account()
         if (
             provider

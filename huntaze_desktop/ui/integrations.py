@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -31,6 +31,9 @@ from huntaze_desktop.ui.dialogs import ConfirmDisconnectDialog, DiagnosticsDialo
 from huntaze_desktop.ui.empty_state import EmptyState
 from huntaze_desktop.ui.tasks import run_task, user_message_for
 from huntaze_desktop.ui.toasts import ToastHost
+
+if TYPE_CHECKING:
+    from huntaze_desktop.runtime import Runtime
 
 __all__ = ["IntegrationsPage", "columns_for_width"]
 
@@ -57,7 +60,7 @@ class IntegrationsPage(QWidget):
 
     def __init__(
         self,
-        runtime: Any,
+        runtime: Runtime,
         toasts: ToastHost,
         parent: QWidget | None = None,
         bridge: BusBridge | None = None,
@@ -66,7 +69,7 @@ class IntegrationsPage(QWidget):
         self.runtime = runtime
         self.toasts = toasts
         self.setAccessibleName("Integrations page")
-        self.avatars = AvatarCache(getattr(runtime, "http", None), self)
+        self.avatars = AvatarCache(runtime.http, self)
         self.bridge = bridge or BusBridge(runtime.bus, self)
         self.bridge.accountChanged.connect(self._on_account_event)
         self.bridge.accountRemoved.connect(self._on_account_event)

@@ -19,7 +19,6 @@ the first paint.
 
 from __future__ import annotations
 
-import inspect
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -45,6 +44,7 @@ if TYPE_CHECKING:
 
     from huntaze_desktop.domain.events import Notice
     from huntaze_desktop.domain.models import Account
+    from huntaze_desktop.runtime import Runtime
     from huntaze_desktop.ui.bus_bridge import BusBridge
     from huntaze_desktop.ui.integrations import IntegrationsPage
     from huntaze_desktop.ui.toasts import ToastHost
@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        runtime: Any = None,
+        runtime: Runtime | None = None,
         parent: QWidget | None = None,
         *,
         tray: bool | None = None,
@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
             if runtime is None:
                 raise TypeError("MainWindow needs a runtime or a WindowShell")
             shell = WindowShell(runtime.paths.root, runtime.sandbox_mode, runtime.settings.theme)
-        self.runtime: Any = None
+        self.runtime: Runtime | None = None
         self._quitting = False
         self._painted = False
         self._signin: Any = None
@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self._shortcuts()
 
-    def attach(self, runtime: Any) -> None:
+    def attach(self, runtime: Runtime) -> None:
         """The services are up: put the real pages in and start the tray."""
         from huntaze_desktop.ui.bus_bridge import BusBridge
         from huntaze_desktop.ui.integrations import IntegrationsPage
@@ -296,16 +296,13 @@ class MainWindow(QMainWindow):
     def _ensure_settings_page(self) -> None:
         if self.settings_page is not None:
             return
-        try:
-            from huntaze_desktop.ui.settings_page import SettingsPage
-        except ImportError:
-            page: QWidget = _placeholder("Settings", "Settings are on their way.", self.stack)
-        else:
-            page = SettingsPage(self.runtime, self.stack)
-            for name in ("themeChanged", "settingsChanged"):
-                signal = getattr(page, name, None)
-                if signal is not None:
-                    signal.connect(self.apply_settings)
+        if self.runtime is None:
+            raise RuntimeError("the services are not attached yet")
+        from huntaze_desktop.ui.settings_page import SettingsPage
+
+        page = SettingsPage(self.runtime, self.stack)
+        page.themeChanged.connect(self.apply_settings)
+        page.settingsChanged.connect(self.apply_settings)
         self._replace_slot(2, self._settings_slot, page)
         self.settings_page = page
 
@@ -324,11 +321,8 @@ class MainWindow(QMainWindow):
     def start_sign_in(self, provider: str) -> None:
         if self.runtime is None:
             return  # nothing offers sign-in before the services are attached
-        try:
-            from huntaze_desktop.ui.signin_window import SignInController
-        except ImportError:
-            self.toasts.error("Signing in is not available in this build yet.")
-            return
+        from huntaze_desktop.ui.signin_window import SignInController
+
         if self._signin is None:
             # One controller: a second request while signing in raises its window.
             # Success is announced by the service (a bus Notice becomes a toast).
@@ -347,23 +341,15 @@ class MainWindow(QMainWindow):
         if self.runtime is None:
             self.toasts.info("Huntaze is still starting. Your accounts refresh once it is up.")
             return
-        from huntaze_desktop.ui.tasks import run_task
 
-        scheduler = getattr(self.runtime, "scheduler", None)
-        refresh = getattr(scheduler, "refresh_now", None)
         self.toasts.info("Refreshing all accounts…")
-        if refresh is None:
-            self.integrations.request_validation()
-            return
-        result = refresh()
-        if inspect.isawaitable(result):
-            run_task(result, on_error=self.toasts.error)  # type: ignore[arg-type]
+        self.runtime.scheduler.refresh_now()
 
     def _on_notice(self, notice: Notice) -> None:
         self.toasts.show(notice.text, notice.level)
 
     def _update_tray(self, accounts: list[Account]) -> None:
-        if self.tray is not None:
+        if self.tray is not None and self.runtime is not None:
             platforms = {spec.name: spec.display_name for spec in self.runtime.specs}
             self.tray.update_accounts(accounts, platforms)
 
@@ -441,20 +427,3 @@ class MainWindow(QMainWindow):
             self.bridge.close()
         if self.tray is not None:
             self.tray.hide()
-
-
-def _placeholder(title: str, text: str, parent: QWidget) -> QWidget:
-    page = QWidget(parent)
-    page.setAccessibleName(f"{title} page")
-    layout = QVBoxLayout(page)
-    layout.setContentsMargins(32, 28, 32, 32)
-    heading = QLabel(title, page)
-    heading.setProperty("role", "title")
-    heading.setAccessibleName(title)
-    layout.addWidget(heading)
-    body = QLabel(text, page)
-    body.setProperty("role", "muted")
-    body.setAccessibleName(text)
-    layout.addWidget(body)
-    layout.addStretch(1)
-    return page

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -37,6 +37,10 @@ from huntaze_desktop.domain.errors import HuntazeError
 from huntaze_desktop.domain.settings import SignInMethod, Theme
 from huntaze_desktop.ui.tasks import run_task
 from huntaze_desktop.ui.theme import pad_spin_box
+
+if TYPE_CHECKING:
+    from huntaze_desktop.providers.base import ProviderSpec
+    from huntaze_desktop.runtime import Runtime
 
 __all__ = ["CredentialsRow", "SettingsPage", "mask_secret", "proxy_error"]
 
@@ -95,7 +99,7 @@ def _form_label(text: str, buddy: QWidget) -> QLabel:
 class CredentialsRow(QGroupBox):
     """One platform's developer app credentials: client id, masked secret, Replace."""
 
-    def __init__(self, runtime: Any, spec: Any, page: SettingsPage) -> None:
+    def __init__(self, runtime: Runtime, spec: ProviderSpec, page: SettingsPage) -> None:
         super().__init__(spec.display_name)
         self._runtime, self.spec, self._page = runtime, spec, page
         self.setObjectName(f"credentials-{spec.name}")
@@ -201,7 +205,7 @@ class SettingsPage(QWidget):
     themeChanged = Signal(str)
     settingsChanged = Signal()
 
-    def __init__(self, runtime: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, runtime: Runtime, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runtime = runtime
         self.setObjectName("settingsPage")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
@@ -23,10 +22,11 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 
 from huntaze_desktop.domain.errors import HuntazeError, SignInCancelledError, SignInError
 from huntaze_desktop.domain.settings import SignInMethod
-from huntaze_desktop.providers.base import ProviderSpec, resolve_base_urls
+from huntaze_desktop.providers.base import ProviderSpec
 from huntaze_desktop.ui.tasks import UNEXPECTED_ERROR, run_task
 
 if TYPE_CHECKING:
+    from huntaze_desktop.runtime import Runtime
     from huntaze_desktop.ui.webengine import SessionSignInDialog, SignInDialog
 
 __all__ = ["BrowserWaitDialog", "SignInController", "login_url"]
@@ -34,18 +34,9 @@ __all__ = ["BrowserWaitDialog", "SignInController", "login_url"]
 log = logging.getLogger("huntaze.ui.signin")
 
 
-def login_url(runtime: Any, spec: ProviderSpec) -> str:
+def login_url(runtime: Runtime, spec: ProviderSpec) -> str:
     """The session platform's login page, with the sandbox (or other) overrides applied."""
-    resolver = getattr(runtime, "base_urls", None)
-    if callable(resolver):
-        urls: Mapping[str, str] = resolver(spec.name)
-    else:
-        overrides: Mapping[str, str] = {}
-        if getattr(runtime, "sandbox", None) is not None:
-            overrides = runtime.sandbox.base_urls().get(spec.name, {})
-        elif spec.name in runtime.settings.providers:
-            overrides = runtime.settings.providers[spec.name].base_urls
-        urls = resolve_base_urls(spec, overrides)
+    urls = runtime.base_urls(spec.name)
     role, path = spec.endpoints["login"]
     return urls[role].rstrip("/") + path
 
@@ -93,7 +84,7 @@ class SignInController(QObject):
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, runtime: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, runtime: Runtime, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runtime = runtime
         self._parent_widget = parent
@@ -271,5 +262,5 @@ class SignInController(QObject):
     def _spec(self, provider: str) -> ProviderSpec:
         for spec in self._runtime.specs:
             if spec.name == provider:
-                return spec  # type: ignore[no-any-return]
+                return spec
         raise SignInError(f"Unknown platform '{provider}'.")

@@ -22,17 +22,23 @@ pair and move time by hand.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
 from huntaze_desktop.domain.errors import HuntazeError, NetworkError
 from huntaze_desktop.domain.events import EventBus, NetworkLost, RefreshProgress
 from huntaze_desktop.domain.models import Account, ConnectionStatus
 from huntaze_desktop.storage.worker import offload
+
+if TYPE_CHECKING:
+    from huntaze_desktop.domain.settings import Settings
+    from huntaze_desktop.services.analytics.service import RefreshOutcome
+    from huntaze_desktop.storage.accounts import AccountStore
 
 __all__ = ["RefreshScheduler"]
 
@@ -46,14 +52,28 @@ _WAITING_FOR_USER = frozenset(
 _MAX_IDLE_S = 60.0
 
 
+class Refresher(Protocol):
+    """The part of ``AnalyticsService`` the scheduler drives."""
+
+    def now(self) -> datetime: ...
+
+    async def refresh(
+        self,
+        account_id: int,
+        *,
+        force: bool = False,
+        slot: AbstractAsyncContextManager[Any] | None = None,
+    ) -> RefreshOutcome: ...
+
+
 class RefreshScheduler:
     """Background refresh loop for all accounts (see the module docstring)."""
 
     def __init__(
         self,
-        analytics: Any,
-        accounts: Any,
-        settings: Any,
+        analytics: Refresher,
+        accounts: AccountStore,
+        settings: Settings,
         bus: EventBus,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
@@ -201,11 +221,8 @@ class RefreshScheduler:
             self._wake.set()
 
     async def _list_accounts(self) -> list[Account]:
-        lister = self._accounts.list_accounts
-        if inspect.iscoroutinefunction(lister):
-            return list(await lister())
-        # A store: its query blocks, so it runs off the loop.
-        return list(await offload(lister))
+        # The store's query blocks, so it runs off the loop.
+        return list(await offload(self._accounts.list_accounts))
 
     async def _run(self) -> None:
         assert self._wake is not None

@@ -42,12 +42,15 @@ from huntaze_desktop.providers.analytics import (
     Window,
     utc_day,
 )
-from huntaze_desktop.providers.base import Unchanged
+from huntaze_desktop.providers.base import Profile, ProviderClient, Stats, Unchanged
 from huntaze_desktop.providers.registry import ProviderRegistry, default_registry
 from huntaze_desktop.storage.worker import offload
 
 if TYPE_CHECKING:  # numpy (~15 MB) loads with the first chart, not at start-up
     from huntaze_desktop.services.analytics.aggregate import Frame
+    from huntaze_desktop.services.tokens import TokenManager
+    from huntaze_desktop.storage.accounts import AccountStore
+    from huntaze_desktop.storage.metrics import CacheEntry, MetricStore
 
 __all__ = ["AnalyticsData", "AnalyticsService", "RefreshOutcome"]
 
@@ -104,7 +107,7 @@ class _Ask:
 
     key: str
     window: Window | None
-    held: Any  # storage.metrics.CacheEntry | None
+    held: CacheEntry | None
 
     @property
     def validators(self) -> Validators | None:
@@ -125,20 +128,23 @@ class _Plan:
     loaded: tuple[TokenSet, int] | None = None
 
 
+# What one ask brings back: a profile, a stats answer, or "unchanged" (a 304).
+_Answer = Profile | Mapping[str, Any] | Unchanged
+
+
 class AnalyticsService:
     """Fetches, caches, snapshots and loads analytics for every connected account.
 
-    ``store`` is the AccountStore (``get``, ``list_accounts``), ``metric_store`` the
-    MetricStore, ``tokens`` the TokenManager, ``client_for(provider)`` gives the
-    ProviderClient, ``clock()`` an aware UTC datetime (the sandbox's in tests).
+    ``client_for(provider)`` gives the platform's client, ``clock()`` an aware UTC
+    datetime (the sandbox's in tests), ``registry`` the platforms' normalizers.
     """
 
     def __init__(
         self,
-        store: Any,
-        metric_store: Any,
-        tokens: Any,
-        client_for: Callable[[str], Any],
+        store: AccountStore,
+        metric_store: MetricStore,
+        tokens: TokenManager,
+        client_for: Callable[[str], ProviderClient],
         bus: EventBus,
         clock: Callable[[], datetime] = _utcnow,
         registry: ProviderRegistry | None = None,
@@ -183,17 +189,18 @@ class AnalyticsService:
         client = self._client_for(plan.account.provider)
         metadata = dict(plan.account.metadata)
 
-        async def fetch(tokens: TokenSet) -> list[tuple[_Ask, Any]]:
-            answers: list[tuple[_Ask, Any]] = []
+        async def fetch(tokens: TokenSet) -> list[tuple[_Ask, _Answer]]:
+            answers: list[tuple[_Ask, _Answer]] = []
             meta = metadata
             for ask in plan.asks:
                 validators = ask.validators
+                answer: _Answer
                 if ask.window is None:
                     if validators is None:
                         answer = await client.fetch_profile(tokens)
                     else:
                         answer = await client.fetch_profile_if_changed(tokens, validators)
-                    if not isinstance(answer, Unchanged):
+                    if isinstance(answer, Profile):
                         meta = {**metadata, **answer.metadata}
                 else:
                     since, until = ask.window
@@ -218,15 +225,17 @@ class AnalyticsService:
             ttl = platform.profile_ttl_s if ask.window is None else platform.stats_ttl_s
             if isinstance(answer, Unchanged):
                 # 304: the held body is still the answer; it counts as fetched now.
+                # (A conditional request is only made with validators from a held entry.)
+                assert ask.held is not None
                 body = ask.held.body
                 touched.append((ask.key, ttl))
                 payload = json.loads(body)
-            elif ask.window is None:
+            elif isinstance(answer, Profile):
                 payload = {"stats": answer.stats, "metadata": answer.metadata}
                 puts.append(_put(ask.key, json.dumps(payload), ttl, answer.validators))
             else:
                 payload = answer
-                validators = getattr(answer, "validators", None)
+                validators = answer.validators if isinstance(answer, Stats) else None
                 puts.append(_put(ask.key, json.dumps(answer, default=str), ttl, validators))
             if ask.window is None:
                 points += platform.profile_points(account_id, payload["stats"], utc_day(now))
