@@ -19,7 +19,7 @@ class Severity(enum.IntEnum):
 
 
 class ConnectionStatus(enum.StrEnum):
-    """What a card shows for an account (ARCHITECTURE.md, "Status model")."""
+    """What a card shows for an account (docs/ARCHITECTURE.md, "Status model")."""
 
     CONNECTED = "connected"
     REFRESHING = "refreshing"

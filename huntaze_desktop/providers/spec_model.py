@@ -64,7 +64,7 @@ class RedirectPolicy(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ProviderSpec(msgspec.Struct, frozen=True, kw_only=True):
-    """A platform described as data (PLATFORMS.md values live here, not in code).
+    """A platform described as data (docs/PLATFORMS.md values live here, not in code).
 
     Specs are written in code, never decoded: construction does not check the
     values (mypy does, through the ``Literal`` types); ``frozen`` keeps a spec

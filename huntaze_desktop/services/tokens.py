@@ -1,6 +1,6 @@
 """The token manager: a valid token before every API call, one refresh at a time.
 
-Rules (ARCHITECTURE.md "Status model", PLATFORMS.md):
+Rules (docs/ARCHITECTURE.md "Status model", docs/PLATFORMS.md):
 
 * ``ensure_valid`` refreshes ahead of expiry (the spec's margin) and respects
   Instagram's minimum token age; an expired token that cannot be refreshed means
