@@ -19,9 +19,9 @@ def main(argv: list[str] | None = None) -> int:
     # (and the CLI module) is for commands, help and the version.
     args = parse_app_args(argv)
     if args is None:
-        from huntaze_desktop.cli.main import build_parser, run_cli
+        from huntaze_desktop.cli.main import parse_cli_args, run_cli
 
-        args = build_parser().parse_args(argv)
+        args = parse_cli_args(argv)
         if args.command not in (None, "gui"):
             return run_cli(args)
     # Qt is imported only on this path: CLI commands never pay for it.

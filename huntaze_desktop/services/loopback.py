@@ -17,8 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from types import TracebackType
 import secrets
+from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
 __all__ = ["SUCCESS_PAGE", "WRONG_STATE_PAGE", "LoopbackListener"]
