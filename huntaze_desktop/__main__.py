@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import sys
 
-from huntaze_desktop.cli.args import parse_app_args
+from huntaze_desktop.cli.args import parse_app_args, take_env_passphrase
 
 __all__ = ["main"]
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    take_env_passphrase()  # before anything can start another program
     # Starting the app needs only its own options: the full command-line parser
     # (and the CLI module) is for commands, help and the version.
     args = parse_app_args(argv)

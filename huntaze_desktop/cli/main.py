@@ -11,14 +11,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from huntaze_desktop import __version__
-from huntaze_desktop.cli.args import add_app_options, add_common_options
+from huntaze_desktop.cli.args import add_app_options, add_common_options, env_passphrase
 from huntaze_desktop.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -266,7 +265,7 @@ async def _vault_init(args: argparse.Namespace, paths: DataPaths) -> int:
     if not first:
         print(f"Give the passphrase on a terminal or in {PASSPHRASE_ENV}.", file=sys.stderr)
         return EXIT_FAILED
-    asked = sys.stdin.isatty() and not os.environ.get(PASSPHRASE_ENV)
+    asked = sys.stdin.isatty() and not env_passphrase()
     if asked and getpass.getpass("Repeat the passphrase: ") != first:
         print("The passphrases do not match. Nothing was changed.", file=sys.stderr)
         return EXIT_FAILED
