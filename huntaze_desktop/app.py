@@ -391,7 +391,9 @@ class _Boot:
         runtime_module = await asyncio.to_thread(_import_runtime)
         log.info("Services imported")
 
-        passphrase: str | None = os.environ.get("HUNTAZE_VAULT_PASSPHRASE")
+        from huntaze_desktop.cli.args import env_passphrase
+
+        passphrase = env_passphrase()
         while True:
             try:
                 return await runtime_module.Runtime.create(

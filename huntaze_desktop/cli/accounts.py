@@ -9,16 +9,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from huntaze_desktop.cli.args import env_passphrase
 from huntaze_desktop.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
-    PASSPHRASE_ENV,
     UsageError,
     with_runtime,
 )
@@ -250,7 +249,7 @@ async def diagnostics_export(args: argparse.Namespace, paths: DataPaths) -> int:
 
 def _client_secrets(rt: Runtime) -> list[str]:
     """Developer client secrets and the vault passphrase: never in a report either."""
-    found = [os.environ.get(PASSPHRASE_ENV, "")]
+    found = [env_passphrase() or ""]
     for provider in rt.credentials.providers():
         stored = rt.credentials.get(provider)
         if stored is not None and stored.client_secret:

@@ -10,11 +10,41 @@ or hold anything the quick parse does not read exactly as the full one would.
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_app_options", "add_common_options", "parse_app_args"]
+__all__ = [
+    "PASSPHRASE_ENV",
+    "add_app_options",
+    "add_common_options",
+    "env_passphrase",
+    "parse_app_args",
+    "take_env_passphrase",
+]
+
+PASSPHRASE_ENV = "HUNTAZE_VAULT_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
+_env_passphrase: str | None = None
+
+
+def take_env_passphrase() -> None:
+    """Take the vault passphrase out of the environment, once, at process start.
+
+    A script may hand the passphrase over in ``HUNTAZE_VAULT_PASSPHRASE``. It is
+    read here and removed from ``os.environ``, so no program the app starts
+    afterwards (the system browser, the file manager) inherits it; the app reads
+    it back with :func:`env_passphrase`.
+    """
+    global _env_passphrase
+    value = os.environ.pop(PASSPHRASE_ENV, None)
+    if value:
+        _env_passphrase = value
+
+
+def env_passphrase() -> str | None:
+    """The passphrase the environment gave at start (see :func:`take_env_passphrase`)."""
+    return _env_passphrase
 
 
 def add_common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
+
+from huntaze_desktop.cli.args import PASSPHRASE_ENV, env_passphrase
 
 if TYPE_CHECKING:
     from huntaze_desktop.domain.paths import DataPaths
@@ -28,7 +29,6 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-PASSPHRASE_ENV = "HUNTAZE_VAULT_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
 
 
 class UsageError(Exception):
@@ -37,7 +37,7 @@ class UsageError(Exception):
 
 def ask_passphrase(prompt: str = "Vault passphrase: ") -> str | None:
     """A passphrase from the environment, or asked for on a terminal."""
-    if value := os.environ.get(PASSPHRASE_ENV):
+    if value := env_passphrase():
         return value
     if sys.stdin.isatty():
         return getpass.getpass(prompt)
@@ -57,7 +57,7 @@ async def with_runtime(
     )
     from huntaze_desktop.runtime import Runtime, RuntimeOptions
 
-    passphrase = os.environ.get(PASSPHRASE_ENV)
+    passphrase = env_passphrase()
     while True:
         try:
             runtime = await Runtime.create(

@@ -11,14 +11,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from huntaze_desktop import __version__
-from huntaze_desktop.cli.args import add_app_options, add_common_options
+from huntaze_desktop.cli.args import add_app_options, add_common_options, env_passphrase
 from huntaze_desktop.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -44,6 +43,7 @@ __all__ = [
     "PASSPHRASE_ENV",
     "UsageError",
     "build_parser",
+    "parse_cli_args",
     "run_cli",
     "with_runtime",
 ]
@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         metavar="PROVIDER ID",
         help="platform and account (platform account id, local id or @username); "
-        "or one local id, or PROVIDER:NAME",
+        'or one local id, or PROVIDER:NAME; an id may start with "-" (or put -- before it)',
     )
 
     diagnostics = command("diagnostics", "support information without any secret")
@@ -132,6 +132,57 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--host", default="127.0.0.1", help=argparse.SUPPRESS)
     return parser
+
+
+# Options that take a value: the token after them is that value, never an id.
+_VALUE_OPTIONS = frozenset(
+    {"--data-dir", "--log-level", "--port", "--host", "--session-file", "--browser"}
+)
+# Commands whose positionals are platform account ids, which may start with "-"
+# (TikTok's open_id does).
+_ID_COMMANDS = frozenset({("accounts", "disconnect"), ("accounts", "refresh")})
+
+
+def _ids_after_double_dash(argv: list[str]) -> list[str]:
+    """``argv`` with the command's positionals behind ``--`` when an id starts with "-".
+
+    argparse reads ``-000abc`` as an (unknown) option. Every option of ours is
+    spelled with two dashes (or is ``-h``), so for the commands that take account
+    ids a arg with one leading dash is an id. When there is one, the command's
+    options go first and its positionals, in their order, behind ``--``
+    (argparse does not read positionals split by options). An explicit ``--`` is
+    left as given.
+    """
+    if "--" in argv:
+        return argv
+    words: list[str] = []
+    for index, arg in enumerate(argv):
+        if not arg.startswith("-") and (index == 0 or argv[index - 1] not in _VALUE_OPTIONS):
+            words.append(arg)
+            if len(words) == 2:
+                break
+    if tuple(words) not in _ID_COMMANDS:
+        return argv
+    head = argv[: index + 1]
+    options: list[str] = []
+    positionals: list[str] = []
+    tail = iter(argv[index + 1 :])
+    for arg in tail:
+        if arg.startswith("--") or arg == "-h":
+            options.append(arg)
+            value = next(tail, None) if arg in _VALUE_OPTIONS else None
+            if value is not None:
+                options.append(value)
+        else:
+            positionals.append(arg)
+    if not any(arg.startswith("-") for arg in positionals):
+        return argv
+    return [*head, *options, "--", *positionals]
+
+
+def parse_cli_args(argv: list[str]) -> argparse.Namespace:
+    """The full parser's reading of ``argv`` (ids starting with "-" accepted)."""
+    return build_parser().parse_args(_ids_after_double_dash(argv))
 
 
 def run_cli(args: argparse.Namespace) -> int:
@@ -214,7 +265,7 @@ async def _vault_init(args: argparse.Namespace, paths: DataPaths) -> int:
     if not first:
         print(f"Give the passphrase on a terminal or in {PASSPHRASE_ENV}.", file=sys.stderr)
         return EXIT_FAILED
-    asked = sys.stdin.isatty() and not os.environ.get(PASSPHRASE_ENV)
+    asked = sys.stdin.isatty() and not env_passphrase()
     if asked and getpass.getpass("Repeat the passphrase: ") != first:
         print("The passphrases do not match. Nothing was changed.", file=sys.stderr)
         return EXIT_FAILED

@@ -1,9 +1,15 @@
 """A one-shot loopback listener for the system-browser sign-in (RFC 8252, section 7.3).
 
-It binds 127.0.0.1 on a random port (or the registered one), answers the single
+It binds 127.0.0.1 on a random port (or the registered one), answers the
 callback request with a static page and hands the full callback URL over. Other
 paths (``/favicon.ico``...) get 404. The page has no script, no redirect, and
 ``Referrer-Policy: no-referrer`` so the code never leaks to a third party.
+
+Any local process can reach a loopback port, so once the sign-in's ``state`` is
+known (:meth:`LoopbackListener.expect_state`) a callback carrying another state,
+or none, is answered with an error page and the listener keeps waiting for the
+real one: a forged request can neither end the attempt nor take the browser's
+place.
 """
 
 from __future__ import annotations
@@ -11,10 +17,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from types import TracebackType
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["SUCCESS_PAGE", "LoopbackListener"]
+__all__ = ["SUCCESS_PAGE", "WRONG_STATE_PAGE", "LoopbackListener"]
 
 log = logging.getLogger("huntaze.signin")
 
@@ -24,6 +31,16 @@ SUCCESS_PAGE = (
     b"<body style='font-family:system-ui,sans-serif;text-align:center;margin-top:15%'>"
     b"<h1>You can close this window</h1>"
     b"<p>Return to Huntaze Desktop to finish connecting your account.</p>"
+    b"</body></html>"
+)
+
+WRONG_STATE_PAGE = (
+    b"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+    b"<title>Huntaze Desktop</title></head>"
+    b"<body style='font-family:system-ui,sans-serif;text-align:center;margin-top:15%'>"
+    b"<h1>This link is not from your sign-in</h1>"
+    b"<p>It does not match the sign-in Huntaze Desktop is waiting for, so it was ignored."
+    b" Finish signing in from the window Huntaze Desktop opened.</p>"
     b"</body></html>"
 )
 
@@ -47,6 +64,7 @@ class LoopbackListener:
         self._port = port
         self._server: asyncio.Server | None = None
         self._result: asyncio.Future[str] | None = None
+        self._state: str | None = None
 
     @property
     def port(self) -> int:
@@ -65,6 +83,16 @@ class LoopbackListener:
             self._handle, self._host, self._port, limit=_MAX_HEADER_BYTES
         )
         return self.redirect_uri
+
+    def expect_state(self, state: str) -> None:
+        """Accept only a callback whose ``state`` parameter is exactly ``state``."""
+        self._state = state
+
+    def _state_matches(self, target: str) -> bool:
+        if self._state is None:
+            return True
+        values = parse_qs(urlsplit(target).query, keep_blank_values=True).get("state", [])
+        return len(values) == 1 and secrets.compare_digest(values[0], self._state)
 
     async def wait(self) -> str:
         """The full callback URL (wrap in ``asyncio.timeout`` to bound the wait)."""
@@ -102,6 +130,10 @@ class LoopbackListener:
             if path != self.path or self._result is None or self._result.done():
                 # favicon.ico, probes, a second callback: nothing to hand over.
                 await self._respond(writer, 404, b"Not found")
+                return
+            if not self._state_matches(target):
+                log.warning("sign-in callback with a wrong state ignored; still waiting")
+                await self._respond(writer, 400, WRONG_STATE_PAGE, html=True)
                 return
             await self._respond(writer, 200, SUCCESS_PAGE, html=True)
             self._result.set_result(f"http://{self._host}:{self.port}{target}")

@@ -320,6 +320,7 @@ class SignInEngine:
             port = urlsplit(spec.redirect.registered_uri).port or 0
         async with LoopbackListener(spec.redirect.loopback_path, port=port) as listener:
             attempt = self.begin(provider, listener.redirect_uri)
+            listener.expect_state(attempt.state)
             try:
                 opened = open_url(attempt.authorize_url)
                 if inspect.isawaitable(opened):
