@@ -43,6 +43,9 @@ from huntaze_desktop.storage.vault import Vault, key_id_for
 
 __all__ = ["Runtime", "RuntimeOptions"]
 
+# How long closing waits for a round of pending revocations before leaving it for later.
+_REVOCATIONS_GRACE_S = 3.0
+
 log = logging.getLogger("huntaze.runtime")
 
 
@@ -91,6 +94,7 @@ class Runtime:
         self.analytics = None
         self.scheduler = None
         self.sandbox = None
+        self._revocations: asyncio.Task[None] | None = None
 
     # -- start-up ------------------------------------------------------------------
 
@@ -153,7 +157,18 @@ class Runtime:
             save_settings=self.save_settings,
         )
         self._build_analytics()
+        # Tokens of accounts disconnected while their platform was unreachable:
+        # retried at every start (GUI and CLI), then on the refresh loop's cycle.
+        self._revocations = asyncio.get_running_loop().create_task(
+            self._retry_revocations(), name="pending-revocations-at-start"
+        )
         log.info("Services ready: %s", ", ".join(s.name for s in self.specs))
+
+    async def _retry_revocations(self) -> None:
+        try:
+            await self.accounts.retry_pending_revocations()
+        except Exception as exc:  # a background chore: logged, never fatal
+            log.warning("pending revocations not retried: %s", type(exc).__name__)
 
     async def _start_sandbox(self, shared: Any) -> None:
         from huntaze_desktop.sandbox.endpoints import SANDBOX_CREDENTIALS
@@ -181,7 +196,13 @@ class Runtime:
         self.analytics = AnalyticsService(
             self.store, self.metrics, self.tokens, self.client_for, self.bus
         )
-        self.scheduler = RefreshScheduler(self.analytics, self.store, self.settings, self.bus)
+        self.scheduler = RefreshScheduler(
+            self.analytics,
+            self.store,
+            self.settings,
+            self.bus,
+            revocations=self.accounts.retry_pending_revocations,
+        )
 
     # -- providers -----------------------------------------------------------------
 
@@ -281,6 +302,15 @@ class Runtime:
     # -- shutdown --------------------------------------------------------------------
 
     async def aclose(self) -> None:
+        revocations, self._revocations = self._revocations, None
+        if revocations is not None:
+            # A round in progress gets a moment to finish; what it has not done
+            # stays pending, sealed, for the next start.
+            _, unfinished = await asyncio.wait({revocations}, timeout=_REVOCATIONS_GRACE_S)
+            for task in unfinished:
+                task.cancel()
+            if unfinished:
+                await asyncio.wait(unfinished)
         scheduler = self.scheduler
         if scheduler is not None:
             await scheduler.stop()

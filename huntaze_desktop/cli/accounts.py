@@ -215,8 +215,8 @@ async def accounts_disconnect(args: argparse.Namespace, paths: DataPaths) -> int
         if len(found) != 1:
             raise AccountNotFoundError(f"No connected account matches '{' '.join(target)}'.")
         account = found[0]
-        await rt.accounts.disconnect(account.id)
-        print(f"Disconnected {account.name} from {rt.spec(account.provider).display_name}.")
+        result = await rt.accounts.disconnect(account.id)
+        print(result.message)
         return EXIT_OK
 
     return await with_runtime(args, paths, body)

@@ -13,6 +13,7 @@ import logging
 import platform
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,7 +40,7 @@ from huntaze_desktop.services.tokens import TokenManager
 if TYPE_CHECKING:
     from huntaze_desktop.storage.accounts import AccountStore
 
-__all__ = ["AccountService"]
+__all__ = ["AccountService", "Disconnected"]
 
 log = logging.getLogger("huntaze.accounts")
 
@@ -48,6 +49,25 @@ log = logging.getLogger("huntaze.accounts")
 _VALIDATE_CONCURRENCY = 8
 _DIAGNOSTIC_AUDIT_EVENTS = 20
 _AUDIT_SCAN = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Disconnected:
+    """What a disconnect did: the account is gone; its grant may await revocation."""
+
+    account: Account
+    platform: str  # the platform's display name
+    revocation_pending: bool
+
+    @property
+    def message(self) -> str:
+        done = f"{self.platform} account {self.account.name} disconnected"
+        if self.revocation_pending:
+            return (
+                f"{done}; revoking its access at {self.platform} will be retried"
+                f" ({self.platform} could not be reached)"
+            )
+        return done
 
 
 class AccountService:
@@ -119,38 +139,43 @@ class AccountService:
 
     # -- disconnecting ----------------------------------------------------------
 
-    async def disconnect(self, account_id: int) -> None:
+    async def disconnect(self, account_id: int) -> Disconnected:
         """Revoke at the platform where possible, then forget every secret of the account.
 
         The local deletion never waits on the platform: an unreachable revoke
-        endpoint leaves a pending revocation (the token alone, sealed) for later.
+        endpoint leaves a pending revocation (the token alone, sealed), retried at
+        every start and on the refresh loop's cycle until the platform confirms or
+        says the token is already invalid. The result says which happened.
         """
         account = await self.get(account_id)
         client = self._client_for(account.provider)
+        pending = False
         if "revoke" in client.spec.endpoints:
-            await self._revoke(account, client)
+            pending = await self._revoke(account, client)
         await asyncio.to_thread(self._store.delete, account_id)
         if self._settings.active_accounts.get(account.provider) == account_id:
             self._forget_active(account.provider)
         log.info("account %s (%s) disconnected", account_id, account.provider)
         self._bus.publish(AccountRemoved(account_id, account.provider))
-        name = self._display_name(account.provider)
-        self._bus.publish(Notice(f"{name} account {account.name} disconnected", "info"))
+        result = Disconnected(account, self._display_name(account.provider), pending)
+        self._bus.publish(Notice(result.message, "warning" if pending else "info"))
+        return result
 
-    async def _revoke(self, account: Account, client: ProviderClient) -> None:
+    async def _revoke(self, account: Account, client: ProviderClient) -> bool:
+        """Revoke the account's grant; True when it is left pending for a retry."""
         try:
             tokens = await asyncio.to_thread(self._store.load_tokens, account.id)
         except VaultError:
             # Unreadable secret: there is nothing we could send; delete anyway.
             log.warning("account %s: tokens unreadable, not revoked", account.id)
-            return
+            return False
         try:
             await client.revoke(tokens)
         except HuntazeError as exc:
             if not is_transient(exc):
                 # The platform refused (token already invalid): nothing left to revoke.
                 log.info("account %s: revoke refused (%s)", account.id, type(exc).__name__)
-                return
+                return False
             token, kind = revocation_tokens(tokens)
             await asyncio.to_thread(
                 lambda: self._store.add_pending_revocation(
@@ -161,10 +186,35 @@ class AccountService:
                 )
             )
             log.info("account %s: revoke pending (%s)", account.id, type(exc).__name__)
+            return True
+        return False
 
     async def retry_pending_revocations(self) -> RevocationResult:
-        """Try the revocations that failed earlier (the scheduler calls this)."""
-        return await retry_pending_revocations(self._store, self._client_for)
+        """Try the revocations that failed earlier and are due (each start, each cycle)."""
+        result = await retry_pending_revocations(self._store, self._client_for)
+        if result.revoked or result.dropped or result.pending:
+            log.info(
+                "pending revocations: %s revoked, %s dropped, %s still pending",
+                result.revoked,
+                result.dropped,
+                result.pending,
+            )
+        return result
+
+    def _pending_revocations_report(self) -> list[dict[str, Any]]:
+        """Revocations still to do, for diagnostics (never the token)."""
+        try:
+            items = self._store.pending_revocations()
+        except VaultError:
+            return [{"error": "a pending revocation cannot be read"}]
+        return [
+            {
+                "provider": item.provider,
+                "attempts": item.attempts,
+                "next_try_at": _iso(item.next_try_at),
+            }
+            for item in items
+        ]
 
     # -- checking ---------------------------------------------------------------
 
@@ -288,6 +338,7 @@ class AccountService:
                 if d["last_error"] or d["status_reason"]
             ],
             "recent_events": [_audit_row(row) | {"provider": row.provider} for row in audit],
+            "pending_revocations": await asyncio.to_thread(self._pending_revocations_report),
             **(extra or {}),
         }
         secrets = [*await asyncio.to_thread(self._stored_secrets), *known_secrets]

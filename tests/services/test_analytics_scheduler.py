@@ -11,10 +11,12 @@ import heapq
 import itertools
 import random
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from huntaze_desktop.domain.errors import AuthRejectedError
 from huntaze_desktop.domain.events import NetworkLost, RefreshProgress
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
 from huntaze_desktop.sandbox.server import SandboxServer
@@ -266,3 +268,45 @@ async def test_at_most_the_limit_of_one_platform_is_asked_at_once(core_env, sche
     await asyncio.gather(*[scheduler.refresh_account(a, force=True) for a in accounts])
     assert len(counting.calls) == 3
     assert peak == 2  # refreshes overlapped, and never more than the limit asked at once
+
+
+async def test_each_cycle_retries_pending_revocations(core_env: Any) -> None:
+    # A disconnect made while TikTok answered 503 left its grant pending.
+    account = await core_env.connect("tiktok")
+    tokens = core_env.store.load_tokens(account.id)
+    core_env.sandbox.state.faults.add(
+        Fault("tiktok", FaultKind.SERVER_ERROR, "/v2/oauth/revoke/", status=503, times=2)
+    )
+    assert (await core_env.accounts.disconnect(account.id)).revocation_pending
+    rounds: list[Any] = []
+
+    async def revocations() -> Any:
+        rounds.append(await core_env.accounts.retry_pending_revocations())
+        return rounds[-1]
+
+    sim = SimulatedTime()
+    service = AnalyticsService(
+        core_env.store, MetricStore(core_env.db), core_env.tokens, core_env.clients, core_env.bus
+    )
+    scheduler = RefreshScheduler(
+        service, core_env.store, core_env.settings, core_env.bus, sim.clock, sim.sleep,
+        startup_spread_s=0.0, revocations=revocations, revocations_every_s=300.0,
+    )  # fmt: skip
+    scheduler.start()
+    try:
+        await until(lambda: len(rounds) == 1)  # the first cycle: TikTok still fails
+        assert (rounds[0].pending, rounds[0].revoked) == (1, 0)
+        await sim.advance(120)  # not the revocations' turn yet
+        assert len(rounds) == 1
+        core_env.sandbox.state.faults.clear()
+        # A later cycle, once the item's own backoff is over, finishes it.
+        (pending,) = core_env.store.pending_revocations()
+        core_env.store.defer_pending_revocation(pending.id, datetime.now(UTC))
+        await sim.advance(300)
+        await until(lambda: len(rounds) == 2)
+        assert rounds[1].revoked == 1
+        assert core_env.store.pending_revocations() == []
+        with pytest.raises(AuthRejectedError):
+            await core_env.clients("tiktok").fetch_profile(tokens)
+    finally:
+        await scheduler.stop()

@@ -25,7 +25,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -84,6 +84,8 @@ class RefreshScheduler:
         debounce_s: float = 3.0,
         offline_probe_s: float = 30.0,
         rng: random.Random | None = None,
+        revocations: Callable[[], Coroutine[Any, Any, object]] | None = None,
+        revocations_every_s: float = 300.0,
     ) -> None:
         self._analytics = analytics
         self._accounts = accounts
@@ -97,6 +99,12 @@ class RefreshScheduler:
         self._debounce = debounce_s
         self._probe_every = offline_probe_s
         self._rng = rng or random.Random()
+        # Pending revocations (tokens of disconnected accounts a platform did not
+        # confirm) are retried on the loop's cycle; each item keeps its own backoff.
+        self._revocations = revocations
+        self._revocations_every = revocations_every_s
+        self._next_revocations = 0.0
+        self._revocation_task: asyncio.Task[object] | None = None
         # When each account is due: its first slot, then last finish + interval
         # (read live from settings) with its own jitter; manual and backoff override.
         self._first_due: dict[int, float] = {}
@@ -148,7 +156,8 @@ class RefreshScheduler:
     async def stop(self) -> None:
         """Stop the loop and cancel refreshes in flight."""
         task, self._task = self._task, None
-        pending = {t for t in [task, *self._inflight.values()] if t is not None}
+        revoking, self._revocation_task = self._revocation_task, None
+        pending = {t for t in [task, revoking, *self._inflight.values()] if t is not None}
         for t in pending:
             t.cancel()
         if pending:
@@ -244,6 +253,8 @@ class RefreshScheduler:
             return _MAX_IDLE_S
         accounts = await self._list_accounts()
         now = self._clock()
+        if self._online:
+            self._retry_revocations(now)
         eligible = [a for a in accounts if a.status not in _WAITING_FOR_USER]
         known = {a.id for a in accounts}
         for gone in set(self._first_due) - known:
@@ -278,6 +289,17 @@ class RefreshScheduler:
             if a.id not in self._inflight and self._due_at(a.id) > now
         ]
         return max(0.05, min([*waits, _MAX_IDLE_S]))
+
+    def _retry_revocations(self, now: float) -> None:
+        """Start a round of pending revocations when one is due (never two at once)."""
+        running = self._revocation_task is not None and not self._revocation_task.done()
+        if self._revocations is None or running or now < self._next_revocations:
+            return
+        self._next_revocations = now + self._revocations_every
+        self._revocation_task = asyncio.get_running_loop().create_task(
+            self._revocations(), name="pending-revocations"
+        )
+        self._revocation_task.add_done_callback(_log_failure)
 
     def _probe(self, eligible: list[Account], now: float) -> float:
         """Offline: try one account every ``offline_probe_s``; a success resumes all."""
@@ -369,3 +391,8 @@ class RefreshScheduler:
             )
             self._poke()
         return outcome
+
+
+def _log_failure(task: asyncio.Task[object]) -> None:
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.warning("pending revocations: round failed (%s)", type(exc).__name__)
