@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -66,7 +68,32 @@ class DataPaths(NamedTuple):
         return self.logs / "crashes"
 
     def ensure(self) -> DataPaths:
-        """Create the directories (owner-only permissions) and return self."""
+        """Create the directories and make everything in them the user's alone.
+
+        Directories are 0700 and files 0600, also when the data directory already
+        existed with wider modes (``--data-dir`` at an existing folder, a copy, a
+        first run that made it another way). Returns self.
+        """
         for path in (self.root, self.logs, self.locks, self.cache, self.backups):
             path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if os.name == "posix":
+            _owner_only(self.root)
         return self
+
+
+def _owner_only(root: Path) -> None:
+    """chmod go-rwx below ``root`` (links are not followed; what cannot change is left)."""
+    for folder, dirs, files in os.walk(root):
+        for name, wanted in [
+            (".", 0o700),
+            *((d, 0o700) for d in dirs),
+            *((f, 0o600) for f in files),
+        ]:
+            path = os.path.join(folder, name)
+            try:
+                mode = os.lstat(path).st_mode
+                if stat.S_ISLNK(mode) or not stat.S_IMODE(mode) & 0o077:
+                    continue
+                os.chmod(path, stat.S_IMODE(mode) & wanted)
+            except OSError:
+                continue

@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from huntaze_desktop import __version__
-from huntaze_desktop.domain.errors import HuntazeError, VaultError
+from huntaze_desktop.domain.errors import ConfigurationError, HuntazeError, VaultError
 from huntaze_desktop.domain.events import AccountChanged, AccountRemoved, EventBus, Notice
 from huntaze_desktop.domain.models import Account
 from huntaze_desktop.domain.secrets import ensure_no_secrets, redact_secrets, secret_values
 from huntaze_desktop.domain.settings import Settings
+from huntaze_desktop.fileio import replace_atomically
 from huntaze_desktop.providers.base import ProviderClient
 from huntaze_desktop.services.revocation import (
     RevocationResult,
@@ -395,5 +396,16 @@ def _audit_row(row: Any) -> dict[str, Any]:
 
 
 def _write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    """Write the report for the user's eyes only (0600), in a folder that exists."""
+    if path.is_dir():
+        raise ConfigurationError(f"{path} is a folder. Give a file name for the report.")
+    if not path.parent.is_dir():
+        raise ConfigurationError(
+            f"The folder {path.parent} does not exist. Create it first, or choose another."
+        )
+    try:
+        with replace_atomically(path, mode=0o600) as handle:
+            handle.write(text)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigurationError(f"The report could not be written to {path}: {reason}.") from None

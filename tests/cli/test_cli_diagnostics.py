@@ -62,6 +62,7 @@ def test_export_holds_statuses_versions_and_settings_but_no_secret(
     assert len(secrets) >= 6  # two OAuth pairs, a session and the values inside it
 
     target = tmp_path / "out" / "diagnostics.json"
+    target.parent.mkdir()
     done = cli.run("diagnostics", "export", str(target))
     assert str(target) in done.stdout
     text = target.read_text(encoding="utf-8")
