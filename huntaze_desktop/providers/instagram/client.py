@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from authlib.oauth2.rfc6749.parameters import prepare_token_request
 
 from huntaze_desktop.domain.errors import (
     AuthRejectedError,
@@ -90,29 +92,40 @@ class Client(ProviderClient):
         return max(candidates) if candidates else None
 
     # -- tokens -----------------------------------------------------------------
+    #
+    # Compliance hooks: the code answer may come wrapped in {"data": [{...}]}
+    # (``access_token_response``). The long-lived exchange (``ig_exchange_token``)
+    # and the refresh (``ig_refresh_token``) are Graph GETs whose grant is the
+    # access token itself, built with authlib's ``prepare_token_request``.
+
+    def install_compliance_hooks(self) -> None:
+        super().install_compliance_hooks()
+        self.register_compliance_hook("access_token_response", _unwrap_code_answer)
 
     async def exchange_code(
         self, code: str, redirect_uri: str, code_verifier: str | None = None
     ) -> TokenGrant:
         # Meta appends "#_" to the redirect; a code read naively may still carry it.
         code = code.removesuffix("#_")
-        payload = await self.token_request(
-            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+        body = prepare_token_request("authorization_code", code=code, redirect_uri=redirect_uri)
+        short = await self.token_endpoint_request(
+            self.endpoint_url("token"), body, response_hook="access_token_response"
         )
-        short = _unwrap(payload, self.spec.name)
         short_token = as_str(short, "access_token", self.spec.name)
         user_id = as_str(short, "user_id", self.spec.name)
         # A short-lived token lasts an hour: trade it for a 60-day one straight away.
-        response = await self.send(
-            "GET",
-            self.endpoint_url("long_lived"),
-            params={
-                "grant_type": "ig_exchange_token",
-                "client_secret": self.credentials.client_secret or "",
-                "access_token": short_token,
-            },
+        body = prepare_token_request(
+            "ig_exchange_token",
+            client_secret=self.credentials.client_secret or "",
+            access_token=short_token,
         )
-        long = as_mapping(self.read(response), self.spec.name)
+        long = await self.token_endpoint_request(
+            self.endpoint_url("long_lived"),
+            body,
+            method="GET",
+            authenticate=False,
+            response_hook="access_token_response",
+        )
         tokens = self.token_set(long)
         permissions = short.get("permissions")
         scope = (
@@ -137,12 +150,15 @@ class Client(ProviderClient):
         if tokens.issued_at is not None and now - tokens.issued_at < min_age:
             log.debug("instagram token younger than 24 h: not refreshed")
             return tokens
-        response = await self.send(
-            "GET",
+        body = prepare_token_request("ig_refresh_token", access_token=tokens.access_token)
+        payload = await self.token_endpoint_request(
             self.endpoint_url("refresh"),
-            params={"grant_type": "ig_refresh_token", "access_token": tokens.access_token},
+            body,
+            method="GET",
+            authenticate=False,
+            request_hook="refresh_token_request",
+            response_hook="refresh_token_response",
         )
-        payload = as_mapping(self.read(response), self.spec.name)
         return self.token_set(payload, previous=tokens)
 
     async def revoke(self, tokens: TokenSet) -> None:
@@ -258,14 +274,33 @@ class Client(ProviderClient):
         return response
 
 
-def _unwrap(payload: Mapping[str, Any], provider: str) -> Mapping[str, Any]:
-    """The code answer, flat or wrapped in ``{"data": [{...}]}``."""
+def _unwrap_code_answer(response: httpx.Response) -> httpx.Response:
+    """The code answer flat, whether it came flat or wrapped in ``{"data": [{...}]}``.
+
+    An empty ``data`` list or a non-object first item is left as it came: the
+    parser then reports the answer as malformed.
+    """
+    if not response.is_success:
+        return response
+    try:
+        payload = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return response
+    if not isinstance(payload, Mapping) or "access_token" in payload:
+        return response
     data = payload.get("data")
-    if "access_token" not in payload and isinstance(data, list):
-        if not data:
-            raise MalformedResponseError(provider=provider, code="empty_data")
-        return as_mapping(data[0], provider)
-    return payload
+    if not isinstance(data, list) or not data or not isinstance(data[0], Mapping):
+        return response
+    try:
+        flat = json.dumps(data[0]).encode()
+    except (ValueError, RecursionError):
+        return response
+    return httpx.Response(
+        response.status_code,
+        headers={"Content-Type": "application/json"},
+        content=flat,
+        request=response.request,
+    )
 
 
 def _replace_scope(tokens: TokenSet, scope: str) -> TokenSet:
