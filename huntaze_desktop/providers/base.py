@@ -436,7 +436,7 @@ class ProviderClient:
         return TokenSet(
             access_token=access,
             refresh_token=refresh_token,
-            expires_at=_after(now, optional_int(token, "expires_in")),
+            expires_at=_after(now, optional_int(payload, "expires_in")),
             refresh_expires_at=refresh_expires_at,
             token_type=optional_str(token, "token_type") or "bearer",
             scope=optional_str(token, "scope") or (previous.scope if previous else None),
@@ -447,12 +447,14 @@ class ProviderClient:
     def oauth2_token(payload: Mapping[str, Any], now: datetime) -> OAuth2Token:
         """The answer as authlib's ``OAuth2Token``, ``expires_at`` counted from ``now``."""
         fields = dict(payload)
-        expires_in = optional_int(fields, "expires_in")
         fields.pop("expires_at", None)
-        if expires_in is not None and expires_in > 0:
-            expiry = _after(now, expires_in)
-            assert expiry is not None
+        expiry = _after(now, optional_int(payload, "expires_in"))
+        if expiry is not None:
             fields["expires_at"] = int(expiry.timestamp())
+        else:
+            # Unusable (absent, junk, <= 0): authlib would count it from the wall
+            # clock, or fail on junk; without it the token has no known expiry.
+            fields.pop("expires_in", None)
         return OAuth2Token(fields)
 
     @staticmethod
@@ -593,7 +595,8 @@ def rename_client_id(param: str) -> Callable[[str], str]:
 
     def hook(url: str) -> str:
         parts = urlsplit(url)
-        query = [(param if k == "client_id" else k, v) for k, v in parse_qsl(parts.query)]
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        query = [(param if k == "client_id" else k, v) for k, v in pairs]
         return urlunsplit(parts._replace(query=urlencode(query)))
 
     return hook

@@ -254,6 +254,14 @@ def test_a_renamed_client_id_is_renamed_everywhere() -> None:
     assert parse_qs(body) == {"a": ["b"], "client_key": ["app-id"], "client_secret": ["app-secret"]}
 
 
+@pytest.mark.parametrize("expires_in", ["soon", -5, 0, None, True, "1e9"])
+def test_unusable_expires_in_means_no_known_expiry(expires_in: Any) -> None:
+    client = _client(_answer(500, {}))
+    tokens = client.token_set({"access_token": "a", "expires_in": expires_in})
+    assert tokens.expires_at is None
+    assert "expires_at" not in client.oauth2_token({"expires_in": expires_in}, NOW)
+
+
 def test_json_of_a_hooked_answer_is_unchanged() -> None:
     request = httpx.Request("POST", "https://auth.example/token")
     fixed = oauth_error_status_fix(
