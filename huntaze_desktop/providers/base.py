@@ -4,9 +4,12 @@ A provider package ``providers/<name>/`` exports ``SPEC`` (a :class:`ProviderSpe
 and ``Client`` (a :class:`ProviderClient` subclass). The spec holds every value a
 vendor may change (URLs, parameter names, scopes, PKCE style, lifetimes); the
 client holds only what data cannot say. The base class implements a standard
-OAuth 2 authorization-code client driven by the spec, so a well-behaved platform
-needs little code; session-based platforms (``auth_kind="session"``) override
-what they use and leave the OAuth methods raising :class:`NotSupportedError`.
+OAuth 2 authorization-code client driven by the spec, built on authlib's
+protocol helpers and sent over the app's shared httpx client, and classifies
+RFC 6749 error answers, so a well-behaved platform needs little code. What a
+platform does differently is registered as compliance hooks (authlib's names).
+Session-based platforms (``auth_kind="session"``) override what they use and
+leave the OAuth methods raising :class:`NotSupportedError`.
 """
 
 from __future__ import annotations
