@@ -53,12 +53,14 @@ HOUR = 3600
 TOKEN_PATH = "requests.tiktok./v2/oauth/token/"
 
 
-async def _consent(http: httpx.AsyncClient, authorize_url: str) -> str:
+async def _consent(
+    http: httpx.AsyncClient, authorize_url: str, login: tuple[str, str] = LOGIN
+) -> str:
     """Act as the browser on the sandbox's consent page; the callback URL."""
     page = await http.get(authorize_url)
     assert page.status_code == 200, page.text[:300]
     form = {unescape(k): unescape(v) for k, v in _HIDDEN.findall(page.text)}
-    form.update({"username": LOGIN[0], "password": LOGIN[1], "action": "allow"})
+    form.update({"username": login[0], "password": login[1], "action": "allow"})
     answer = await http.post(str(page.url), data=form)
     assert answer.status_code in (302, 303), answer.text[:300]
     return urljoin(str(page.url), answer.headers["location"])
@@ -159,6 +161,25 @@ async def test_sign_in_with_a_wrong_client_secret_says_which_setting(core_env: C
         await engine.complete(callback)
     assert "TikTok app credentials" in caught.value.user_message
     assert WRONG_SECRET not in caught.value.user_message
+    assert core_env.store.list_accounts() == []
+
+
+async def test_instagram_wrong_secret_names_the_app_credentials(core_env: CoreEnv) -> None:
+    """Instagram's legacy answer ("Error validating client secret.") via its compliance hook."""
+    app_id, _ = SANDBOX_CREDENTIALS["instagram"]
+    engine = SignInEngine(
+        core_env.store,
+        default_registry(),
+        core_env.http,
+        lambda provider: ClientCredentials(app_id, WRONG_SECRET),
+        core_env.sandbox.base_urls(),
+        clock=core_env.now,
+    )
+    attempt = engine.begin("instagram")
+    callback = await _consent(core_env.http, attempt.authorize_url, ("sunny.creates", "sunny-pass"))
+    with pytest.raises(AppCredentialsRejectedError) as caught:
+        await engine.complete(callback)
+    assert "Instagram app credentials" in caught.value.user_message
     assert core_env.store.list_accounts() == []
 
 

@@ -36,6 +36,10 @@ __all__ = ["Client"]
 log = logging.getLogger("huntaze.providers.instagram")
 
 _THROTTLE_CODES = frozenset({4, 17, 32, 613})
+# Graph: "Error validating client secret" / invalid application (the app, not the user).
+_APP_REJECTED = 101
+# The legacy code-exchange answers that are about the app's credentials.
+_LEGACY_CLIENT_MESSAGES = frozenset({"Invalid platform app", "Error validating client secret."})
 _PROFILE_FIELDS = (
     "user_id,username,name,account_type,profile_picture_url,"
     "followers_count,follows_count,media_count"
@@ -57,6 +61,8 @@ class Client(ProviderClient):
             code = optional_int(error, "code")
             if code == 190:
                 return AuthRejectedError(provider=name, code="190", http_status=status)
+            if code == _APP_REJECTED:
+                return self.oauth_error(response, "invalid_client")
             if code in _THROTTLE_CODES:
                 return RateLimitedError(
                     retry_at=self._retry_at(response),
@@ -69,6 +75,9 @@ class Client(ProviderClient):
             if status == 401:
                 return AuthRejectedError(provider=name, code=str(code), http_status=status)
             return ProviderError(provider=name, code=str(code), http_status=status)
+        if isinstance(error, str) and error:
+            # RFC 6749 shape (the legacy answers a compliance hook rewrote).
+            return self.oauth_error(response, error)
         if isinstance(payload, Mapping) and "error_type" in payload:
             # The OAuth endpoints' legacy shape. A rejected code or token is an auth
             # rejection; anything else (bad app settings) is a plain provider error.
@@ -94,13 +103,16 @@ class Client(ProviderClient):
     # -- tokens -----------------------------------------------------------------
     #
     # Compliance hooks: the code answer may come wrapped in {"data": [{...}]}
-    # (``access_token_response``). The long-lived exchange (``ig_exchange_token``)
-    # and the refresh (``ig_refresh_token``) are Graph GETs whose grant is the
-    # access token itself, built with authlib's ``prepare_token_request``.
+    # and a refused app comes in the legacy shape (``access_token_response``:
+    # unwrapped, and rewritten as RFC 6749 ``invalid_client``). The long-lived
+    # exchange (``ig_exchange_token``) and the refresh (``ig_refresh_token``) are
+    # Graph GETs whose grant is the access token itself, built with authlib's
+    # ``prepare_token_request``.
 
     def install_compliance_hooks(self) -> None:
         super().install_compliance_hooks()
         self.register_compliance_hook("access_token_response", _unwrap_code_answer)
+        self.register_compliance_hook("access_token_response", _legacy_client_error)
 
     async def exchange_code(
         self, code: str, redirect_uri: str, code_verifier: str | None = None
@@ -299,6 +311,32 @@ def _unwrap_code_answer(response: httpx.Response) -> httpx.Response:
         response.status_code,
         headers={"Content-Type": "application/json"},
         content=flat,
+        request=response.request,
+    )
+
+
+def _legacy_client_error(response: httpx.Response) -> httpx.Response:
+    """``400 {"error_type": "OAuthException", "error_message": "Invalid platform app"}``
+    (or "Error validating client secret.") is RFC 6749's ``invalid_client``.
+
+    Other legacy answers (a used code, a redirect mismatch) are left as they are.
+    """
+    if response.status_code != 400:
+        return response
+    try:
+        payload = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return response
+    if (
+        not isinstance(payload, Mapping)
+        or payload.get("error_type") != "OAuthException"
+        or payload.get("error_message") not in _LEGACY_CLIENT_MESSAGES
+    ):
+        return response
+    return httpx.Response(
+        400,
+        headers={"Content-Type": "application/json"},
+        content=json.dumps({"error": "invalid_client"}).encode(),
         request=response.request,
     )
 
