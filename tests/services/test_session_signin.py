@@ -15,8 +15,8 @@ from huntaze_desktop.domain.models import ConnectionStatus
 from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.providers.base import ClientCredentials, ProviderClient
 from huntaze_desktop.providers.onlyfans import CapturedSession
+from huntaze_desktop.providers.onlyfans.sandbox.app import scripted_sign_in, sessions
 from huntaze_desktop.providers.registry import make_client
-from huntaze_desktop.sandbox.onlyfans import scripted_sign_in, sessions
 from huntaze_desktop.sandbox.server import SandboxServer
 from huntaze_desktop.services.session_signin import connect_session
 from huntaze_desktop.storage.accounts import AccountStore
