@@ -94,7 +94,7 @@ def standard_authorize_rules(
             return AuthorizeProblem("invalid_scope", "The scope is not valid.", True, request)
         if not request.code_challenge or request.code_challenge_method != "S256":
             return AuthorizeProblem(
-                "invalid_request", "PKCE with code_challenge_method=S256 is required.", True, request
+                "invalid_request", "PKCE (code_challenge_method=S256) is required.", True, request
             )
         return request
 
