@@ -38,10 +38,7 @@ from huntaze_desktop.providers.base import (
 __all__ = [
     "ENTRY_POINT_GROUP",
     "ProviderRegistry",
-    "all_specs",
     "default_registry",
-    "get_spec",
-    "make_client",
 ]
 
 log = logging.getLogger("huntaze.providers")
@@ -178,23 +175,5 @@ _default = ProviderRegistry()
 
 
 def default_registry() -> ProviderRegistry:
+    """The app's registry: the built-in platforms and the entry-point ones."""
     return _default
-
-
-def all_specs() -> list[ProviderSpec]:
-    return _default.all_specs()
-
-
-def get_spec(name: str) -> ProviderSpec:
-    return _default.get_spec(name)
-
-
-def make_client(
-    name: str,
-    http: httpx.AsyncClient,
-    base_urls: Mapping[str, str] | None,
-    credentials: ClientCredentialsLike,
-    *,
-    clock: Clock | None = None,
-) -> ProviderClient:
-    return _default.make_client(name, http, base_urls, credentials, clock=clock)

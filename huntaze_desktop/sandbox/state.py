@@ -337,9 +337,6 @@ class SandboxState:
             self.changed()
             return family
 
-    def family(self, family_id: str) -> RefreshFamily | None:
-        return self._families.get(family_id)
-
     def use_refresh_token(
         self,
         provider: str,

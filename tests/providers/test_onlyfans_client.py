@@ -35,9 +35,11 @@ from huntaze_desktop.providers.onlyfans.client import (
     parse_earnings_chart,
 )
 from huntaze_desktop.providers.onlyfans.sandbox.app import RULES_FILE, scripted_sign_in
-from huntaze_desktop.providers.registry import make_client
+from huntaze_desktop.providers.registry import default_registry
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
 from huntaze_desktop.sandbox.server import SandboxServer
+
+make_client = default_registry().make_client
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) ClientTest/2.0"
 SUNNY = ("sunnycreates@example.com", "sunny-pass")

@@ -9,7 +9,10 @@ import pytest
 
 from huntaze_desktop.domain.errors import ConfigurationError, MalformedResponseError
 from huntaze_desktop.providers.base import ProviderSpec, resolve_base_urls
-from huntaze_desktop.providers.registry import ProviderRegistry, all_specs, get_spec
+from huntaze_desktop.providers.registry import ProviderRegistry, default_registry
+
+all_specs = default_registry().all_specs
+get_spec = default_registry().get_spec
 
 
 def test_every_folder_is_a_platform_in_display_order() -> None:

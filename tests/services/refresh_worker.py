@@ -42,7 +42,9 @@ def build_token_manager(
     """A TokenManager wired to the sandbox, the way the app wires it to the platforms."""
     from huntaze_desktop.domain.events import EventBus
     from huntaze_desktop.providers.base import ClientCredentials
-    from huntaze_desktop.providers.registry import make_client
+    from huntaze_desktop.providers.registry import default_registry
+
+    make_client = default_registry().make_client
     from huntaze_desktop.sandbox.endpoints import base_urls, sandbox_credentials
     from huntaze_desktop.services.tokens import TokenManager
 
