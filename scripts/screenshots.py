@@ -172,8 +172,8 @@ class Shooter:
     # -- data --------------------------------------------------------------------
 
     async def connect_accounts(self) -> None:
+        from huntaze_desktop.providers.onlyfans.sandbox.app import scripted_sign_in
         from huntaze_desktop.providers.onlyfans.session import CapturedSession
-        from huntaze_desktop.sandbox.onlyfans import scripted_sign_in
 
         accounts = self.runtime.accounts
         async with httpx.AsyncClient(timeout=15.0) as browser:

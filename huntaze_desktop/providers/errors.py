@@ -35,7 +35,6 @@ from huntaze_desktop.net.retry import retry_after
 __all__ = [
     "AppCredentialsRejectedError",
     "NotSupportedError",
-    "as_int",
     "as_mapping",
     "as_str",
     "generic_http_error",
@@ -181,13 +180,6 @@ def optional_int(data: Mapping[str, Any], key: str) -> int | None:
     if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) < 19:
         return int(value)
     return None
-
-
-def as_int(data: Mapping[str, Any], key: str, provider: str) -> int:
-    value = optional_int(data, key)
-    if value is None:
-        raise MalformedResponseError(provider=provider, code=f"missing_{key}")
-    return value
 
 
 def generic_http_error(

@@ -11,14 +11,14 @@ from typing import Any
 import httpx
 import pytest
 
-from huntaze_desktop.providers.onlyfans.signing import sign
-from huntaze_desktop.sandbox.onlyfans import (
+from huntaze_desktop.providers.onlyfans.sandbox.app import (
     RULES_FILE,
     earnings_on,
     sandbox_rules,
     scripted_sign_in,
     subscribers_on,
 )
+from huntaze_desktop.providers.onlyfans.signing import sign
 from huntaze_desktop.sandbox.server import SandboxServer
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) SandboxTest/1.0"

@@ -23,10 +23,10 @@ from consent_form import consent
 
 from huntaze_desktop.domain.errors import ConfigurationError
 from huntaze_desktop.domain.models import ConnectionStatus
+from huntaze_desktop.providers.onlyfans.sandbox.app import sandbox_rules, scripted_sign_in
 from huntaze_desktop.providers.onlyfans.signing import sign
 from huntaze_desktop.runtime import Runtime, RuntimeOptions
 from huntaze_desktop.sandbox import persistence
-from huntaze_desktop.sandbox.onlyfans import sandbox_rules, scripted_sign_in
 from huntaze_desktop.sandbox.server import SandboxServer
 from huntaze_desktop.sandbox.shared import (
     PORT_ENV,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from huntaze_desktop.sandbox.server import HOSTS, SandboxServer, base_urls
-from huntaze_desktop.sandbox.state import SANDBOX_CREDENTIALS, SandboxState
+from huntaze_desktop.sandbox.endpoints import base_urls, sandbox_credentials, sandbox_platforms
+from huntaze_desktop.sandbox.server import SandboxServer
+from huntaze_desktop.sandbox.state import SandboxState
 
 
 def test_starts_on_a_free_port_and_stops() -> None:
@@ -40,8 +41,8 @@ def test_base_urls_name_every_role() -> None:
     assert urls["tiktok"]["api"] == "http://127.0.0.1:9/tiktok/open"
     assert urls["reddit"]["api"] == "http://127.0.0.1:9/reddit/oauth"
     assert urls["onlyfans"] == {"site": "http://127.0.0.1:9/onlyfans/site"}
-    assert set(SANDBOX_CREDENTIALS) == set(HOSTS)
-    assert SANDBOX_CREDENTIALS["reddit"][1] is None
+    assert set(sandbox_credentials()) == set(sandbox_platforms())
+    assert sandbox_credentials()["reddit"][1] is None
 
 
 def test_admin_clock_moves_state_time(http: httpx.Client, sandbox: SandboxServer) -> None:
