@@ -36,9 +36,10 @@ from huntaze_desktop.providers.base import (
     resolve_base_urls,
 )
 from huntaze_desktop.providers.errors import AppCredentialsRejectedError
-from huntaze_desktop.providers.registry import default_registry, make_client
+from huntaze_desktop.providers.registry import default_registry
 from huntaze_desktop.providers.tiktok.spec import SPEC as TIKTOK
-from huntaze_desktop.sandbox.server import SANDBOX_CREDENTIALS, SandboxServer
+from huntaze_desktop.sandbox.endpoints import sandbox_credentials
+from huntaze_desktop.sandbox.server import SandboxServer
 from huntaze_desktop.services.signin import SignInEngine
 from huntaze_desktop.services.tokens import TokenManager
 
@@ -70,7 +71,7 @@ def _base_client(
     sandbox: Any, http: httpx.AsyncClient, secret: str | None = None
 ) -> ProviderClient:
     """The base class itself on TikTok's spec: no platform code at all."""
-    client_key, real_secret = SANDBOX_CREDENTIALS["tiktok"]
+    client_key, real_secret = sandbox_credentials()["tiktok"]
     urls = resolve_base_urls(TIKTOK, sandbox.base_urls()["tiktok"])
     return ProviderClient(TIKTOK, http, urls, ClientCredentials(client_key, secret or real_secret))
 
@@ -146,7 +147,7 @@ async def test_base_client_other_error_codes_are_named(
 
 
 async def test_sign_in_with_a_wrong_client_secret_says_which_setting(core_env: CoreEnv) -> None:
-    client_key, _ = SANDBOX_CREDENTIALS["tiktok"]
+    client_key, _ = sandbox_credentials()["tiktok"]
     engine = SignInEngine(
         core_env.store,
         default_registry(),
@@ -166,7 +167,7 @@ async def test_sign_in_with_a_wrong_client_secret_says_which_setting(core_env: C
 
 async def test_instagram_wrong_secret_names_the_app_credentials(core_env: CoreEnv) -> None:
     """Instagram's legacy answer ("Error validating client secret.") via its compliance hook."""
-    app_id, _ = SANDBOX_CREDENTIALS["instagram"]
+    app_id, _ = sandbox_credentials()["instagram"]
     engine = SignInEngine(
         core_env.store,
         default_registry(),
@@ -185,8 +186,8 @@ async def test_instagram_wrong_secret_names_the_app_credentials(core_env: CoreEn
 
 async def test_refused_app_credentials_need_settings_not_a_reconnect(core_env: CoreEnv) -> None:
     account = await core_env.connect("tiktok")
-    client_key, _ = SANDBOX_CREDENTIALS["tiktok"]
-    wrong = make_client(
+    client_key, _ = sandbox_credentials()["tiktok"]
+    wrong = default_registry().make_client(
         "tiktok",
         core_env.http,
         core_env.sandbox.base_urls()["tiktok"],
