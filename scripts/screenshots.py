@@ -190,7 +190,8 @@ class Shooter:
     async def inject_problems(self) -> None:
         """TikTok answers 429 to everything; the Reddit grant is revoked."""
         base = self.runtime.sandbox.base_url
-        async with httpx.AsyncClient(timeout=10.0) as admin:
+        headers = self.runtime.sandbox.admin_headers()
+        async with httpx.AsyncClient(timeout=10.0, headers=headers) as admin:
             fault = {"provider": "tiktok", "kind": "rate_limit", "times": None}
             (await admin.post(f"{base}/_admin/faults", json=fault)).raise_for_status()
             revoke = {"provider": "reddit", "user": "sunny_creates"}

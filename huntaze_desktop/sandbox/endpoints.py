@@ -13,16 +13,42 @@ from __future__ import annotations
 
 import functools
 import importlib
+from pathlib import Path
 from types import MappingProxyType
 
 from huntaze_desktop.domain.errors import ConfigurationError
 from huntaze_desktop.providers.registry import default_registry
 from huntaze_desktop.sandbox.platform import SandboxPlatform
 
-__all__ = ["STATE_FILE_NAME", "base_urls", "sandbox_credentials", "sandbox_platforms"]
+__all__ = [
+    "ADMIN_TOKEN_FILE_NAME",
+    "STATE_FILE_NAME",
+    "admin_headers",
+    "base_urls",
+    "read_admin_token",
+    "sandbox_credentials",
+    "sandbox_platforms",
+]
 
 # In the data directory the sandbox serves: its grants survive restarts there.
 STATE_FILE_NAME = "sandbox-state.json"
+# The bearer token of the sandbox's /_admin/ endpoints, beside its state file (0600):
+# only the user who runs the sandbox can read it, so only they can drive it.
+ADMIN_TOKEN_FILE_NAME = "sandbox-admin.token"
+
+
+def read_admin_token(data_dir: Path) -> str | None:
+    """The admin token of the sandbox serving ``data_dir``, if one wrote it."""
+    try:
+        token = (Path(data_dir) / ADMIN_TOKEN_FILE_NAME).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return token or None
+
+
+def admin_headers(token: str | None) -> dict[str, str]:
+    """The header a request to ``/_admin/`` carries."""
+    return {"Authorization": f"Bearer {token}"} if token else {}
 
 
 @functools.cache

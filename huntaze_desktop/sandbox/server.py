@@ -26,6 +26,7 @@ host is wrapped in ``FaultInjector`` with the platform's ``FaultShapes``.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 import socket
@@ -36,13 +37,18 @@ from types import TracebackType
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Mount, Route, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from huntaze_desktop import __version__
+from huntaze_desktop.fileio import replace_atomically
 from huntaze_desktop.sandbox import pages, persistence
 from huntaze_desktop.sandbox.admin import admin_routes
+from huntaze_desktop.sandbox.endpoints import ADMIN_TOKEN_FILE_NAME, admin_headers
 from huntaze_desktop.sandbox.faults import FaultInjector
 from huntaze_desktop.sandbox.platform import SandboxPlatform
 from huntaze_desktop.sandbox.state import SandboxState
@@ -70,6 +76,42 @@ def _platform_mounts(platform: SandboxPlatform, state: SandboxState) -> list[Bas
     return mounts
 
 
+class _AdminGuard:
+    """Every ``/_admin/`` path (the sandbox's and a platform's) needs the admin token.
+
+    The sandbox listens on loopback, where every local user and program can reach
+    it; its admin endpoints change grants, clocks and faults. They answer only a
+    request with ``Authorization: Bearer <token>``, the token being in the file
+    ``sandbox-admin.token`` (0600) of the data directory the sandbox serves.
+    """
+
+    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
+        self._app = app
+        self._state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "/_admin/" in scope.get("path", ""):
+            given = Headers(scope=scope).get("authorization", "")
+            wanted = f"Bearer {self._state.admin_token}"
+            if not hmac.compare_digest(given.encode(), wanted.encode()):
+                refused = JSONResponse(
+                    {"error": "the sandbox admin token is required (sandbox-admin.token)"},
+                    status_code=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+                await refused(scope, receive, send)
+                return
+        await self._app(scope, receive, send)
+
+
+def write_admin_token(state: SandboxState, data_dir: Path) -> Path:
+    """Write the state's admin token to ``data_dir/sandbox-admin.token`` (0600)."""
+    path = Path(data_dir) / ADMIN_TOKEN_FILE_NAME
+    with replace_atomically(path, mode=0o600) as handle:
+        handle.write(state.admin_token + "\n")
+    return path
+
+
 def build_app(state: SandboxState) -> Starlette:
     """The ASGI app of the whole sandbox (admin, index page, every platform)."""
     routes: list[BaseRoute] = list(admin_routes(state))
@@ -94,7 +136,7 @@ def build_app(state: SandboxState) -> Starlette:
     routes.append(Route("/_admin/whoami", whoami))
     for platform in state.platforms.values():
         routes.extend(_platform_mounts(platform, state))
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(_AdminGuard, state=state)])
 
 
 class SandboxServer:
@@ -131,6 +173,10 @@ class SandboxServer:
     def base_url(self) -> str:
         return f"http://{self._host}:{self.port}"
 
+    def admin_headers(self) -> dict[str, str]:
+        """The header that opens this sandbox's ``/_admin/`` endpoints."""
+        return admin_headers(self.state.admin_token)
+
     def base_urls(self) -> dict[str, dict[str, str]]:
         """Provider -> role -> URL prefix of every platform this sandbox serves."""
         return {name: p.base_urls(self.base_url) for name, p in self.state.platforms.items()}
@@ -157,6 +203,7 @@ class SandboxServer:
         self._socket = sock
         if self._state_file is not None:
             persistence.attach(self.state, self._state_file)
+            write_admin_token(self.state, self._state_file.parent)
         self._bound_port = int(sock.getsockname()[1])
         self._server = uvicorn.Server(_config(build_app(self.state), self._host))
         self._thread = threading.Thread(
@@ -215,6 +262,7 @@ def serve(host: str = "127.0.0.1", port: int = 8787, state_file: Path | None = N
     state = SandboxState()
     if state_file is not None:
         persistence.attach(state, state_file)
+        write_admin_token(state, state_file.parent)
     print(f"Huntaze sandbox on http://{host}:{port}/ (Ctrl+C to stop)")
     try:
         uvicorn.Server(_config(build_app(state), host, port)).run()

@@ -175,6 +175,8 @@ class SandboxState:
         platforms: Iterable[SandboxPlatform] | None = None,
     ) -> None:
         self.lock = threading.RLock()
+        # The bearer token of /_admin/ (see server._AdminGuard); new for each state.
+        self.admin_token = secrets.token_urlsafe(32)
         found = sandbox_platforms() if platforms is None else {p.provider: p for p in platforms}
         self.platforms: dict[str, SandboxPlatform] = dict(found)
         if users is None:

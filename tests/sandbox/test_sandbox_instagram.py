@@ -234,11 +234,15 @@ def test_media_pages(http: httpx.Client) -> None:
     assert {p["id"] for p in first["data"]}.isdisjoint(p["id"] for p in second["data"])
 
 
-def test_missing_or_revoked_token(http: httpx.Client, sandbox: SandboxServer) -> None:
+def test_missing_or_revoked_token(
+    http: httpx.Client, admin: httpx.Client, sandbox: SandboxServer
+) -> None:
     none = http.get("/instagram/graph/me")
     assert none.json()["error"]["code"] == 190
     token = sign_in(http, "moonlight.studio", "moon-pass")
-    answer = http.post("/_admin/revoke", json={"provider": "instagram", "user": "moonlight.studio"})
+    answer = admin.post(
+        "/_admin/revoke", json={"provider": "instagram", "user": "moonlight.studio"}
+    )
     assert answer.json()["revoked"] >= 1
     revoked = http.get("/instagram/graph/me", params={"access_token": token})
     assert revoked.json()["error"]["error_subcode"] == 458
