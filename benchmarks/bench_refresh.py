@@ -59,7 +59,7 @@ class RemoteSandbox:
         self.base_url = base_url
 
     def base_urls(self) -> dict[str, dict[str, str]]:
-        from huntaze_desktop.sandbox.server import base_urls
+        from huntaze_desktop.sandbox.endpoints import base_urls
 
         return base_urls(self.base_url)
 
@@ -75,7 +75,7 @@ async def _connect_oauth(rt: Any, provider: str, username: str) -> Any:
 
 async def _connect_session(rt: Any, site: str, username: str) -> Any:
     from huntaze_desktop.providers.onlyfans import CapturedSession
-    from huntaze_desktop.sandbox.onlyfans import scripted_sign_in
+    from huntaze_desktop.providers.onlyfans.sandbox.app import scripted_sign_in
 
     raw = await scripted_sign_in(site, f"{username}@example.com", "bench-pass", UA)
     return await rt.accounts.connect_session("onlyfans", CapturedSession.from_mapping(raw))

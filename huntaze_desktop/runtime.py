@@ -171,7 +171,7 @@ class Runtime:
             log.warning("pending revocations not retried: %s", type(exc).__name__)
 
     async def _start_sandbox(self, shared: Any) -> None:
-        from huntaze_desktop.sandbox.endpoints import SANDBOX_CREDENTIALS
+        from huntaze_desktop.sandbox.endpoints import sandbox_credentials
         from huntaze_desktop.sandbox.shared import start_or_reuse
 
         if shared is None:
@@ -182,7 +182,7 @@ class Runtime:
         self._overrides = {k: dict(v) for k, v in shared.base_urls().items()}
         self._client_credentials = {
             name: ClientCredentials(client_id, secret)
-            for name, (client_id, secret) in SANDBOX_CREDENTIALS.items()
+            for name, (client_id, secret) in sandbox_credentials().items()
         }
         log.info("Sandbox mode: platforms stand in at %s", shared.base_url)
 

@@ -172,8 +172,8 @@ class Shooter:
     # -- data --------------------------------------------------------------------
 
     async def connect_accounts(self) -> None:
+        from huntaze_desktop.providers.onlyfans.sandbox.app import scripted_sign_in
         from huntaze_desktop.providers.onlyfans.session import CapturedSession
-        from huntaze_desktop.sandbox.onlyfans import scripted_sign_in
 
         accounts = self.runtime.accounts
         async with httpx.AsyncClient(timeout=15.0) as browser:
@@ -190,7 +190,8 @@ class Shooter:
     async def inject_problems(self) -> None:
         """TikTok answers 429 to everything; the Reddit grant is revoked."""
         base = self.runtime.sandbox.base_url
-        async with httpx.AsyncClient(timeout=10.0) as admin:
+        headers = self.runtime.sandbox.admin_headers()
+        async with httpx.AsyncClient(timeout=10.0, headers=headers) as admin:
             fault = {"provider": "tiktok", "kind": "rate_limit", "times": None}
             (await admin.post(f"{base}/_admin/faults", json=fault)).raise_for_status()
             revoke = {"provider": "reddit", "user": "sunny_creates"}

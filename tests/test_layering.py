@@ -7,6 +7,12 @@ Layers, top to bottom (docs/ARCHITECTURE.md):
 
 A module may import its own layer and any layer below it, never one above.
 Imports under ``if TYPE_CHECKING:`` count too: a type is a dependency.
+
+One placement is not by folder: a platform's sandbox stand-in,
+``providers/<name>/sandbox/`` (or ``sandbox.py``), belongs to the sandbox layer.
+Adding a platform is adding one folder, stand-in included; the stand-in builds
+on ``sandbox/`` (state, authorize page, faults), and nothing in ``providers/``
+may import it (only the sandbox does, through ``endpoints.sandbox_platforms()``).
 """
 
 from __future__ import annotations
@@ -54,13 +60,21 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 
+def layer_of(parts: tuple[str, ...] | list[str]) -> str:
+    """The layer of a module below ``huntaze_desktop`` (path parts, ``.py`` or not)."""
+    names = [part.removesuffix(".py") for part in parts]
+    if len(names) >= 3 and names[0] == "providers" and names[2] == "sandbox":
+        return "sandbox"  # a platform's stand-in (see the module docstring)
+    return names[0]
+
+
 def _sources(layer: str) -> list[Path]:
     target = PACKAGE / layer
     return [target] if target.is_file() else sorted(target.rglob("*.py"))
 
 
 def _app_imports(path: Path, root: Path) -> list[tuple[int, str]]:
-    """Every ``huntaze_desktop.<part>`` the file at ``root/...`` imports, with its line."""
+    """The layer of every ``huntaze_desktop`` module the file at ``root/...`` imports."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     package = ["huntaze_desktop", *path.relative_to(root).parts[:-1]]
     found: list[tuple[int, str]] = []
@@ -72,22 +86,20 @@ def _app_imports(path: Path, root: Path) -> list[tuple[int, str]]:
             base = node.module or ""
             if node.level:  # relative: resolve against this file's package
                 base = ".".join([*package[: len(package) - node.level + 1], base]).rstrip(".")
-            if base == "huntaze_desktop":  # from huntaze_desktop import runtime
-                names = [f"{base}.{alias.name}" for alias in node.names]
-            else:
-                names = [base]
+            # from huntaze_desktop import runtime; from ...tiktok import sandbox
+            names = [f"{base}.{alias.name}" for alias in node.names]
         for name in names:
             parts = name.split(".")
             if parts[0] == "huntaze_desktop" and len(parts) > 1:
-                found.append((node.lineno, parts[1]))
-    return sorted(found)
+                found.append((node.lineno, layer_of(parts[1:])))
+    return sorted(set(found))
 
 
 def upward_imports(root: Path = PACKAGE) -> list[str]:
     """``file:line imports part`` for every import under ``root`` that ``ALLOWED`` forbids."""
     bad = []
     for path in sorted(root.rglob("*.py")):
-        layer = path.relative_to(root).parts[0].removesuffix(".py")
+        layer = layer_of(path.relative_to(root).parts)
         if layer == "__init__":
             continue
         allowed = ALLOWED.get(layer)
@@ -133,6 +145,27 @@ def test_the_real_tree_fails_with_one_upward_import(tmp_path: Path) -> None:
     with models.open("a", encoding="utf-8") as out:
         out.write("from huntaze_desktop.services.tokens import TokenManager\n")
     assert upward_imports(copy) == [f"domain/models.py:{lines + 1} imports services"]
+
+
+def test_a_platform_folder_may_hold_its_sandbox_stand_in(tmp_path: Path) -> None:
+    # The stand-in builds on sandbox/; the platform's own code may not import it.
+    platform = tmp_path / "huntaze_desktop" / "providers" / "acme"
+    (platform / "sandbox").mkdir(parents=True)
+    (platform / "sandbox" / "__init__.py").write_text(
+        "from huntaze_desktop.sandbox.platform import SandboxPlatform\n"
+        "from huntaze_desktop.providers.acme.spec import SPEC\n"
+    )
+    (platform / "client.py").write_text(
+        "from huntaze_desktop.providers.base import ProviderClient\n"
+        "from huntaze_desktop.providers.acme import sandbox\n"
+        "from huntaze_desktop.providers.acme.sandbox import SANDBOX\n"
+        "from huntaze_desktop.sandbox.state import SandboxState\n"
+    )
+    assert upward_imports(tmp_path / "huntaze_desktop") == [
+        "providers/acme/client.py:2 imports sandbox",
+        "providers/acme/client.py:3 imports sandbox",
+        "providers/acme/client.py:4 imports sandbox",
+    ]
 
 
 def _qt_imports(path: Path) -> list[str]:

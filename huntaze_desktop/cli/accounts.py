@@ -255,7 +255,7 @@ def _client_secrets(rt: Runtime) -> list[str]:
         if stored is not None and stored.client_secret:
             found.append(stored.client_secret)
     if rt.sandbox_mode:
-        from huntaze_desktop.sandbox.state import SANDBOX_CREDENTIALS
+        from huntaze_desktop.sandbox.endpoints import sandbox_credentials
 
-        found += [secret for _, secret in SANDBOX_CREDENTIALS.values() if secret]
+        found += [secret for _, secret in sandbox_credentials().values() if secret]
     return [s for s in found if s]

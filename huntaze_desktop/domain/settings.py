@@ -11,13 +11,22 @@ import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import msgspec
 
 from huntaze_desktop.domain.early_settings import Theme  # defined without msgspec for the boot
 from huntaze_desktop.domain.errors import ConfigurationError
 
-__all__ = ["Settings", "SignInMethod", "Theme", "load_settings", "save_settings"]
+__all__ = [
+    "Settings",
+    "SignInMethod",
+    "Theme",
+    "check_proxy_url",
+    "load_settings",
+    "proxy_problem",
+    "save_settings",
+]
 
 log = logging.getLogger("huntaze.settings")
 
@@ -54,6 +63,11 @@ class Settings(msgspec.Struct, kw_only=True):
     active_accounts: dict[str, int] = {}
     onlyfans_rules_url: str | None = None
 
+    def __post_init__(self) -> None:
+        # msgspec reports a ValueError raised here as a ValidationError of the file.
+        if self.proxy_url is not None:
+            check_proxy_url(self.proxy_url)
+
     def __setattr__(self, name: str, value: Any) -> None:
         """Validate a change as the file is validated: msgspec.ValidationError (a ValueError).
 
@@ -62,10 +76,51 @@ class Settings(msgspec.Struct, kw_only=True):
         """
         if name in _FIELD_TYPES:
             value = msgspec.convert(value, _FIELD_TYPES[name], strict=False)
+        if name == "proxy_url" and value is not None:
+            check_proxy_url(value)
         super().__setattr__(name, value)
 
 
 _FIELD_TYPES: dict[str, Any] = {f.name: f.type for f in msgspec.structs.fields(Settings)}
+
+# The proxies httpx speaks (SOCKS through socksio, a dependency).
+_PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+_PROXY_HINT = (
+    "Enter a proxy address such as http://proxy.example.com:8080 or "
+    "socks5://127.0.0.1:1080, or leave it empty."
+)
+
+
+def proxy_problem(text: str) -> str | None:
+    """Why ``text`` is not a usable proxy address, as a sentence (None when it is fine).
+
+    The sentence never repeats the address: it may hold a user name and password.
+    An empty text is fine (no proxy).
+    """
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return "That proxy port is not a number between 1 and 65535. " + _PROXY_HINT
+    if parts.scheme.lower() not in _PROXY_SCHEMES:
+        return "A proxy address starts with http://, https:// or socks5://. " + _PROXY_HINT
+    if not parts.hostname:
+        return "The proxy address has no host name. " + _PROXY_HINT
+    if port == 0:
+        return "That proxy port is not a number between 1 and 65535. " + _PROXY_HINT
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return "A proxy address has no path or query. " + _PROXY_HINT
+    return None
+
+
+def check_proxy_url(url: str) -> None:
+    """Raise ValueError (the sentence of :func:`proxy_problem`) for an unusable proxy."""
+    problem = proxy_problem(url)
+    if problem is not None:
+        raise ValueError(f"proxy_url: {problem}")
 
 
 def load_settings(path: Path) -> Settings:
@@ -79,6 +134,13 @@ def load_settings(path: Path) -> Settings:
         return Settings()
     try:
         return msgspec.json.decode(raw, type=Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        # msgspec names the field and the expected type, never the value.
+        log.warning("Settings file %s is invalid: %s", path, exc)
+        raise ConfigurationError(
+            f"The settings file {path} has a bad value ({exc}). Fix it, or delete the file"
+            " to use defaults."
+        ) from None
     except msgspec.DecodeError as exc:
         log.warning("Settings file %s is invalid: %s", path, exc)
         raise ConfigurationError(

@@ -1,6 +1,16 @@
-"""Finds the platforms: every ``providers/<name>/`` package exporting SPEC, Client and ANALYTICS.
+"""Finds the platforms: packages exporting SPEC, Client and ANALYTICS.
 
-Adding a platform is adding a folder; nothing outside ``providers/`` names one.
+Two places are read, in this order:
+
+- every ``huntaze_desktop/providers/<name>/`` package (adding a platform to the
+  app is adding a folder; nothing outside it names the platform);
+- every entry point of the group ``huntaze_desktop.platforms`` (a package
+  installed beside the app: ``name = "its_package"`` in its metadata's
+  ``entry_points.txt``, i.e. ``[project.entry-points."huntaze_desktop.platforms"]``).
+
+An entry point that cannot be loaded, or a package that is not a platform, is a
+``ConfigurationError`` naming it: a broken plug-in is never silently missing.
+The sandbox reads the same list (``registry.package(name)`` + ``.sandbox``).
 """
 
 from __future__ import annotations
@@ -8,7 +18,8 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from importlib.metadata import entry_points
 from types import ModuleType
 from typing import NamedTuple
 
@@ -25,55 +36,89 @@ from huntaze_desktop.providers.base import (
 )
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "ProviderRegistry",
-    "all_specs",
     "default_registry",
-    "get_spec",
-    "make_client",
 ]
 
 log = logging.getLogger("huntaze.providers")
+
+ENTRY_POINT_GROUP = "huntaze_desktop.platforms"
+BUILT_IN = "huntaze_desktop.providers"
 
 
 class _Entry(NamedTuple):
     spec: ProviderSpec
     client: type[ProviderClient]
     analytics: PlatformAnalytics | None
+    package: str
+
+
+def _entry_of(module: ModuleType) -> _Entry | None:
+    """The platform a package exports, or None when it exports none (a helper package)."""
+    spec = getattr(module, "SPEC", None)
+    client = getattr(module, "Client", None)
+    analytics = getattr(module, "ANALYTICS", None)
+    if not isinstance(spec, ProviderSpec) or not (
+        isinstance(client, type) and issubclass(client, ProviderClient)
+    ):
+        return None
+    if analytics is not None and not (
+        isinstance(analytics, PlatformAnalytics) and analytics.provider == spec.name
+    ):
+        raise ConfigurationError(
+            f"The analytics of '{spec.name}' are not a PlatformAnalytics of that platform."
+        )
+    return _Entry(spec, client, analytics, module.__name__)
 
 
 class ProviderRegistry:
-    """The platforms found in one package (``huntaze_desktop.providers`` by default)."""
+    """The platforms of ``huntaze_desktop.providers`` and of the entry-point group.
 
-    def __init__(self, package: str = "huntaze_desktop.providers") -> None:
+    ``package`` and ``entry_point_group`` (None: none) say where to look.
+    """
+
+    def __init__(
+        self, package: str = BUILT_IN, entry_point_group: str | None = ENTRY_POINT_GROUP
+    ) -> None:
         self._package = package
+        self._group = entry_point_group
         self._entries: dict[str, _Entry] | None = None
+
+    def _built_in(self) -> Iterator[_Entry]:
+        root: ModuleType = importlib.import_module(self._package)
+        for info in pkgutil.iter_modules(root.__path__):
+            if info.ispkg and not info.name.startswith("_"):
+                entry = _entry_of(importlib.import_module(f"{self._package}.{info.name}"))
+                if entry is not None:
+                    yield entry
+
+    def _plugged_in(self) -> Iterator[_Entry]:
+        if self._group is None:
+            return
+        for point in entry_points(group=self._group):
+            where = f"'{point.name}' ({point.value})"
+            try:
+                module = point.load()
+            except Exception as exc:
+                raise ConfigurationError(
+                    f"The platform plug-in {where} could not be loaded: {type(exc).__name__}: {exc}"
+                ) from exc
+            entry = _entry_of(module) if isinstance(module, ModuleType) else None
+            if entry is None:
+                raise ConfigurationError(
+                    f"The platform plug-in {where} is not a package exporting SPEC and Client."
+                )
+            yield entry
 
     def _load(self) -> dict[str, _Entry]:
         if self._entries is not None:
             return self._entries
-        root: ModuleType = importlib.import_module(self._package)
         entries: dict[str, _Entry] = {}
-        for info in pkgutil.iter_modules(root.__path__):
-            if not info.ispkg or info.name.startswith("_"):
-                continue
-            module = importlib.import_module(f"{self._package}.{info.name}")
-            spec = getattr(module, "SPEC", None)
-            client = getattr(module, "Client", None)
-            analytics = getattr(module, "ANALYTICS", None)
-            if not isinstance(spec, ProviderSpec) or not (
-                isinstance(client, type) and issubclass(client, ProviderClient)
-            ):
-                # A helper subpackage, not a platform.
-                continue
-            if spec.name in entries:
-                raise ConfigurationError(f"Two platforms are named '{spec.name}'.")
-            if analytics is not None and not (
-                isinstance(analytics, PlatformAnalytics) and analytics.provider == spec.name
-            ):
-                raise ConfigurationError(
-                    f"The analytics of '{spec.name}' are not a PlatformAnalytics of that platform."
-                )
-            entries[spec.name] = _Entry(spec, client, analytics)
+        for entry in (*self._built_in(), *self._plugged_in()):
+            if entry.spec.name in entries:
+                raise ConfigurationError(f"Two platforms are named '{entry.spec.name}'.")
+            entries[entry.spec.name] = entry
         self._entries = dict(
             sorted(entries.items(), key=lambda kv: (kv[1].spec.sort_order, kv[1].spec.display_name))
         )
@@ -85,7 +130,12 @@ class ProviderRegistry:
         return [entry.spec for entry in self._load().values()]
 
     def names(self) -> list[str]:
+        """Every platform's name, in display order."""
         return list(self._load())
+
+    def package(self, name: str) -> str:
+        """The package the platform was found in (its sandbox stand-in is ``<package>.sandbox``)."""
+        return self._entry(name).package
 
     def _entry(self, name: str) -> _Entry:
         try:
@@ -125,23 +175,5 @@ _default = ProviderRegistry()
 
 
 def default_registry() -> ProviderRegistry:
+    """The app's registry: the built-in platforms and the entry-point ones."""
     return _default
-
-
-def all_specs() -> list[ProviderSpec]:
-    return _default.all_specs()
-
-
-def get_spec(name: str) -> ProviderSpec:
-    return _default.get_spec(name)
-
-
-def make_client(
-    name: str,
-    http: httpx.AsyncClient,
-    base_urls: Mapping[str, str] | None,
-    credentials: ClientCredentialsLike,
-    *,
-    clock: Clock | None = None,
-) -> ProviderClient:
-    return _default.make_client(name, http, base_urls, credentials, clock=clock)

@@ -7,7 +7,6 @@ re-exports these names. Also here: the checks a spec's addresses go through
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import ipaddress
 from collections.abc import Mapping
@@ -15,6 +14,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import msgspec
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from huntaze_desktop import __version__
 from huntaze_desktop.domain.errors import ConfigurationError, MalformedResponseError
@@ -159,10 +159,13 @@ def resolve_base_urls(spec: ProviderSpec, overrides: Mapping[str, str] | None) -
 
 
 def code_challenge(verifier: str, style: PkceStyle) -> str | None:
-    """The PKCE challenge for ``verifier``: base64url S256, TikTok's hex S256, or none."""
+    """The PKCE challenge for ``verifier``: S256 (authlib's), TikTok's hex S256, or none.
+
+    TikTok's desktop Login Kit takes the SHA-256 of the verifier as 64 lowercase
+    hex digits, still announced as ``code_challenge_method=S256``.
+    """
     if style == "none":
         return None
-    digest = hashlib.sha256(verifier.encode("ascii"))
     if style == "s256_hex":
-        return digest.hexdigest()
-    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
+        return hashlib.sha256(verifier.encode("ascii")).hexdigest()
+    return str(create_s256_code_challenge(verifier))

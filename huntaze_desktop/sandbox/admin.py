@@ -6,7 +6,8 @@
 - ``POST /_admin/clock`` ``{"advance_seconds": N}`` moves the sandbox clock.
 - ``GET /_admin/counters`` (``DELETE`` resets them).
 - ``POST /_admin/revoke`` ``{"provider", "user"}`` revokes all grants of a user.
-- ``GET``/``POST /_admin/flags`` reads or changes ``SandboxFlags``.
+- ``GET``/``POST /_admin/flags`` reads or changes the platforms' quirk flags
+  (``SandboxFlags``, by flat name ``<provider>_<flag>``).
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def admin_routes(state: SandboxState) -> list[Route]:
             except (KeyError, TypeError, ValueError) as exc:
                 return _bad(f"unknown or invalid flag: {exc}")
             state.changed()
-        return JSONResponse(dataclasses.asdict(state.flags))
+        return JSONResponse(state.flags.as_dict())
 
     return [
         Route("/_admin/faults", faults, methods=["GET", "POST", "DELETE"]),

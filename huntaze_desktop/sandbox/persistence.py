@@ -8,9 +8,8 @@ families (current and rotated tokens, revocations), the clock offset, the flags
 and plug-in data (OnlyFans sessions). Authorization codes live ten minutes and are
 not kept. The file holds sandbox stand-in tokens only, never a real credential.
 
-Plug-in platforms keep their own data: a ``huntaze_desktop.sandbox.<provider>``
-module may offer ``dump_plugin_state(state) -> JSON`` and
-``load_plugin_state(state, data)``.
+Stand-ins keep their own data: a platform's ``SandboxApp`` may offer
+``dump_state(state) -> JSON`` and ``load_state(state, data)``.
 
 Writes are atomic (temporary file, fsync, ``os.replace``), so a crash leaves the
 old file or the new one, never half of one.
@@ -19,8 +18,6 @@ old file or the new one, never half of one.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import importlib
 import json
 import logging
 import os
@@ -70,7 +67,7 @@ def dump_state(state: SandboxState) -> dict[str, Any]:
         return {
             "format": FORMAT,
             "clock_offset_s": state.clock_offset,
-            "flags": dataclasses.asdict(state.flags),
+            "flags": state.flags.as_dict(),
             "access_tokens": [
                 {
                     "token": t.token,
@@ -113,7 +110,7 @@ def restore_state(state: SandboxState, data: dict[str, Any]) -> None:
         state._offset_s = float(data.get("clock_offset_s", 0.0))
         flags = data.get("flags")
         if isinstance(flags, dict):
-            known = {f.name for f in dataclasses.fields(state.flags)}
+            known = set(state.flags.as_dict())
             state.flags.update({k: v for k, v in flags.items() if k in known})
         for row in data.get("access_tokens", []):
             user = _find_user(state, row.get("user"))
@@ -156,26 +153,21 @@ def restore_state(state: SandboxState, data: dict[str, Any]) -> None:
             _load_plugins(state, plugins)
 
 
-def _platform(provider: str) -> Any:
-    try:
-        return importlib.import_module(f"huntaze_desktop.sandbox.{provider}")
-    except ModuleNotFoundError:
-        return None
-
-
 def _dump_plugins(state: SandboxState) -> dict[str, Any]:
     dumped: dict[str, Any] = {}
     for provider in list(state.plugin_data):
-        dump = getattr(_platform(provider), "dump_plugin_state", None)
-        if callable(dump):
+        platform = state.platforms.get(provider)
+        dump = platform.load_app().dump_state if platform is not None else None
+        if dump is not None:
             dumped[provider] = dump(state)
     return dumped
 
 
 def _load_plugins(state: SandboxState, plugins: dict[str, Any]) -> None:
     for provider, data in plugins.items():
-        restore = getattr(_platform(str(provider)), "load_plugin_state", None)
-        if callable(restore):
+        platform = state.platforms.get(str(provider))
+        restore = platform.load_app().load_state if platform is not None else None
+        if restore is not None:
             restore(state, data)
 
 

@@ -1,7 +1,10 @@
-"""The sandbox HTTP server: local stand-ins for the four platforms on 127.0.0.1.
+"""The sandbox HTTP server: local stand-ins of the platforms on 127.0.0.1.
 
-Each real host of a platform is mounted under ``/<provider>/<host>``; a provider
-spec points its base-URL *roles* at these prefixes (``base_urls``):
+Each platform's stand-in is declared in its own package (``<package>.sandbox``
+exporting ``SANDBOX: SandboxPlatform``; see ``sandbox/platform.py`` and
+``endpoints.sandbox_platforms()``). Each real host of a platform is mounted
+under ``/<provider>/<host segment>``; a provider spec points its base-URL *roles*
+at these prefixes (``base_urls``). The built-in ones:
 
 ==========  ==========  ========================  ==============================
 provider    role        sandbox prefix            real host
@@ -16,75 +19,97 @@ reddit      ``api``     ``/reddit/oauth``         https://oauth.reddit.com
 onlyfans    ``site``    ``/onlyfans/site``        https://onlyfans.com
 ==========  ==========  ========================  ==============================
 
-Plug-in convention: a platform is the module ``huntaze_desktop.sandbox.<provider>``
-with ``routes(state: SandboxState)`` returning either a ``list[BaseRoute]`` (the
-platform has a single host) or a ``dict[host, list[BaseRoute]]`` keyed by the host
-segments above; an optional module attribute ``FAULT_SHAPES: FaultShapes`` words
-the platform's rate-limit, revoked-grant and expired-session answers. Each host is
-wrapped in ``FaultInjector``. A platform whose module is missing is left out.
+The routes come from the stand-in's ``SandboxApp`` (``SandboxPlatform.load_app()``):
+a list when the platform has one host, else a dict keyed by host segment. Each
+host is wrapped in ``FaultInjector`` with the platform's ``FaultShapes``.
 """
 
 from __future__ import annotations
 
-import importlib
+import hmac
 import logging
 import os
 import socket
 import threading
 import time
 from pathlib import Path
-from types import ModuleType, TracebackType
+from types import TracebackType
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Mount, Route, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from huntaze_desktop import __version__
+from huntaze_desktop.fileio import replace_atomically
 from huntaze_desktop.sandbox import pages, persistence
 from huntaze_desktop.sandbox.admin import admin_routes
-from huntaze_desktop.sandbox.endpoints import HOSTS, base_urls
-from huntaze_desktop.sandbox.faults import FaultInjector, FaultShapes
-from huntaze_desktop.sandbox.state import SANDBOX_CREDENTIALS, SandboxState
+from huntaze_desktop.sandbox.endpoints import ADMIN_TOKEN_FILE_NAME, admin_headers
+from huntaze_desktop.sandbox.faults import FaultInjector
+from huntaze_desktop.sandbox.platform import SandboxPlatform
+from huntaze_desktop.sandbox.state import SandboxState
 
-__all__ = [
-    "HOSTS",
-    "SANDBOX_CREDENTIALS",
-    "SandboxServer",
-    "base_urls",
-    "build_app",
-    "serve",
-]
+__all__ = ["SandboxServer", "build_app", "serve"]
 
 log = logging.getLogger(__name__)
 
 
-def _load_platform(provider: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(f"huntaze_desktop.sandbox.{provider}")
-    except ModuleNotFoundError as exc:
-        # Only a missing platform module is tolerated, not a broken import inside it.
-        if exc.name != f"huntaze_desktop.sandbox.{provider}":
-            raise
-        log.debug("sandbox platform %s not available", provider)
-        return None
-
-
-def _platform_mounts(provider: str, state: SandboxState) -> list[BaseRoute]:
-    module = _load_platform(provider)
-    if module is None:
-        return []
-    shapes: FaultShapes = getattr(module, "FAULT_SHAPES", FaultShapes())
-    hosts = module.routes(state)
+def _platform_mounts(platform: SandboxPlatform, state: SandboxState) -> list[BaseRoute]:
+    app = platform.load_app()
+    hosts = app.routes(state)
     if isinstance(hosts, list):
-        (only_host,) = HOSTS[provider].values()
+        (only_host,) = platform.hosts.values()
         hosts = {only_host: hosts}
+    unknown = set(hosts) - set(platform.hosts.values())
+    if unknown:
+        raise ValueError(f"{platform.provider} serves hosts it does not declare: {unknown}")
     mounts: list[BaseRoute] = []
     for host, routes in hosts.items():
-        app = FaultInjector(Router(routes), provider=provider, state=state, shapes=shapes)
-        mounts.append(Mount(f"/{provider}/{host}", app=app))
+        wrapped = FaultInjector(
+            Router(routes), provider=platform.provider, state=state, shapes=app.fault_shapes
+        )
+        mounts.append(Mount(f"/{platform.provider}/{host}", app=wrapped))
     return mounts
+
+
+class _AdminGuard:
+    """Every ``/_admin/`` path (the sandbox's and a platform's) needs the admin token.
+
+    The sandbox listens on loopback, where every local user and program can reach
+    it; its admin endpoints change grants, clocks and faults. They answer only a
+    request with ``Authorization: Bearer <token>``, the token being in the file
+    ``sandbox-admin.token`` (0600) of the data directory the sandbox serves.
+    """
+
+    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
+        self._app = app
+        self._state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "/_admin/" in scope.get("path", ""):
+            given = Headers(scope=scope).get("authorization", "")
+            wanted = f"Bearer {self._state.admin_token}"
+            if not hmac.compare_digest(given.encode(), wanted.encode()):
+                refused = JSONResponse(
+                    {"error": "the sandbox admin token is required (sandbox-admin.token)"},
+                    status_code=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+                await refused(scope, receive, send)
+                return
+        await self._app(scope, receive, send)
+
+
+def write_admin_token(state: SandboxState, data_dir: Path) -> Path:
+    """Write the state's admin token to ``data_dir/sandbox-admin.token`` (0600)."""
+    path = Path(data_dir) / ADMIN_TOKEN_FILE_NAME
+    with replace_atomically(path, mode=0o600) as handle:
+        handle.write(state.admin_token + "\n")
+    return path
 
 
 def build_app(state: SandboxState) -> Starlette:
@@ -92,7 +117,8 @@ def build_app(state: SandboxState) -> Starlette:
     routes: list[BaseRoute] = list(admin_routes(state))
 
     async def index(request: Request) -> HTMLResponse:
-        return HTMLResponse(pages.index_page(state, base_urls(str(request.base_url))))
+        urls = {name: p.base_urls(str(request.base_url)) for name, p in state.platforms.items()}
+        return HTMLResponse(pages.index_page(state, urls))
 
     async def whoami(request: Request) -> JSONResponse:
         # Lets another process tell this sandbox from whatever else holds the port.
@@ -108,9 +134,9 @@ def build_app(state: SandboxState) -> Starlette:
 
     routes.append(Route("/", index))
     routes.append(Route("/_admin/whoami", whoami))
-    for provider in HOSTS:
-        routes.extend(_platform_mounts(provider, state))
-    return Starlette(routes=routes)
+    for platform in state.platforms.values():
+        routes.extend(_platform_mounts(platform, state))
+    return Starlette(routes=routes, middleware=[Middleware(_AdminGuard, state=state)])
 
 
 class SandboxServer:
@@ -147,8 +173,13 @@ class SandboxServer:
     def base_url(self) -> str:
         return f"http://{self._host}:{self.port}"
 
+    def admin_headers(self) -> dict[str, str]:
+        """The header that opens this sandbox's ``/_admin/`` endpoints."""
+        return admin_headers(self.state.admin_token)
+
     def base_urls(self) -> dict[str, dict[str, str]]:
-        return base_urls(self.base_url)
+        """Provider -> role -> URL prefix of every platform this sandbox serves."""
+        return {name: p.base_urls(self.base_url) for name, p in self.state.platforms.items()}
 
     def start(self, timeout: float = 10.0) -> SandboxServer:
         """Start serving; returns once the server accepts connections."""
@@ -172,6 +203,7 @@ class SandboxServer:
         self._socket = sock
         if self._state_file is not None:
             persistence.attach(self.state, self._state_file)
+            write_admin_token(self.state, self._state_file.parent)
         self._bound_port = int(sock.getsockname()[1])
         self._server = uvicorn.Server(_config(build_app(self.state), self._host))
         self._thread = threading.Thread(
@@ -230,6 +262,7 @@ def serve(host: str = "127.0.0.1", port: int = 8787, state_file: Path | None = N
     state = SandboxState()
     if state_file is not None:
         persistence.attach(state, state_file)
+        write_admin_token(state, state_file.parent)
     print(f"Huntaze sandbox on http://{host}:{port}/ (Ctrl+C to stop)")
     try:
         uvicorn.Server(_config(build_app(state), host, port)).run()

@@ -3,9 +3,11 @@
 The GUI and the CLI each used to start a private sandbox on a random port, so an
 account connected by one process had tokens the other's sandbox never issued.
 Now a ``--sandbox`` process asks the fixed port (8787, or ``HUNTAZE_SANDBOX_PORT``)
-who is there (``GET /_admin/whoami``):
+who is there (``GET /_admin/whoami``, with this data directory's admin token from
+``sandbox-admin.token``):
 
-- a Huntaze sandbox keeping the same state file → reuse it (``RemoteSandbox``);
+- a Huntaze sandbox that knows the token and keeps the same state file → reuse it
+  (``RemoteSandbox``);
 - nothing → start one there, persisting to ``<data_dir>/sandbox-state.json``;
 - anything else (another program, or the sandbox of another data directory) →
   start one on a free port, still persisting to this data directory's file.
@@ -24,7 +26,12 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from huntaze_desktop.domain.errors import ConfigurationError
-from huntaze_desktop.sandbox.endpoints import STATE_FILE_NAME, base_urls
+from huntaze_desktop.sandbox.endpoints import (
+    STATE_FILE_NAME,
+    admin_headers,
+    base_urls,
+    read_admin_token,
+)
 
 if TYPE_CHECKING:
     from huntaze_desktop.sandbox.server import SandboxServer
@@ -59,6 +66,11 @@ class RemoteSandbox:
     def base_urls(self) -> dict[str, dict[str, str]]:
         return base_urls(self.base_url)
 
+    def admin_headers(self) -> dict[str, str]:
+        """The admin token the other process wrote beside its state file."""
+        token = read_admin_token(self.state_file.parent) if self.state_file else None
+        return admin_headers(token)
+
     def stop(self) -> None:
         """Nothing to stop: the owning process stops it."""
 
@@ -81,12 +93,14 @@ def sandbox_port() -> int:
     return port
 
 
-def probe(base_url: str, timeout: float = 1.0) -> tuple[bool, dict[str, Any] | None]:
-    """(anything answered, the sandbox's whoami if it is a Huntaze sandbox)."""
+def probe(
+    base_url: str, token: str | None = None, timeout: float = 1.0
+) -> tuple[bool, dict[str, Any] | None]:
+    """(anything answered, the sandbox's whoami if it is a Huntaze sandbox we hold the token of)."""
     try:
         # trust_env=False: a proxy from the environment must not answer for loopback.
         with httpx.Client(timeout=timeout, trust_env=False) as http:
-            response = http.get(f"{base_url}/_admin/whoami")
+            response = http.get(f"{base_url}/_admin/whoami", headers=admin_headers(token))
     except httpx.HTTPError:
         return False, None
     try:
@@ -125,7 +139,8 @@ def start_or_reuse(
         return _start(0, state_file), True
     url = f"http://{_HOST}:{port}"
     for attempt in range(_BIND_ATTEMPTS):
-        answered, info = probe(url)
+        # Only a sandbox that knows this data directory's admin token is reused.
+        answered, info = probe(url, read_admin_token(data_dir))
         if info is not None:
             if _same_file(info.get("state_file"), state_file):
                 log.info("Reusing the sandbox already running at %s", url)

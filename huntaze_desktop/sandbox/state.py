@@ -15,19 +15,18 @@ import secrets
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from huntaze_desktop.sandbox.endpoints import SANDBOX_CREDENTIALS
+from huntaze_desktop.sandbox.endpoints import sandbox_platforms
 from huntaze_desktop.sandbox.faults import FaultSet
-from huntaze_desktop.sandbox.users import DEFAULT_USERS, DemoUser
+from huntaze_desktop.sandbox.platform import SandboxPlatform
+from huntaze_desktop.sandbox.users import DemoUser
 
 __all__ = [
-    "DEFAULT_USERS",
-    "SANDBOX_CREDENTIALS",
     "AccessToken",
     "AuthCode",
     "DemoUser",
@@ -40,29 +39,63 @@ __all__ = [
 CODE_LIFETIME_S = 600
 
 
-@dataclass(slots=True)
-class SandboxFlags:
-    """Switches between the answer shapes a platform has been seen to give."""
+F = TypeVar("F")
 
-    # Instagram code exchange: False = flat object, True = {"data": [{...}]}.
-    instagram_wrapped_token: bool = False
-    # TikTok lifetimes differ between doc versions; tests may pick the short ones.
-    tiktok_access_lifetime_s: int = 86_400
-    tiktok_refresh_lifetime_s: int = 31_536_000
-    tiktok_rotate_refresh: bool = True
-    # Reddit: does a refresh grant hand back a new refresh token?
-    reddit_rotate_refresh: bool = False
-    # Reddit: a bad refresh token as HTTP 200 {"error":"invalid_grant"} ("200")
-    # or as HTTP 400 {"error": 400} ("400"); both have been recorded.
-    reddit_bad_refresh_shape: str = "200"
-    reddit_access_lifetime_s: int = 3_600
-    reddit_requests_per_minute: int = 100
+
+class SandboxFlags:
+    """Switches between the answer shapes each platform has been seen to give.
+
+    Each stand-in declares its own flags (``SandboxPlatform.flags``, a dataclass);
+    here they are together under flat names ``<provider>_<field>`` (as in
+    ``/_admin/flags`` and the state file): ``flags.reddit_rotate_refresh = True``.
+    ``flags.of(provider, kind)`` is one platform's typed instance.
+    """
+
+    def __init__(self, platforms: Iterable[SandboxPlatform] | None = None) -> None:
+        found = sandbox_platforms().values() if platforms is None else platforms
+        groups = {p.provider: p.flags() for p in found}
+        object.__setattr__(self, "_groups", groups)
+
+    def of(self, provider: str, kind: type[F]) -> F:
+        """The flags of one platform, checked to be of ``kind``."""
+        group = self._groups[provider]
+        if not isinstance(group, kind):
+            raise TypeError(f"the flags of {provider} are {type(group).__name__}")
+        return group
+
+    def _locate(self, name: str) -> tuple[Any, str]:
+        for provider, group in self._groups.items():
+            field_name = name.removeprefix(f"{provider}_")
+            if field_name != name and field_name in {f.name for f in fields(group)}:
+                return group, field_name
+        raise AttributeError(name)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        group, field_name = self._locate(name)
+        return getattr(group, field_name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        group, field_name = self._locate(name)
+        setattr(group, field_name, value)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every flag by its flat name."""
+        return {
+            f"{provider}_{name}": value
+            for provider, group in self._groups.items()
+            for name, value in asdict(group).items()
+        }
 
     def update(self, values: dict[str, Any]) -> None:
+        """Set flags by flat name, converted to each flag's type (KeyError: unknown name)."""
         for name, value in values.items():
-            if not hasattr(self, name):
-                raise KeyError(name)
-            setattr(self, name, type(getattr(self, name))(value))
+            try:
+                group, field_name = self._locate(name)
+            except AttributeError:
+                raise KeyError(name) from None
+            setattr(group, field_name, type(getattr(group, field_name))(value))
 
 
 @dataclass(slots=True)
@@ -129,15 +162,30 @@ class RefreshOutcome:
 
 
 class SandboxState:
-    """The shared memory of one sandbox server (thread-safe)."""
+    """The shared memory of one sandbox server (thread-safe).
 
-    def __init__(self, users: tuple[DemoUser, ...] = DEFAULT_USERS) -> None:
+    ``platforms``: the stand-ins it serves (default: every one found,
+    ``endpoints.sandbox_platforms()``); ``users``: the demo accounts (default:
+    those the stand-ins declare).
+    """
+
+    def __init__(
+        self,
+        users: Iterable[DemoUser] | None = None,
+        platforms: Iterable[SandboxPlatform] | None = None,
+    ) -> None:
         self.lock = threading.RLock()
+        # The bearer token of /_admin/ (see server._AdminGuard); new for each state.
+        self.admin_token = secrets.token_urlsafe(32)
+        found = sandbox_platforms() if platforms is None else {p.provider: p for p in platforms}
+        self.platforms: dict[str, SandboxPlatform] = dict(found)
+        if users is None:
+            users = [user for platform in self.platforms.values() for user in platform.users]
         self.users: dict[str, list[DemoUser]] = {}
         for user in users:
             self.users.setdefault(user.provider, []).append(user)
-        self.credentials = dict(SANDBOX_CREDENTIALS)
-        self.flags = SandboxFlags()
+        self.credentials = {name: p.credentials for name, p in self.platforms.items()}
+        self.flags = SandboxFlags(self.platforms.values())
         self.faults = FaultSet()
         self.counters: Counter[str] = Counter()
         # Free space for plug-in platforms (e.g. OnlyFans sessions), per provider.
@@ -290,9 +338,6 @@ class SandboxState:
             self._family_by_token[family.current] = family.family_id
             self.changed()
             return family
-
-    def family(self, family_id: str) -> RefreshFamily | None:
-        return self._families.get(family_id)
 
     def use_refresh_token(
         self,

@@ -4,6 +4,13 @@
 never leaves this object); ``complete`` takes the callback URL the embedded
 window intercepted or the loopback listener received, checks it, exchanges the
 code exactly once, fetches the profile and stores the account.
+
+The protocol pieces are the provider client's, built on authlib (state and
+verifier from ``generate_token``, the S256 challenge, ``prepare_grant_uri``,
+the token request); what is kept here is what authlib's client does not
+guarantee: a state that is spent on first use and bound to one attempt, its
+redirect URI and issuer (RFC 9207), an expiry, and a code exchange that is
+never sent twice.
 """
 
 from __future__ import annotations
@@ -11,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -34,7 +40,6 @@ from huntaze_desktop.providers.base import (
     ClientCredentialsLike,
     ProviderClient,
     ProviderSpec,
-    code_challenge,
     is_loopback_host,
     resolve_base_urls,
 )
@@ -188,9 +193,9 @@ class SignInEngine:
         client = self._client(provider)
         spec = client.spec
         redirect_uri = redirect_uri or self.default_redirect_uri(provider)
-        state = secrets.token_urlsafe(32)
-        verifier = secrets.token_urlsafe(64) if spec.pkce != "none" else None
-        challenge = code_challenge(verifier, spec.pkce) if verifier else None
+        state = client.new_state()
+        verifier = client.new_code_verifier()
+        challenge = client.code_challenge(verifier) if verifier else None
         url = client.authorization_url(redirect_uri, state, challenge)
         now = self._clock()
         auth_origin = _origin(client.endpoint_url("authorize"))
@@ -270,6 +275,11 @@ class SignInEngine:
                 f"The connection to {display} dropped while finishing the sign-in; "
                 "please start the sign-in again."
             ) from None
+        except ConfigurationError:
+            # invalid_client / unauthorized_client: the app credentials, not the
+            # user, are wrong; the message says to check them in Settings.
+            log.info("%s refused the app credentials", provider)
+            raise
         except ProviderError as exc:
             log.info("%s code exchange failed: %s", provider, type(exc).__name__)
             raise SignInError(

@@ -16,8 +16,12 @@ Rules (docs/ARCHITECTURE.md "Status model", docs/PLATFORMS.md):
 * A grant the platform refused is not offered again: later calls fail at once
   with the same rejection (no token-endpoint request, no new audit entry) until
   new tokens are stored, by a reconnect or another process.
-* Only a real auth rejection (:class:`AuthRejectedError`) yields
-  ``needs_reconnect``. Network errors, 429 and 5xx become ``offline``,
+* Only a real auth rejection (:class:`AuthRejectedError`, e.g. RFC 6749
+  ``invalid_grant``) yields ``needs_reconnect``. A token endpoint refusing the
+  app itself (``invalid_client`` / ``unauthorized_client``:
+  :class:`AppCredentialsRejectedError`) is ``error`` with a message naming the
+  app credentials; the grant is not marked refused, so fixing the credentials
+  in Settings is enough. Network errors, 429 and 5xx become ``offline``,
   ``rate_limited`` or ``degraded`` with the time of the next try (capped,
   jittered backoff that honours ``Retry-After``).
 """
@@ -48,6 +52,7 @@ from huntaze_desktop.domain.errors import (
 from huntaze_desktop.domain.events import AccountChanged, EventBus
 from huntaze_desktop.domain.models import Account, ConnectionStatus, TokenSet
 from huntaze_desktop.net.retry import Backoff
+from huntaze_desktop.providers.errors import AppCredentialsRejectedError
 from huntaze_desktop.storage.worker import offload
 
 __all__ = ["RefreshBusyError", "TokenManager", "TokenStore"]
@@ -441,6 +446,8 @@ def _classify(exc: BaseException) -> tuple[ConnectionStatus, str]:
     """The status an error means, and a short user-facing reason."""
     if isinstance(exc, AuthRejectedError):
         return ConnectionStatus.NEEDS_RECONNECT, "The platform no longer accepts this sign-in."
+    if isinstance(exc, AppCredentialsRejectedError):
+        return ConnectionStatus.ERROR, "The platform rejected the app credentials."
     if isinstance(exc, RateLimitedError):
         return ConnectionStatus.RATE_LIMITED, "The platform is limiting requests."
     if isinstance(exc, NetworkError):

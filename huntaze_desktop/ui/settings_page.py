@@ -13,7 +13,6 @@ import logging
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -34,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from huntaze_desktop.domain.errors import HuntazeError
-from huntaze_desktop.domain.settings import SignInMethod, Theme
+from huntaze_desktop.domain.settings import SignInMethod, Theme, proxy_problem
 from huntaze_desktop.ui.tasks import run_task
 from huntaze_desktop.ui.theme import pad_spin_box
 
@@ -46,32 +45,13 @@ __all__ = ["CredentialsRow", "SettingsPage", "mask_secret", "proxy_error"]
 
 log = logging.getLogger("huntaze.ui.settings")
 
-_PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
-_PROXY_HINT = (
-    "Enter a proxy address such as http://proxy.example.com:8080 or "
-    "socks5://127.0.0.1:1080, or leave it empty."
-)
-
 
 def proxy_error(text: str) -> str | None:
-    """Why ``text`` is not a usable proxy URL (None when it is fine or empty)."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError:
-        return "That proxy port is not a number between 1 and 65535. " + _PROXY_HINT
-    if parts.scheme.lower() not in _PROXY_SCHEMES:
-        return "A proxy address starts with http://, https:// or socks5://. " + _PROXY_HINT
-    if not parts.hostname:
-        return "The proxy address has no host name. " + _PROXY_HINT
-    if port == 0:
-        return "That proxy port is not a number between 1 and 65535. " + _PROXY_HINT
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        return "A proxy address has no path or query. " + _PROXY_HINT
-    return None
+    """Why ``text`` is not a usable proxy URL (None when it is fine or empty).
+
+    The same rule as a settings file's ``proxy_url`` (``domain.settings``).
+    """
+    return proxy_problem(text)
 
 
 def mask_secret(secret: str | None) -> str:

@@ -151,6 +151,7 @@ def test_rotate_key_keeps_every_account_working(cli: Cli) -> None:
 
 
 def test_cli_runs_reuse_a_separately_served_sandbox(cli_alone: Cli) -> None:
+    from huntaze_desktop.sandbox.endpoints import read_admin_token
     from huntaze_desktop.sandbox.shared import probe
 
     server = subprocess.Popen(
@@ -171,7 +172,7 @@ def test_cli_runs_reuse_a_separately_served_sandbox(cli_alone: Cli) -> None:
     base = f"http://127.0.0.1:{cli_alone.port}"
     try:
         deadline = time.monotonic() + 30
-        while probe(base)[1] is None:
+        while probe(base, read_admin_token(cli_alone.data_dir))[1] is None:
             assert server.poll() is None and time.monotonic() < deadline, server.communicate()
             time.sleep(0.1)
         # The sign-in address is on the served sandbox: the CLI reused it.

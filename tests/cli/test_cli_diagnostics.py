@@ -23,7 +23,7 @@ from huntaze_desktop.domain.secrets import (
     secret_values,
 )
 from huntaze_desktop.runtime import Runtime, RuntimeOptions
-from huntaze_desktop.sandbox.state import SANDBOX_CREDENTIALS
+from huntaze_desktop.sandbox.endpoints import sandbox_credentials
 
 
 async def _stored_secrets_and_plant(cli: Cli) -> list[str]:
@@ -77,7 +77,7 @@ def test_export_holds_statuses_versions_and_settings_but_no_secret(
     assert error["provider"] == "tiktok" and error["reason"] == "planted"
     assert REDACTED in error["error"]  # the planted token was taken out
 
-    client_secrets = [s for _, s in SANDBOX_CREDENTIALS.values() if s]
+    client_secrets = [s for _, s in sandbox_credentials().values() if s]
     assert find_secrets(text, [*secrets, *client_secrets, PASSPHRASE]) == 0
 
 

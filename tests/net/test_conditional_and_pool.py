@@ -78,7 +78,9 @@ async def test_lean_pool_serves_concurrent_requests_and_reuses_connections(
 @pytest.mark.skipif(not httpcore.__version__.startswith("1.0."), reason="stock pool in use")
 async def test_lean_pool_replaces_a_connection_the_server_closed(sandbox_server: Any) -> None:
     url = f"{sandbox_server.base_url}/_admin/whoami"
-    async with httpx.AsyncClient(transport=lean_transport()) as client:
+    async with httpx.AsyncClient(
+        transport=lean_transport(), headers=sandbox_server.admin_headers()
+    ) as client:
         first = await client.get(url)
         assert first.status_code == 200
         (connection,) = _pool(client).connections

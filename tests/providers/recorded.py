@@ -12,7 +12,9 @@ import httpx
 
 from huntaze_desktop.net.client import create_http_client
 from huntaze_desktop.providers.base import ClientCredentials, ProviderClient
-from huntaze_desktop.providers.registry import make_client
+from huntaze_desktop.providers.registry import default_registry
+
+make_client = default_registry().make_client
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -34,10 +34,12 @@ from huntaze_desktop.providers.onlyfans.client import (
     WRONG_USER,
     parse_earnings_chart,
 )
-from huntaze_desktop.providers.registry import make_client
+from huntaze_desktop.providers.onlyfans.sandbox.app import RULES_FILE, scripted_sign_in
+from huntaze_desktop.providers.registry import default_registry
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
-from huntaze_desktop.sandbox.onlyfans import RULES_FILE, scripted_sign_in
 from huntaze_desktop.sandbox.server import SandboxServer
+
+make_client = default_registry().make_client
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) ClientTest/2.0"
 SUNNY = ("sunnycreates@example.com", "sunny-pass")
@@ -123,7 +125,7 @@ async def test_expired_session_is_auth_rejected(
 ) -> None:
     tokens = await tokens_for(sandbox_server)
     sess = json.loads(tokens.access_token)["cookies"]["sess"]
-    from huntaze_desktop.sandbox.onlyfans import sessions
+    from huntaze_desktop.providers.onlyfans.sandbox.app import sessions
 
     sessions(sandbox_server.state)[sess].expired = True
     with pytest.raises(AuthRejectedError) as info:

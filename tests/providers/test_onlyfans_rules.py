@@ -12,7 +12,14 @@ import pytest
 from huntaze_desktop.domain.errors import ConfigurationError, NetworkError
 from huntaze_desktop.providers.onlyfans.rules import Rules, RulesSource, parse_rules
 
-SANDBOX_RULES = Path(__file__).parents[2] / "huntaze_desktop" / "sandbox" / "onlyfans_rules.json"
+SANDBOX_RULES = (
+    Path(__file__).parents[2]
+    / "huntaze_desktop"
+    / "providers"
+    / "onlyfans"
+    / "sandbox"
+    / "rules.json"
+)
 
 GOOD = {
     "static_param": "abc",

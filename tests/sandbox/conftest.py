@@ -30,6 +30,15 @@ def sandbox(sandbox_server: SandboxServer) -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
+def admin(sandbox: SandboxServer) -> Iterator[httpx.Client]:
+    """A client that carries the sandbox's admin token (``/_admin/`` needs it)."""
+    with httpx.Client(
+        base_url=sandbox.base_url, headers=sandbox.admin_headers(), timeout=10
+    ) as client:
+        yield client
+
+
+@pytest.fixture
 def http(sandbox: SandboxServer) -> Iterator[httpx.Client]:
     """A plain client with a descriptive User-Agent (Reddit throttles generic ones)."""
     headers = {"User-Agent": "desktop:huntaze-tests:1.0 (by /u/huntaze_dev)"}

@@ -11,14 +11,14 @@ from typing import Any
 import httpx
 import pytest
 
-from huntaze_desktop.providers.onlyfans.signing import sign
-from huntaze_desktop.sandbox.onlyfans import (
+from huntaze_desktop.providers.onlyfans.sandbox.app import (
     RULES_FILE,
     earnings_on,
     sandbox_rules,
     scripted_sign_in,
     subscribers_on,
 )
+from huntaze_desktop.providers.onlyfans.signing import sign
 from huntaze_desktop.sandbox.server import SandboxServer
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) SandboxTest/1.0"
@@ -136,7 +136,9 @@ async def test_expired_session_is_401(sandbox_server: SandboxServer) -> None:
     session = await scripted_sign_in(site(sandbox_server), *SUNNY, UA)
     async with httpx.AsyncClient() as http:
         answer = await http.post(
-            site(sandbox_server) + "/_admin/expire-sessions", json={"user": "sunnycreates"}
+            site(sandbox_server) + "/_admin/expire-sessions",
+            json={"user": "sunnycreates"},
+            headers=sandbox_server.admin_headers(),
         )
     assert answer.json()["expired"] >= 1
     response = await signed_get(sandbox_server, session, "/api2/v2/users/me")

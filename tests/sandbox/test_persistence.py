@@ -23,10 +23,11 @@ from consent_form import consent
 
 from huntaze_desktop.domain.errors import ConfigurationError
 from huntaze_desktop.domain.models import ConnectionStatus
+from huntaze_desktop.providers.onlyfans.sandbox.app import sandbox_rules, scripted_sign_in
 from huntaze_desktop.providers.onlyfans.signing import sign
 from huntaze_desktop.runtime import Runtime, RuntimeOptions
 from huntaze_desktop.sandbox import persistence
-from huntaze_desktop.sandbox.onlyfans import sandbox_rules, scripted_sign_in
+from huntaze_desktop.sandbox.endpoints import read_admin_token
 from huntaze_desktop.sandbox.server import SandboxServer
 from huntaze_desktop.sandbox.shared import (
     PORT_ENV,
@@ -129,7 +130,9 @@ async def test_sessions_flags_and_revocations_survive_a_restart(tmp_path: Path) 
         site = first.base_urls()["onlyfans"]["site"]
         sunny = await scripted_sign_in(site, "sunnycreates@example.com", "sunny-pass", UA)
         moon = await scripted_sign_in(site, "moonlightstudio@example.com", "moon-pass", UA)
-        async with httpx.AsyncClient(base_url=first.base_url, trust_env=False) as http:
+        async with httpx.AsyncClient(
+            base_url=first.base_url, trust_env=False, headers=first.admin_headers()
+        ) as http:
             flags = await http.post("/_admin/flags", json={"reddit_rotate_refresh": True})
             assert flags.status_code == 200
             expired = await http.post(
@@ -183,7 +186,9 @@ async def test_second_runtime_reuses_the_running_sandbox(tmp_path: Path, fixed_p
     try:
         assert isinstance(owner.sandbox, SandboxServer)
         assert owner.sandbox.port == fixed_port
-        _, info = probe(owner.sandbox.base_url)
+        answered, anonymous = probe(owner.sandbox.base_url)
+        assert answered and anonymous is None  # /_admin/ needs this data directory's token
+        _, info = probe(owner.sandbox.base_url, read_admin_token(data))
         assert info is not None
         assert Path(info["state_file"]) == data / persistence.STATE_FILE_NAME
 
@@ -196,7 +201,7 @@ async def test_second_runtime_reuses_the_running_sandbox(tmp_path: Path, fixed_p
         finally:
             await guest.aclose()
         # Closing the guest left the owner's sandbox running.
-        assert probe(owner.sandbox.base_url)[1] is not None
+        assert probe(owner.sandbox.base_url, read_admin_token(data))[1] is not None
         checked = await owner.accounts.validate(account.id)
         assert checked.status is ConnectionStatus.CONNECTED
 
@@ -243,7 +248,7 @@ def test_port_held_by_another_program_falls_back_to_a_free_port(
     try:
         assert owned and isinstance(sandbox, SandboxServer)
         assert sandbox.port != foreign_server
-        assert probe(sandbox.base_url)[1] is not None
+        assert probe(sandbox.base_url, read_admin_token(tmp_path))[1] is not None
     finally:
         sandbox.stop()
 
@@ -254,3 +259,49 @@ def test_bad_port_setting_is_a_configuration_error(
     monkeypatch.setenv(PORT_ENV, "eighty")
     with pytest.raises(ConfigurationError, match=PORT_ENV):
         start_or_reuse(tmp_path)
+
+
+def test_admin_endpoints_need_the_token_in_the_data_directory(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    with SandboxServer(state_file=data / persistence.STATE_FILE_NAME) as server:
+        token_file = data / "sandbox-admin.token"
+        assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+        token = read_admin_token(data)
+        assert token and token == server.state.admin_token
+        with httpx.Client(base_url=server.base_url, trust_env=False) as http:
+            for method, path in [
+                ("GET", "/_admin/whoami"),
+                ("GET", "/_admin/counters"),
+                ("POST", "/_admin/clock"),
+                ("POST", "/_admin/faults"),
+                ("POST", "/_admin/revoke"),
+                ("POST", "/onlyfans/site/_admin/expire-sessions"),
+            ]:
+                for headers in [{}, {"Authorization": "Bearer wrong"}, {"Authorization": token}]:
+                    refused = http.request(method, path, headers=headers, json={})
+                    assert refused.status_code == 401, (method, path, headers)
+            before = server.state.now()
+            moved = http.post(
+                "/_admin/clock",
+                json={"advance_seconds": 60},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert moved.status_code == 200 and server.state.now() - before >= 60
+            # The platforms themselves need no admin token.
+            assert http.get("/").status_code == 200
+
+
+def test_a_sandbox_with_another_token_is_not_reused(tmp_path: Path, fixed_port: int) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    # A sandbox on the fixed port serving this very state file, but whose token
+    # this data directory does not hold (the file was replaced since).
+    with SandboxServer(port=fixed_port, state_file=data / persistence.STATE_FILE_NAME):
+        (data / "sandbox-admin.token").write_text("someone-else\n")
+        sandbox, owned = start_or_reuse(data)
+        try:
+            assert owned and isinstance(sandbox, SandboxServer)
+            assert sandbox.port != fixed_port
+        finally:
+            sandbox.stop()

@@ -50,10 +50,12 @@ def test_server_error_for_a_count(http: httpx.Client, sandbox: SandboxServer) ->
     assert [http.get(IG_ME).status_code for _ in range(3)] == [502, 502, 400]
 
 
-def test_always_until_cleared(http: httpx.Client, sandbox: SandboxServer) -> None:
+def test_always_until_cleared(
+    http: httpx.Client, admin: httpx.Client, sandbox: SandboxServer
+) -> None:
     sandbox.state.faults.add(Fault("reddit", FaultKind.SERVER_ERROR, "/api/*", times=None))
     assert [http.get(REDDIT_ME).status_code for _ in range(3)] == [503, 503, 503]
-    assert http.delete("/_admin/faults").status_code == 204
+    assert admin.delete("/_admin/faults").status_code == 204
     assert http.get(REDDIT_ME).status_code == 401
 
 
@@ -109,8 +111,8 @@ def test_expired_session_in_each_shape(http: httpx.Client, sandbox: SandboxServe
     assert http.get(REDDIT_ME).json() == {"message": "Unauthorized", "error": 401}
 
 
-def test_fault_through_the_admin_endpoint(http: httpx.Client) -> None:
-    created = http.post(
+def test_fault_through_the_admin_endpoint(http: httpx.Client, admin: httpx.Client) -> None:
+    created = admin.post(
         "/_admin/faults",
         json={"provider": "instagram", "kind": "rate_limit", "path": "/me", "retry_after_s": 7},
     )
@@ -118,5 +120,5 @@ def test_fault_through_the_admin_endpoint(http: httpx.Client) -> None:
     answer = http.get(IG_ME)
     assert answer.status_code == 429
     assert answer.headers["Retry-After"] == "7"
-    counters = http.get("/_admin/counters").json()
+    counters = admin.get("/_admin/counters").json()
     assert counters["faults.instagram"] == 1

@@ -9,10 +9,10 @@ import pytest
 from consent_form import consent
 
 from huntaze_desktop.sandbox import data
+from huntaze_desktop.sandbox.endpoints import sandbox_credentials
 from huntaze_desktop.sandbox.server import SandboxServer
-from huntaze_desktop.sandbox.state import SANDBOX_CREDENTIALS
 
-CLIENT_ID, CLIENT_SECRET = SANDBOX_CREDENTIALS["instagram"]
+CLIENT_ID, CLIENT_SECRET = sandbox_credentials()["instagram"]
 REDIRECT = "https://localhost:8443/callback"
 SCOPE = "instagram_business_basic,instagram_business_manage_insights"
 AUTH = "/instagram/www/oauth/authorize"
@@ -234,11 +234,15 @@ def test_media_pages(http: httpx.Client) -> None:
     assert {p["id"] for p in first["data"]}.isdisjoint(p["id"] for p in second["data"])
 
 
-def test_missing_or_revoked_token(http: httpx.Client, sandbox: SandboxServer) -> None:
+def test_missing_or_revoked_token(
+    http: httpx.Client, admin: httpx.Client, sandbox: SandboxServer
+) -> None:
     none = http.get("/instagram/graph/me")
     assert none.json()["error"]["code"] == 190
     token = sign_in(http, "moonlight.studio", "moon-pass")
-    answer = http.post("/_admin/revoke", json={"provider": "instagram", "user": "moonlight.studio"})
+    answer = admin.post(
+        "/_admin/revoke", json={"provider": "instagram", "user": "moonlight.studio"}
+    )
     assert answer.json()["revoked"] >= 1
     revoked = http.get("/instagram/graph/me", params={"access_token": token})
     assert revoked.json()["error"]["error_subcode"] == 458
@@ -246,9 +250,9 @@ def test_missing_or_revoked_token(http: httpx.Client, sandbox: SandboxServer) ->
 
 @pytest.mark.parametrize("day", ["2020-01-01", "2024-07-15"])
 def test_stats_are_deterministic_and_have_history(day: str) -> None:
-    from huntaze_desktop.sandbox.users import DEFAULT_USERS
+    from huntaze_desktop.sandbox.endpoints import sandbox_platforms
 
-    user = DEFAULT_USERS[1]
+    user = sandbox_platforms()["instagram"].users[1]
     when = datetime.fromisoformat(day).date()
     assert data.daily_metric(user, "reach", when) == data.daily_metric(user, "reach", when)
     assert data.audience(user, when) > 0

@@ -6,10 +6,10 @@ import httpx
 import pytest
 from consent_form import consent
 
+from huntaze_desktop.sandbox.endpoints import sandbox_credentials
 from huntaze_desktop.sandbox.server import SandboxServer
-from huntaze_desktop.sandbox.state import SANDBOX_CREDENTIALS
 
-CLIENT_ID, _ = SANDBOX_CREDENTIALS["reddit"]
+CLIENT_ID, _ = sandbox_credentials()["reddit"]
 BASIC = httpx.BasicAuth(CLIENT_ID, "")
 REDIRECT = "http://127.0.0.1:65010/authorize_callback"
 AUTH = "/reddit/www/api/v1/authorize"

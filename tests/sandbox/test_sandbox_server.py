@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from huntaze_desktop.sandbox.server import HOSTS, SandboxServer, base_urls
-from huntaze_desktop.sandbox.state import SANDBOX_CREDENTIALS, SandboxState
+from huntaze_desktop.sandbox.endpoints import base_urls, sandbox_credentials, sandbox_platforms
+from huntaze_desktop.sandbox.server import SandboxServer
+from huntaze_desktop.sandbox.state import SandboxState
 
 
 def test_starts_on_a_free_port_and_stops() -> None:
@@ -40,37 +41,41 @@ def test_base_urls_name_every_role() -> None:
     assert urls["tiktok"]["api"] == "http://127.0.0.1:9/tiktok/open"
     assert urls["reddit"]["api"] == "http://127.0.0.1:9/reddit/oauth"
     assert urls["onlyfans"] == {"site": "http://127.0.0.1:9/onlyfans/site"}
-    assert set(SANDBOX_CREDENTIALS) == set(HOSTS)
-    assert SANDBOX_CREDENTIALS["reddit"][1] is None
+    assert set(sandbox_credentials()) == set(sandbox_platforms())
+    assert sandbox_credentials()["reddit"][1] is None
 
 
-def test_admin_clock_moves_state_time(http: httpx.Client, sandbox: SandboxServer) -> None:
+def test_admin_clock_moves_state_time(
+    http: httpx.Client, admin: httpx.Client, sandbox: SandboxServer
+) -> None:
     before = sandbox.state.now()
-    answer = http.post("/_admin/clock", json={"advance_seconds": 3600})
+    answer = admin.post("/_admin/clock", json={"advance_seconds": 3600})
     assert answer.status_code == 200
     assert sandbox.state.now() - before >= 3600
     assert answer.json()["offset_seconds"] >= 3600
-    assert http.post("/_admin/clock", json={}).status_code == 400
+    assert admin.post("/_admin/clock", json={}).status_code == 400
 
 
-def test_admin_faults_round_trip(http: httpx.Client, sandbox: SandboxServer) -> None:
-    created = http.post(
+def test_admin_faults_round_trip(
+    http: httpx.Client, admin: httpx.Client, sandbox: SandboxServer
+) -> None:
+    created = admin.post(
         "/_admin/faults",
         json={"provider": "tiktok", "kind": "server_error", "path": "/v2/*", "times": None},
     )
     assert created.status_code == 201
     assert [f.kind for f in sandbox.state.faults.active()] == ["server_error"]
-    assert http.post("/_admin/faults", json={"provider": "x", "bogus": 1}).status_code == 400
-    assert http.post("/_admin/faults", json={"provider": "x", "kind": "nope"}).status_code == 400
-    assert http.delete("/_admin/faults").status_code == 204
-    assert http.get("/_admin/faults").json() == []
+    assert admin.post("/_admin/faults", json={"provider": "x", "bogus": 1}).status_code == 400
+    assert admin.post("/_admin/faults", json={"provider": "x", "kind": "nope"}).status_code == 400
+    assert admin.delete("/_admin/faults").status_code == 204
+    assert admin.get("/_admin/faults").json() == []
 
 
-def test_admin_flags(http: httpx.Client, sandbox: SandboxServer) -> None:
-    answer = http.post("/_admin/flags", json={"instagram_wrapped_token": True})
+def test_admin_flags(http: httpx.Client, admin: httpx.Client, sandbox: SandboxServer) -> None:
+    answer = admin.post("/_admin/flags", json={"instagram_wrapped_token": True})
     assert answer.json()["instagram_wrapped_token"] is True
     assert sandbox.state.flags.instagram_wrapped_token is True
-    assert http.post("/_admin/flags", json={"no_such_flag": 1}).status_code == 400
+    assert admin.post("/_admin/flags", json={"no_such_flag": 1}).status_code == 400
 
 
 def test_state_codes_are_one_time_and_expire() -> None:

@@ -9,10 +9,10 @@ import secrets
 import httpx
 from consent_form import consent
 
+from huntaze_desktop.sandbox.endpoints import sandbox_credentials
 from huntaze_desktop.sandbox.server import SandboxServer
-from huntaze_desktop.sandbox.state import SANDBOX_CREDENTIALS
 
-CLIENT_KEY, CLIENT_SECRET = SANDBOX_CREDENTIALS["tiktok"]
+CLIENT_KEY, CLIENT_SECRET = sandbox_credentials()["tiktok"]
 REDIRECT = "http://127.0.0.1:53682/callback/"
 AUTH = "/tiktok/www/v2/auth/authorize/"
 TOKEN = "/tiktok/open/v2/oauth/token/"

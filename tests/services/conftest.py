@@ -99,7 +99,7 @@ async def core_env(tmp_path: Path, own_sandbox: SandboxServer) -> AsyncIterator[
     from huntaze_desktop.domain.settings import Settings
     from huntaze_desktop.providers.base import ClientCredentials
     from huntaze_desktop.providers.registry import default_registry
-    from huntaze_desktop.sandbox.server import SANDBOX_CREDENTIALS
+    from huntaze_desktop.sandbox.endpoints import sandbox_credentials
     from huntaze_desktop.services.accounts import AccountService
     from huntaze_desktop.services.signin import SignInEngine
     from huntaze_desktop.storage.accounts import AccountStore
@@ -125,7 +125,7 @@ async def core_env(tmp_path: Path, own_sandbox: SandboxServer) -> AsyncIterator[
             store,
             default_registry(),
             http,
-            lambda provider: ClientCredentials(*SANDBOX_CREDENTIALS[provider]),
+            lambda provider: ClientCredentials(*sandbox_credentials()[provider]),
             own_sandbox.base_urls(),
             clock=clock,
         )

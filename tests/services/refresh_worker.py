@@ -42,8 +42,10 @@ def build_token_manager(
     """A TokenManager wired to the sandbox, the way the app wires it to the platforms."""
     from huntaze_desktop.domain.events import EventBus
     from huntaze_desktop.providers.base import ClientCredentials
-    from huntaze_desktop.providers.registry import make_client
-    from huntaze_desktop.sandbox.server import SANDBOX_CREDENTIALS, base_urls
+    from huntaze_desktop.providers.registry import default_registry
+
+    make_client = default_registry().make_client
+    from huntaze_desktop.sandbox.endpoints import base_urls, sandbox_credentials
     from huntaze_desktop.services.tokens import TokenManager
 
     urls = base_urls(sandbox_base_url)
@@ -51,7 +53,7 @@ def build_token_manager(
 
     def client_for(provider: str) -> Any:
         if provider not in clients:
-            client_id, secret = SANDBOX_CREDENTIALS[provider]
+            client_id, secret = sandbox_credentials()[provider]
             clients[provider] = make_client(
                 provider, http, urls[provider], ClientCredentials(client_id, secret), clock=clock
             )

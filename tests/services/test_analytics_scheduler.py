@@ -18,6 +18,7 @@ import pytest
 
 from huntaze_desktop.domain.errors import AuthRejectedError
 from huntaze_desktop.domain.events import NetworkLost, RefreshProgress
+from huntaze_desktop.domain.models import ConnectionStatus
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
 from huntaze_desktop.sandbox.server import SandboxServer
 from huntaze_desktop.services.analytics.scheduler import RefreshScheduler
@@ -310,3 +311,64 @@ async def test_each_cycle_retries_pending_revocations(core_env: Any) -> None:
             await core_env.clients("tiktok").fetch_profile(tokens)
     finally:
         await scheduler.stop()
+
+
+async def _cache_everything(counting: Counting, account_id: int) -> None:
+    """Two refreshes: the first backfills, the second asks the recent windows."""
+    assert (await counting.service.refresh(account_id)).backfilled
+    assert (await counting.service.refresh(account_id)).requests > 0
+    assert (await counting.service.refresh(account_id)).requests == 0  # all fresh now
+
+
+async def test_a_pass_from_cache_does_not_count_as_the_network_being_back(core_env, sched):
+    scheduler, counting, sim, _ = sched
+    account = await core_env.connect("reddit")
+    await _cache_everything(counting, account.id)
+    port = core_env.sandbox.port
+    core_env.sandbox.stop()  # Reddit goes away
+    scheduler.start()
+    await until(lambda: len(counting.calls) == 1 and not scheduler.busy)  # from cache
+    assert scheduler.online
+    assert scheduler.refresh_now()  # a forced refresh meets the outage
+    await until(lambda: not scheduler.online and not scheduler.busy)
+    offline = core_env.store.get(account.id)
+    assert offline.status is ConnectionStatus.OFFLINE and offline.retry_at is not None
+    # Just past its retry time, well within the cached answers' 10 minutes.
+    wait = (offline.retry_at - core_env.now()).total_seconds() + 1
+    assert wait < 5 * 60
+    core_env.advance(wait)
+    attempts = len(counting.calls)
+    await sim.advance(31)  # the probe: its cache is still fresh, but it must ask Reddit
+    await until(lambda: len(counting.calls) > attempts and not scheduler.busy)
+    assert not scheduler.online  # no answer came: the network is not "back"
+    assert core_env.store.get(account.id).status is ConnectionStatus.OFFLINE
+    back = SandboxServer(port=port, state=core_env.sandbox.state).start()
+    try:
+        core_env.advance(3600)
+        await sim.advance(31)  # the next probe gets a real answer
+        await until(lambda: scheduler.online and not scheduler.busy)
+        assert core_env.store.get(account.id).status is ConnectionStatus.CONNECTED
+    finally:
+        back.stop()
+
+
+async def test_a_rate_limited_account_is_asked_again_at_its_retry_time(core_env, sched):
+    scheduler, counting, sim, _ = sched
+    account = await core_env.connect("reddit")
+    await _cache_everything(counting, account.id)
+    core_env.sandbox.state.faults.add(Fault("reddit", FaultKind.RATE_LIMIT, times=1))
+    scheduler.start()
+    await until(lambda: len(counting.calls) == 1 and not scheduler.busy)  # from cache
+    assert scheduler.refresh_now()
+    await until(lambda: core_env.store.get(account.id).status is ConnectionStatus.RATE_LIMITED)
+    await until(lambda: not scheduler.busy)
+    limited = core_env.store.get(account.id)
+    assert limited.retry_at is not None
+    wait = (limited.retry_at - core_env.now()).total_seconds() + 1
+    assert wait < 5 * 60  # the cached answers stay fresh meanwhile
+    core_env.advance(wait)
+    attempts = len(counting.calls)
+    await sim.advance(wait)
+    await until(lambda: len(counting.calls) > attempts and not scheduler.busy)
+    # The fault is over; a real request says so, not a page switch later.
+    assert core_env.store.get(account.id).status is ConnectionStatus.CONNECTED

@@ -13,8 +13,8 @@ from huntaze_desktop.domain.errors import RateLimitedError
 from huntaze_desktop.domain.models import ConnectionStatus
 from huntaze_desktop.domain.series import Metric, MetricKind, SeriesKey
 from huntaze_desktop.providers.onlyfans import CapturedSession
+from huntaze_desktop.providers.onlyfans.sandbox.app import scripted_sign_in
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
-from huntaze_desktop.sandbox.onlyfans import scripted_sign_in
 from huntaze_desktop.services.analytics.aggregate import account_values
 from huntaze_desktop.services.analytics.service import AnalyticsService
 from huntaze_desktop.storage.metrics import MetricStore

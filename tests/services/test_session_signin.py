@@ -15,13 +15,15 @@ from huntaze_desktop.domain.models import ConnectionStatus
 from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.providers.base import ClientCredentials, ProviderClient
 from huntaze_desktop.providers.onlyfans import CapturedSession
-from huntaze_desktop.providers.registry import make_client
-from huntaze_desktop.sandbox.onlyfans import scripted_sign_in, sessions
+from huntaze_desktop.providers.onlyfans.sandbox.app import scripted_sign_in, sessions
+from huntaze_desktop.providers.registry import default_registry
 from huntaze_desktop.sandbox.server import SandboxServer
 from huntaze_desktop.services.session_signin import connect_session
 from huntaze_desktop.storage.accounts import AccountStore
 from huntaze_desktop.storage.db import Database
 from huntaze_desktop.storage.vault import Vault
+
+make_client = default_registry().make_client
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) SessionSignInTest/1.0"
 SUNNY = ("sunnycreates@example.com", "sunny-pass")

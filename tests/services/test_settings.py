@@ -82,6 +82,10 @@ def test_hand_written_numbers_and_booleans_in_quotes_are_accepted(tmp_path: Path
         b'{"refresh_interval_minutes": 100000}',
         b'{"theme": "purple"}',
         b'{"proxy_url": 3128}',
+        b'{"proxy_url": "not a proxy"}',
+        b'{"proxy_url": "ftp://proxy.example.com:21"}',
+        b'{"proxy_url": "http://:8080"}',
+        b'{"proxy_url": "http://proxy.example.com:99999"}',
         b'{"active_accounts": {"reddit": "three"}}',
     ],
 )
@@ -91,9 +95,8 @@ def test_a_bad_file_is_a_clear_error_and_stays_as_it_was(tmp_path: Path, raw: by
     with pytest.raises(ConfigurationError) as info:
         load_settings(path)
     message = info.value.user_message
-    assert message == (
-        f"The settings file {path} could not be read. Fix or delete it to use defaults."
-    )
+    assert message.startswith(f"The settings file {path} ")
+    assert message.endswith("to use defaults.")
     assert path.read_bytes() == raw
     assert [p.name for p in tmp_path.iterdir()] == ["settings.json"]
 
@@ -110,3 +113,30 @@ def test_changes_are_checked_before_they_can_be_saved(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
     save_settings(path, settings)
     assert load_settings(path) == settings
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        (b'{"proxy_url": "http://user:hunter2@proxy.example.com:99999"}', "proxy"),
+        (b'{"proxy_url": "gopher://user:hunter2@proxy.example.com"}', "proxy"),
+        (b'{"refresh_interval_minutes": 0}', "refresh_interval_minutes"),
+    ],
+)
+def test_a_bad_value_is_named_and_never_repeated(tmp_path: Path, raw: bytes, names: str) -> None:
+    path = tmp_path / "settings.json"
+    path.write_bytes(raw)
+    with pytest.raises(ConfigurationError) as info:
+        load_settings(path)
+    assert names in info.value.user_message
+    assert "hunter2" not in info.value.user_message  # a proxy's password stays out
+
+
+def test_a_proxy_change_is_checked_like_the_file() -> None:
+    settings = Settings()
+    for bad in ["proxy.example.com:8080", "http://proxy:0", "http://proxy:8080/path"]:
+        with pytest.raises(ValueError, match="proxy"):
+            settings.proxy_url = bad
+    assert settings.proxy_url is None
+    settings.proxy_url = "socks5://127.0.0.1:1080"
+    settings.proxy_url = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -27,8 +26,9 @@ from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.net.client import create_http_client
 from huntaze_desktop.providers.base import ClientCredentials, code_challenge
 from huntaze_desktop.providers.registry import default_registry
+from huntaze_desktop.sandbox.endpoints import sandbox_credentials, sandbox_platforms
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
-from huntaze_desktop.sandbox.server import SANDBOX_CREDENTIALS, SandboxServer
+from huntaze_desktop.sandbox.server import SandboxServer
 from huntaze_desktop.services.signin import SignInEngine
 from huntaze_desktop.storage.vault import Vault
 
@@ -41,7 +41,7 @@ LOGINS = {
 
 
 def _needs_sandbox(provider: str) -> Any:
-    present = importlib.util.find_spec(f"huntaze_desktop.sandbox.{provider}") is not None
+    present = provider in sandbox_platforms()
     return pytest.param(
         provider,
         marks=pytest.mark.skipif(not present, reason=f"sandbox for {provider} not there yet"),
@@ -64,7 +64,7 @@ class Env:
             self.store,
             default_registry(),
             self.http,
-            lambda p: ClientCredentials(*SANDBOX_CREDENTIALS[p]),
+            lambda p: ClientCredentials(*sandbox_credentials()[p]),
             self.sandbox.base_urls() if overrides == "sandbox" else overrides,
             clock=lambda: self.clock[0],
         )
@@ -199,7 +199,7 @@ async def test_lost_exchange_answer_is_not_retried(env: Env, provider: str) -> N
             env.store,
             default_registry(),
             impatient,
-            lambda p: ClientCredentials(*SANDBOX_CREDENTIALS[p]),
+            lambda p: ClientCredentials(*sandbox_credentials()[p]),
             env.sandbox.base_urls(),
         )
         attempt = engine.begin(provider, attempt.redirect_uri)
@@ -220,7 +220,7 @@ async def test_tiktok_refuses_a_base64url_challenge(env: Env, provider: str) -> 
         provider,
         env.http,
         env.sandbox.base_urls()[provider],
-        ClientCredentials(*SANDBOX_CREDENTIALS[provider]),
+        ClientCredentials(*sandbox_credentials()[provider]),
     )
     verifier = "v" * 64
     redirect = "http://127.0.0.1:8765/callback"
@@ -307,14 +307,14 @@ async def test_instagram_tokens_never_reach_the_log(
             provider,
             env.http,
             env.sandbox.base_urls()[provider],
-            ClientCredentials(*SANDBOX_CREDENTIALS[provider]),
+            ClientCredentials(*sandbox_credentials()[provider]),
             clock=lambda: datetime.now(UTC) + timedelta(days=2),
         )
         renewed = await client.refresh(tokens)
     finally:
         ours.removeHandler(raw)
     assert renewed.access_token != tokens.access_token
-    secrets = (tokens.access_token, renewed.access_token, SANDBOX_CREDENTIALS[provider][1])
+    secrets = (tokens.access_token, renewed.access_token, sandbox_credentials()[provider][1])
     assert any("refresh_access_token" in m for m in raw.messages)  # the request was logged
     for secret in secrets:
         assert secret

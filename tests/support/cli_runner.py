@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "sandbox"))
 
 from consent_form import consent
 
-from huntaze_desktop.sandbox.onlyfans import scripted_sign_in
+from huntaze_desktop.providers.onlyfans.sandbox.app import scripted_sign_in
 from huntaze_desktop.sandbox.persistence import STATE_FILE_NAME
 from huntaze_desktop.sandbox.server import SandboxServer
 

@@ -17,8 +17,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from test_analytics_page import LOGINS, connect  # pytest puts tests/ui on sys.path
 
+from huntaze_desktop.providers.onlyfans.sandbox.app import scripted_sign_in
 from huntaze_desktop.providers.onlyfans.session import CapturedSession
-from huntaze_desktop.sandbox.onlyfans import scripted_sign_in
 
 pytestmark = [pytest.mark.gui, pytest.mark.asyncio(loop_scope="function")]
 

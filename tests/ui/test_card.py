@@ -9,9 +9,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
 
 from huntaze_desktop.domain.models import Account, ConnectionStatus
-from huntaze_desktop.providers.registry import all_specs, get_spec
+from huntaze_desktop.providers.registry import default_registry
 from huntaze_desktop.ui.avatars import AvatarCache
 from huntaze_desktop.ui.card import UNOFFICIAL_NOTE, IntegrationCard, badge_text, connected_on
+
+all_specs = default_registry().all_specs
+get_spec = default_registry().get_spec
 
 
 def _account(id_: int = 1, provider: str = "instagram", **kw: object) -> Account:

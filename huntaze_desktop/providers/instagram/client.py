@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from authlib.oauth2.rfc6749.parameters import prepare_token_request
 
 from huntaze_desktop.domain.errors import (
     AuthRejectedError,
@@ -34,6 +36,10 @@ __all__ = ["Client"]
 log = logging.getLogger("huntaze.providers.instagram")
 
 _THROTTLE_CODES = frozenset({4, 17, 32, 613})
+# Graph: "Error validating client secret" / invalid application (the app, not the user).
+_APP_REJECTED = 101
+# The legacy code-exchange answers that are about the app's credentials.
+_LEGACY_CLIENT_MESSAGES = frozenset({"Invalid platform app", "Error validating client secret."})
 _PROFILE_FIELDS = (
     "user_id,username,name,account_type,profile_picture_url,"
     "followers_count,follows_count,media_count"
@@ -55,6 +61,8 @@ class Client(ProviderClient):
             code = optional_int(error, "code")
             if code == 190:
                 return AuthRejectedError(provider=name, code="190", http_status=status)
+            if code == _APP_REJECTED:
+                return self.oauth_error(response, "invalid_client")
             if code in _THROTTLE_CODES:
                 return RateLimitedError(
                     retry_at=self._retry_at(response),
@@ -67,6 +75,9 @@ class Client(ProviderClient):
             if status == 401:
                 return AuthRejectedError(provider=name, code=str(code), http_status=status)
             return ProviderError(provider=name, code=str(code), http_status=status)
+        if isinstance(error, str) and error:
+            # RFC 6749 shape (the legacy answers a compliance hook rewrote).
+            return self.oauth_error(response, error)
         if isinstance(payload, Mapping) and "error_type" in payload:
             # The OAuth endpoints' legacy shape. A rejected code or token is an auth
             # rejection; anything else (bad app settings) is a plain provider error.
@@ -90,29 +101,43 @@ class Client(ProviderClient):
         return max(candidates) if candidates else None
 
     # -- tokens -----------------------------------------------------------------
+    #
+    # Compliance hooks: the code answer may come wrapped in {"data": [{...}]}
+    # and a refused app comes in the legacy shape (``access_token_response``:
+    # unwrapped, and rewritten as RFC 6749 ``invalid_client``). The long-lived
+    # exchange (``ig_exchange_token``) and the refresh (``ig_refresh_token``) are
+    # Graph GETs whose grant is the access token itself, built with authlib's
+    # ``prepare_token_request``.
+
+    def install_compliance_hooks(self) -> None:
+        super().install_compliance_hooks()
+        self.register_compliance_hook("access_token_response", _unwrap_code_answer)
+        self.register_compliance_hook("access_token_response", _legacy_client_error)
 
     async def exchange_code(
         self, code: str, redirect_uri: str, code_verifier: str | None = None
     ) -> TokenGrant:
         # Meta appends "#_" to the redirect; a code read naively may still carry it.
         code = code.removesuffix("#_")
-        payload = await self.token_request(
-            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+        body = prepare_token_request("authorization_code", code=code, redirect_uri=redirect_uri)
+        short = await self.token_endpoint_request(
+            self.endpoint_url("token"), body, response_hook="access_token_response"
         )
-        short = _unwrap(payload, self.spec.name)
         short_token = as_str(short, "access_token", self.spec.name)
         user_id = as_str(short, "user_id", self.spec.name)
         # A short-lived token lasts an hour: trade it for a 60-day one straight away.
-        response = await self.send(
-            "GET",
-            self.endpoint_url("long_lived"),
-            params={
-                "grant_type": "ig_exchange_token",
-                "client_secret": self.credentials.client_secret or "",
-                "access_token": short_token,
-            },
+        body = prepare_token_request(
+            "ig_exchange_token",
+            client_secret=self.credentials.client_secret or "",
+            access_token=short_token,
         )
-        long = as_mapping(self.read(response), self.spec.name)
+        long = await self.token_endpoint_request(
+            self.endpoint_url("long_lived"),
+            body,
+            method="GET",
+            authenticate=False,
+            response_hook="access_token_response",
+        )
         tokens = self.token_set(long)
         permissions = short.get("permissions")
         scope = (
@@ -137,12 +162,15 @@ class Client(ProviderClient):
         if tokens.issued_at is not None and now - tokens.issued_at < min_age:
             log.debug("instagram token younger than 24 h: not refreshed")
             return tokens
-        response = await self.send(
-            "GET",
+        body = prepare_token_request("ig_refresh_token", access_token=tokens.access_token)
+        payload = await self.token_endpoint_request(
             self.endpoint_url("refresh"),
-            params={"grant_type": "ig_refresh_token", "access_token": tokens.access_token},
+            body,
+            method="GET",
+            authenticate=False,
+            request_hook="refresh_token_request",
+            response_hook="refresh_token_response",
         )
-        payload = as_mapping(self.read(response), self.spec.name)
         return self.token_set(payload, previous=tokens)
 
     async def revoke(self, tokens: TokenSet) -> None:
@@ -258,14 +286,59 @@ class Client(ProviderClient):
         return response
 
 
-def _unwrap(payload: Mapping[str, Any], provider: str) -> Mapping[str, Any]:
-    """The code answer, flat or wrapped in ``{"data": [{...}]}``."""
+def _unwrap_code_answer(response: httpx.Response) -> httpx.Response:
+    """The code answer flat, whether it came flat or wrapped in ``{"data": [{...}]}``.
+
+    An empty ``data`` list or a non-object first item is left as it came: the
+    parser then reports the answer as malformed.
+    """
+    if not response.is_success:
+        return response
+    try:
+        payload = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return response
+    if not isinstance(payload, Mapping) or "access_token" in payload:
+        return response
     data = payload.get("data")
-    if "access_token" not in payload and isinstance(data, list):
-        if not data:
-            raise MalformedResponseError(provider=provider, code="empty_data")
-        return as_mapping(data[0], provider)
-    return payload
+    if not isinstance(data, list) or not data or not isinstance(data[0], Mapping):
+        return response
+    try:
+        flat = json.dumps(data[0]).encode()
+    except (ValueError, RecursionError):
+        return response
+    return httpx.Response(
+        response.status_code,
+        headers={"Content-Type": "application/json"},
+        content=flat,
+        request=response.request,
+    )
+
+
+def _legacy_client_error(response: httpx.Response) -> httpx.Response:
+    """``400 {"error_type": "OAuthException", "error_message": "Invalid platform app"}``
+    (or "Error validating client secret.") is RFC 6749's ``invalid_client``.
+
+    Other legacy answers (a used code, a redirect mismatch) are left as they are.
+    """
+    if response.status_code != 400:
+        return response
+    try:
+        payload = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return response
+    if (
+        not isinstance(payload, Mapping)
+        or payload.get("error_type") != "OAuthException"
+        or payload.get("error_message") not in _LEGACY_CLIENT_MESSAGES
+    ):
+        return response
+    return httpx.Response(
+        400,
+        headers={"Content-Type": "application/json"},
+        content=json.dumps({"error": "invalid_client"}).encode(),
+        request=response.request,
+    )
 
 
 def _replace_scope(tokens: TokenSet, scope: str) -> TokenSet:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,7 @@ from huntaze_desktop.domain.errors import (
 from huntaze_desktop.domain.models import TokenSet
 from huntaze_desktop.net.ratelimit import RateLimitInfo
 from huntaze_desktop.net.retry import retry_after
-from huntaze_desktop.providers.base import Profile, ProviderClient
+from huntaze_desktop.providers.base import Profile, ProviderClient, oauth_error_status_fix
 from huntaze_desktop.providers.errors import (
     as_mapping,
     as_str,
@@ -29,12 +30,25 @@ from huntaze_desktop.providers.errors import (
 
 __all__ = ["Client", "parse_me", "parse_submitted"]
 
-_AUTH_ERRORS = frozenset({"invalid_grant", "invalid_token", "unauthorized_client"})
 _KARMA = ("total_karma", "link_karma", "comment_karma")
 
 
 class Client(ProviderClient):
-    """Reddit installed app (public client)."""
+    """Reddit installed app (public client).
+
+    Compliance hooks: token answers' ``200 {"error": "invalid_grant"}`` get
+    their 400; a refresh's ``400 {"error": 400}`` (the other recorded shape of
+    a dead refresh token) becomes ``invalid_grant``; API calls send
+    ``bearer`` in lower case, as Reddit's documentation does. HTTP Basic with
+    the client id and an empty secret comes from the spec (``client_auth``).
+    """
+
+    def install_compliance_hooks(self) -> None:
+        super().install_compliance_hooks()
+        self.register_compliance_hook("access_token_response", oauth_error_status_fix)
+        self.register_compliance_hook("refresh_token_response", oauth_error_status_fix)
+        self.register_compliance_hook("refresh_token_response", _numeric_400_is_invalid_grant)
+        self.register_compliance_hook("protected_request", _lowercase_bearer)
 
     def classify_error(self, response: httpx.Response, payload: Any) -> ProviderError | None:
         name, status = self.spec.name, response.status_code
@@ -44,10 +58,8 @@ class Client(ProviderClient):
         if status >= 500:
             return ProviderUnavailableError(provider=name, http_status=status)
         if isinstance(error, str) and error:
-            # The token endpoint answers HTTP 200 {"error": "invalid_grant"}.
-            if error in _AUTH_ERRORS:
-                return AuthRejectedError(provider=name, code=error, http_status=status)
-            return ProviderError(provider=name, code=error, http_status=status)
+            # RFC 6749 codes (the token endpoint's invalid_grant, even with HTTP 200).
+            return self.oauth_error(response, error)
         if isinstance(error, int) and not isinstance(error, bool):
             # 400 {"error": 400} for a bad refresh token; 401 {"error": 401} for bad
             # credentials or a dead access token.
@@ -68,13 +80,12 @@ class Client(ProviderClient):
         ).resets_at
 
     def _bearer(self, tokens: TokenSet) -> dict[str, str]:
-        return {"Authorization": f"bearer {tokens.access_token}"}
+        return self.bearer_headers(tokens)
 
     async def revoke(self, tokens: TokenSet) -> None:
-        form = {"token": tokens.refresh_token or tokens.access_token}
-        form["token_type_hint"] = "refresh_token" if tokens.refresh_token else "access_token"
-        auth = self._client_auth(form)
-        response = await self.send("POST", self.endpoint_url("revoke"), data=form, auth=auth)
+        hint = "refresh_token" if tokens.refresh_token else "access_token"
+        token = tokens.refresh_token or tokens.access_token
+        response = await self.revoke_request(self.endpoint_url("revoke"), token, hint)
         if response.status_code in (200, 204):
             return
         self.read(response)
@@ -106,6 +117,33 @@ class Client(ProviderClient):
         posts = parse_submitted(as_mapping(self.read(response), self.spec.name), self.spec.name)
         start, end = since.timestamp(), until.timestamp()
         return {"posts": [p for p in posts if start <= p["created_utc"] <= end]}
+
+
+def _numeric_400_is_invalid_grant(response: httpx.Response) -> httpx.Response:
+    """Refresh answers: Reddit's ``400 {"error": 400}`` is RFC 6749's ``invalid_grant``."""
+    if response.status_code != 400:
+        return response
+    try:
+        payload = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return response
+    if not isinstance(payload, Mapping) or payload.get("error") != 400:
+        return response
+    return httpx.Response(
+        400,
+        headers={"Content-Type": "application/json"},
+        content=json.dumps({"error": "invalid_grant"}).encode(),
+        request=response.request,
+    )
+
+
+def _lowercase_bearer(
+    url: str, headers: dict[str, str], body: str
+) -> tuple[str, dict[str, str], str]:
+    value = headers.get("Authorization", "")
+    if value.startswith("Bearer "):
+        headers["Authorization"] = "bearer " + value.removeprefix("Bearer ")
+    return url, headers, body
 
 
 def parse_me(data: Mapping[str, Any], client: Client) -> Profile:

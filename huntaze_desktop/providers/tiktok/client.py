@@ -17,18 +17,21 @@ from huntaze_desktop.domain.errors import (
 )
 from huntaze_desktop.domain.models import TokenSet
 from huntaze_desktop.net.retry import retry_after
-from huntaze_desktop.providers.base import Profile, ProviderClient
+from huntaze_desktop.providers.base import Profile, ProviderClient, oauth_error_status_fix
 from huntaze_desktop.providers.errors import (
     as_mapping,
     as_str,
     generic_http_error,
+    oauth_error_code,
     optional_int,
     optional_str,
 )
 
 __all__ = ["Client", "parse_videos"]
 
-_AUTH_CODES = frozenset({"access_token_invalid", "scope_not_authorized", "invalid_grant"})
+_AUTH_CODES = frozenset({"access_token_invalid", "scope_not_authorized"})
+# TikTok's own codes; any other ``error`` string is an RFC 6749 one (the base's).
+_TIKTOK_CODES = _AUTH_CODES | {"rate_limit_exceeded", "internal_error"}
 _USER_FIELDS = (
     "open_id,union_id,avatar_url,display_name,username,"
     "follower_count,following_count,likes_count,video_count"
@@ -40,7 +43,17 @@ MAX_PAGES = 5  # 100 videos: enough for the analytics window, gentle on the quot
 
 
 class Client(ProviderClient):
-    """TikTok Login Kit v2 (desktop) and Display API."""
+    """TikTok Login Kit v2 (desktop) and Display API.
+
+    Compliance hooks: ``client_key`` for ``client_id`` (the base, from the
+    spec), and OAuth errors sent with HTTP 200 get their 400 back (token
+    answers). The hex PKCE challenge comes from the spec's ``pkce="s256_hex"``.
+    """
+
+    def install_compliance_hooks(self) -> None:
+        super().install_compliance_hooks()
+        self.register_compliance_hook("access_token_response", oauth_error_status_fix)
+        self.register_compliance_hook("refresh_token_response", oauth_error_status_fix)
 
     def classify_error(self, response: httpx.Response, payload: Any) -> ProviderError | None:
         name, status = self.spec.name, response.status_code
@@ -51,8 +64,10 @@ class Client(ProviderClient):
                 code = optional_str(error, "code")
                 if code == "ok":
                     code = None
-            elif isinstance(error, str) and error:  # OAuth shape
-                code = error
+            elif (oauth_code := oauth_error_code(payload)) is not None:  # OAuth shape
+                if oauth_code not in _TIKTOK_CODES and status != 429 and status < 500:
+                    return self.oauth_error(response, oauth_code)
+                code = oauth_code
         if code is None:
             if response.is_success:
                 return None
@@ -77,13 +92,11 @@ class Client(ProviderClient):
 
     async def revoke(self, tokens: TokenSet) -> None:
         # TikTok revokes the access token (and with it the grant).
-        form = {"token": tokens.access_token}
-        self._client_auth(form)
-        response = await self.send("POST", self.endpoint_url("revoke"), data=form)
+        response = await self.revoke_request(self.endpoint_url("revoke"), tokens.access_token)
         self.read(response)
 
     def _bearer(self, tokens: TokenSet) -> dict[str, str]:
-        return {"Authorization": f"Bearer {tokens.access_token}"}
+        return self.bearer_headers(tokens)
 
     async def fetch_profile(self, tokens: TokenSet) -> Profile:
         response = await self.send(

@@ -48,6 +48,10 @@ log = logging.getLogger("huntaze.analytics.scheduler")
 _WAITING_FOR_USER = frozenset(
     {ConnectionStatus.NEEDS_RECONNECT, ConnectionStatus.ERROR, ConnectionStatus.NOT_CONNECTED}
 )
+# Statuses a later answer clears: re-checked at the account's retry time.
+_RECHECKED = frozenset(
+    {ConnectionStatus.OFFLINE, ConnectionStatus.RATE_LIMITED, ConnectionStatus.DEGRADED}
+)
 # Look for new or removed accounts at least this often.
 _MAX_IDLE_S = 60.0
 
@@ -267,6 +271,7 @@ class RefreshScheduler:
             offset = self._spread * index / max(1, len(fresh))
             self._first_due[account.id] = now + (0.0 if self._force_all else offset)
         self._force_all = False
+        self._recheck_at_retry_time(eligible, now)
         if not self._online:
             return self._probe(eligible, now)
         due = [
@@ -300,6 +305,24 @@ class RefreshScheduler:
             self._revocations(), name="pending-revocations"
         )
         self._revocation_task.add_done_callback(_log_failure)
+
+    def _recheck_at_retry_time(self, eligible: list[Account], now: float) -> None:
+        """An account in a passing failure is due again at its retry time, not an interval on.
+
+        "Rate limited" or "Offline" must not outlive the fault by a whole refresh
+        interval: at ``retry_at`` the platform is asked again (the service asks it
+        for real, never only the cache) and its answer sets the status.
+        """
+        for account in eligible:
+            if account.status not in _RECHECKED or account.retry_at is None:
+                continue
+            if account.id in self._inflight:
+                continue
+            wait = max(0.0, (account.retry_at - self._analytics.now()).total_seconds())
+            due = now + wait
+            current = self._manual_due.get(account.id)
+            if current is None or due < current:
+                self._manual_due[account.id] = due
 
     def _probe(self, eligible: list[Account], now: float) -> float:
         """Offline: try one account every ``offline_probe_s``; a success resumes all."""
@@ -355,12 +378,14 @@ class RefreshScheduler:
         self._total += count
         self._bus.publish(RefreshProgress(self._done, self._total, None))
 
-    async def _refresh_one(self, account: Account, force: bool) -> Any:
+    async def _refresh_one(self, account: Account, force: bool) -> RefreshOutcome | None:
         semaphore = self._semaphores.setdefault(account.provider, asyncio.Semaphore(self._limit))
-        outcome: Any = None
+        outcome: RefreshOutcome | None = None
         try:
             outcome = await self._analytics.refresh(account.id, force=force, slot=semaphore)
-            if not self._online:
+            # Only a real answer proves the network is back: a refresh served
+            # entirely from cache asked nobody.
+            if not self._online and outcome.requests > 0:
                 self._online = True
                 log.info("network back: background refresh resumes")
                 self._poke()

@@ -34,7 +34,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from huntaze_desktop.domain.events import EventBus
-from huntaze_desktop.domain.models import Account, TokenSet
+from huntaze_desktop.domain.models import Account, ConnectionStatus, TokenSet
 from huntaze_desktop.domain.series import Point, SeriesKey, split_stored_metric
 from huntaze_desktop.net.conditional import Validators
 from huntaze_desktop.providers.analytics import (
@@ -62,6 +62,18 @@ _MARKER_TTL_S = 20 * 365 * 86_400
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# Statuses a request can clear (the platform answers again): a refresh of such an
+# account always asks the platform, never only the cache.
+_RECHECK = frozenset(
+    {
+        ConnectionStatus.OFFLINE,
+        ConnectionStatus.RATE_LIMITED,
+        ConnectionStatus.DEGRADED,
+        ConnectionStatus.REFRESHING,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +288,14 @@ class AnalyticsService:
             entry = held.get(key)
             return force or entry is None or not entry.is_fresh(now)
 
-        asks = [_Ask(profile_key, None, held.get(profile_key))] if stale(profile_key) else []
+        # An account in a failure state is asked for real even when the cache is
+        # fresh: only the platform's answer can say the fault is over.
+        recheck = account.status in _RECHECK
+        asks = (
+            [_Ask(profile_key, None, held.get(profile_key))]
+            if recheck or stale(profile_key)
+            else []
+        )
         asks += [_Ask(k, w, held.get(k)) for w, k in candidates[backfill] if stale(k)]
         return _Plan(account, platform, backfill, marker, asks, (tokens, generation))
 

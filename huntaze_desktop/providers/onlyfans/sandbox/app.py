@@ -35,9 +35,11 @@ from starlette.routing import BaseRoute, Route
 from huntaze_desktop.providers.onlyfans.rules import Rules, parse_rules
 from huntaze_desktop.providers.onlyfans.signing import signature
 from huntaze_desktop.sandbox.faults import FaultShapes
+from huntaze_desktop.sandbox.platform import SandboxApp
 from huntaze_desktop.sandbox.state import DemoUser, SandboxState
 
 __all__ = [
+    "APP",
     "FAULT_SHAPES",
     "RULES_FILE",
     "SandboxSession",
@@ -50,7 +52,7 @@ __all__ = [
 ]
 
 PROVIDER = "onlyfans"
-RULES_FILE = Path(__file__).with_name("onlyfans_rules.json")
+RULES_FILE = Path(__file__).with_name("rules.json")
 SESSION_LIFETIME_S = 30 * 86_400
 MAX_CHART_DAYS = 732
 
@@ -416,3 +418,11 @@ def routes(state: SandboxState) -> list[BaseRoute]:
         Route("/files/avatar/{uid}.svg", avatar),
         Route("/_admin/expire-sessions", expire_sessions, methods=["POST"]),
     ]
+
+
+APP = SandboxApp(
+    routes=routes,
+    fault_shapes=FAULT_SHAPES,
+    dump_state=dump_plugin_state,
+    load_state=load_plugin_state,
+)

@@ -32,10 +32,11 @@ from huntaze_desktop.sandbox.authorize import (
     is_loopback_http,
 )
 from huntaze_desktop.sandbox.faults import FaultShapes
+from huntaze_desktop.sandbox.platform import SandboxApp
 from huntaze_desktop.sandbox.request_auth import basic_credentials, bearer_token, form_fields
 from huntaze_desktop.sandbox.state import AccessToken, SandboxState
 
-__all__ = ["FAULT_SHAPES", "SCOPES", "routes"]
+__all__ = ["APP", "FAULT_SHAPES", "SCOPES", "routes"]
 
 PROVIDER = "reddit"
 SCOPES = (
@@ -340,7 +341,7 @@ def _api_routes(state: SandboxState) -> list[Route]:
 
 
 def routes(state: SandboxState) -> dict[str, list[BaseRoute]]:
-    """Reddit's two hosts (see ``server.HOSTS``)."""
+    """Reddit's two hosts (see ``SANDBOX.hosts``)."""
     rules = _authorize_rules(state)
     return {
         "www": [
@@ -350,3 +351,6 @@ def routes(state: SandboxState) -> dict[str, list[BaseRoute]]:
         ],
         "oauth": list(_api_routes(state)),
     }
+
+
+APP = SandboxApp(routes=routes, fault_shapes=FAULT_SHAPES)

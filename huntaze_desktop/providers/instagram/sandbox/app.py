@@ -19,6 +19,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from huntaze_desktop.providers.instagram.sandbox.graph import (
+    graph_error,
+    graph_routes,
+    token_problem,
+)
 from huntaze_desktop.sandbox.authorize import (
     AuthorizeProblem,
     AuthorizeRequest,
@@ -27,11 +32,11 @@ from huntaze_desktop.sandbox.authorize import (
     is_loopback_http,
 )
 from huntaze_desktop.sandbox.faults import FaultShapes
-from huntaze_desktop.sandbox.instagram_graph import graph_error, graph_routes, token_problem
+from huntaze_desktop.sandbox.platform import SandboxApp
 from huntaze_desktop.sandbox.request_auth import form_fields
 from huntaze_desktop.sandbox.state import SandboxState
 
-__all__ = ["FAULT_SHAPES", "LONG_LIVED_S", "SCOPES", "SHORT_LIVED_S", "routes"]
+__all__ = ["APP", "FAULT_SHAPES", "LONG_LIVED_S", "SCOPES", "SHORT_LIVED_S", "routes"]
 
 PROVIDER = "instagram"
 SCOPES = (
@@ -231,9 +236,12 @@ def _long_lived_routes(state: SandboxState) -> list[Route]:
 
 
 def routes(state: SandboxState) -> dict[str, list[BaseRoute]]:
-    """Instagram's three hosts (see ``server.HOSTS``)."""
+    """Instagram's three hosts (see ``SANDBOX.hosts``)."""
     return {
         "www": [authorize_route("/oauth/authorize", _parse_authorize(state), state)],
         "api": list(_token_routes(state)),
         "graph": [*_long_lived_routes(state), *graph_routes(state)],
     }
+
+
+APP = SandboxApp(routes=routes, fault_shapes=FAULT_SHAPES)

@@ -35,10 +35,11 @@ from huntaze_desktop.sandbox.authorize import (
     is_loopback_http,
 )
 from huntaze_desktop.sandbox.faults import FaultShapes
+from huntaze_desktop.sandbox.platform import SandboxApp
 from huntaze_desktop.sandbox.request_auth import bearer_token, form_fields
 from huntaze_desktop.sandbox.state import AccessToken, RefreshFamily, SandboxState
 
-__all__ = ["FAULT_SHAPES", "SCOPES", "routes"]
+__all__ = ["APP", "FAULT_SHAPES", "SCOPES", "routes"]
 
 PROVIDER = "tiktok"
 SCOPES = ("user.info.basic", "user.info.profile", "user.info.stats", "video.list")
@@ -350,8 +351,11 @@ def _api_routes(state: SandboxState) -> list[Route]:
 
 
 def routes(state: SandboxState) -> dict[str, list[BaseRoute]]:
-    """TikTok's two hosts (see ``server.HOSTS``)."""
+    """TikTok's two hosts (see ``SANDBOX.hosts``)."""
     return {
         "www": [authorize_route("/v2/auth/authorize/", _authorize_rules(state), state)],
         "open": [*_oauth_routes(state), *_api_routes(state)],
     }
+
+
+APP = SandboxApp(routes=routes, fault_shapes=FAULT_SHAPES)
