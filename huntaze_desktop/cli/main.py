@@ -198,7 +198,11 @@ def run_cli(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     # `sandbox serve` keeps its state where `--sandbox` runs look for it.
     sandbox = args.sandbox or args.command == "sandbox"
-    paths = DataPaths(args.data_dir or default_data_dir(sandbox=sandbox)).ensure()
+    try:
+        paths = DataPaths(args.data_dir or default_data_dir(sandbox=sandbox)).ensure()
+    except HuntazeError as exc:
+        print(f"Error: {exc.user_message}", file=sys.stderr)
+        return EXIT_FAILED
     if args.command == "sandbox":
         return int(handler(args, paths))
     setup_logging(

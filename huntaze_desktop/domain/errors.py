@@ -36,6 +36,7 @@ __all__ = [
     "AccountNotFoundError",
     "AuthRejectedError",
     "ConfigurationError",
+    "DataDirectoryError",
     "DatabaseCorruptError",
     "DecryptionError",
     "HuntazeError",
@@ -69,6 +70,12 @@ class ConfigurationError(HuntazeError):
     """A setting is missing or invalid (e.g. no developer credentials)."""
 
     default_message = "Huntaze Desktop is not configured for this."
+
+
+class DataDirectoryError(ConfigurationError):
+    """The data folder cannot hold the app's files (a file, not writable, full)."""
+
+    default_message = "The data folder cannot be used."
 
 
 class StorageError(HuntazeError):

@@ -7,6 +7,8 @@ import stat
 from pathlib import Path
 from typing import NamedTuple
 
+from huntaze_desktop.domain.errors import DataDirectoryError
+
 __all__ = ["APP_NAME", "DataPaths", "default_data_dir"]
 
 APP_NAME = "huntaze-desktop"
@@ -75,7 +77,19 @@ class DataPaths(NamedTuple):
         first run that made it another way). Returns self.
         """
         for path in (self.root, self.logs, self.locks, self.cache, self.backups):
-            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+            try:
+                path.mkdir(parents=True, exist_ok=True, mode=0o700)
+            except (FileExistsError, NotADirectoryError):
+                raise DataDirectoryError(
+                    f"The data folder {self.root} cannot be used: {path} is a file, not a"
+                    " folder. Choose another folder with --data-dir."
+                ) from None
+            except OSError as exc:
+                reason = exc.strerror or type(exc).__name__
+                raise DataDirectoryError(
+                    f"The data folder {self.root} cannot be used ({reason}). Choose another"
+                    " folder with --data-dir, or fix this one."
+                ) from None
         if os.name == "posix":
             _owner_only(self.root)
         return self
