@@ -185,17 +185,26 @@ async def _run(
     timer.start()
     runs: list[float] = []
     stalls: list[float] = []
+    cpu_runs: list[float] = []
+    loop_cpu_runs: list[float] = []
+    load_before = os.getloadavg()
     for _ in range(CONCURRENT_RUNS):
         scheduler = Scheduler(rt.analytics, rt.store, rt.settings, rt.bus, per_provider_limit=LIMIT)
         await asyncio.sleep(0.2)
         gaps.clear()
         last[0] = time.perf_counter()
+        cpu_start, loop_cpu_start = time.process_time(), time.thread_time()
         start = time.perf_counter()
         await asyncio.gather(*[scheduler.refresh_account(a, force=True) for a in accounts])
         runs.append(time.perf_counter() - start)
+        cpu_runs.append(time.process_time() - cpu_start)
+        loop_cpu_runs.append(time.thread_time() - loop_cpu_start)
         stalls.append(max(0.0, (max(gaps, default=0.005) - 0.005) * 1000))
     timer.stop()
+    load_after = os.getloadavg()
     concurrent = sorted(runs)[len(runs) // 2]
+    cpu = sorted(cpu_runs)[len(cpu_runs) // 2]
+    loop_cpu = sorted(loop_cpu_runs)[len(loop_cpu_runs) // 2]
 
     start = time.perf_counter()
     for account in accounts:
@@ -220,6 +229,17 @@ async def _run(
         "speedup_vs_sequential": round(sequential / concurrent, 1),
         "ui_stall_per_run_ms": [round(s, 2) for s in stalls],
         "longest_ui_stall_ms": round(max(stalls), 2),
+        "cpu_ms_per_account": round(cpu * 1000 / len(accounts), 3),
+        "cpu_ms_per_account_runs": [round(c * 1000 / len(accounts), 3) for c in cpu_runs],
+        "loop_thread_cpu_ms_per_account": round(loop_cpu * 1000 / len(accounts), 3),
+        "cpu_rule": (
+            "time.process_time() of the app's process (every thread: the qasync/Qt loop,"
+            " the storage thread, asyncio.to_thread workers; user + system) over one"
+            " concurrent refresh of every account, divided by the accounts; median of"
+            " the runs. The sandbox runs in another process and is not counted;"
+            " loop_thread_cpu_ms_per_account is time.thread_time() of the loop's thread"
+        ),
+        "load_average_1min_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
         "heartbeat": "QTimer every 5 ms on the qasync loop (QApplication, offscreen)",
         "note": "sandbox in its own process; Reddit's per-app request budget lifted there",
         "targets": {
