@@ -1,0 +1,213 @@
+"""The app's client against a real forward proxy and real targets on loopback: proxies, limits.
+
+``proxied.test`` is a host name only the test proxy can resolve (it maps it to the
+target on 127.0.0.1), so a request that reaches the target under that name went
+through the proxy. Nothing here leaves loopback: the proxy refuses any other host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from loopback_http import ForwardProxy, Seen, Target, dead_port
+
+from huntaze_desktop.net.client import DEFAULT_LIMITS, create_http_client
+
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test sets exactly the proxy variables it is about."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
+@pytest.fixture
+async def target() -> AsyncIterator[Target]:
+    server = Target()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def proxy(target: Target) -> AsyncIterator[ForwardProxy]:
+    server = ForwardProxy()
+    await server.start()
+    server.route(f"proxied.test:{target.port}", target.port)
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def other_proxy(target: Target) -> AsyncIterator[ForwardProxy]:
+    server = ForwardProxy()
+    await server.start()
+    server.route(f"proxied.test:{target.port}", target.port)
+    yield server
+    await server.stop()
+
+
+async def _get(http: httpx.AsyncClient, url: str) -> dict[str, object]:
+    answer = await http.get(url)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY"])
+async def test_a_proxy_from_the_environment_carries_the_requests(
+    monkeypatch: pytest.MonkeyPatch, target: Target, proxy: ForwardProxy, variable: str
+) -> None:
+    monkeypatch.setenv(variable, proxy.url)
+    url = f"http://proxied.test:{target.port}/v1/me?fields=id"
+    async with create_http_client() as http:
+        echo = await _get(http, url)
+    assert echo == {
+        "method": "GET",
+        "path": "/v1/me?fields=id",
+        "host": f"proxied.test:{target.port}",
+        "via_proxy": True,
+    }
+    assert proxy.seen == [Seen("GET", url, f"proxied.test:{target.port}")]
+
+
+async def test_the_settings_proxy_overrides_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+    target: Target,
+    proxy: ForwardProxy,
+    other_proxy: ForwardProxy,
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", other_proxy.url)
+    monkeypatch.setenv("ALL_PROXY", other_proxy.url)
+    # NO_PROXY is about the environment's proxies: the settings proxy takes the host anyway.
+    monkeypatch.setenv("NO_PROXY", "proxied.test")
+    url = f"http://proxied.test:{target.port}/token"
+    async with create_http_client(proxy=proxy.url) as http:
+        answer = await http.post(url, data={"grant_type": "refresh_token"})
+    assert answer.status_code == 200 and answer.json()["via_proxy"] is True
+    assert proxy.seen == [Seen("POST", url, f"proxied.test:{target.port}")]
+    assert other_proxy.seen == []
+
+
+async def test_no_proxy_is_honoured(monkeypatch: pytest.MonkeyPatch, proxy: ForwardProxy) -> None:
+    # 127.0.0.2 stands for a host the client was not told is on this machine (the
+    # client only keeps the loopback names it knows off the proxy): with HTTP_PROXY
+    # alone it goes through the proxy, and NO_PROXY is what sends it direct.
+    elsewhere = Target(host="127.0.0.2")
+    await elsewhere.start()
+    try:
+        url = f"http://127.0.0.2:{elsewhere.port}/x"
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        async with create_http_client() as http:
+            assert (await _get(http, url))["via_proxy"] is True
+        assert [s.target for s in proxy.seen] == [url]
+
+        proxy.seen.clear()
+        for no_proxy in ("127.0.0.2", "example.test, 127.0.0.2", "*"):
+            monkeypatch.setenv("NO_PROXY", no_proxy)
+            async with create_http_client() as http:
+                assert (await _get(http, url))["via_proxy"] is False, no_proxy
+        assert proxy.seen == []
+
+        # The same host named as a direct one needs no NO_PROXY.
+        monkeypatch.delenv("NO_PROXY")
+        async with create_http_client(direct_hosts=["127.0.0.2"]) as http:
+            assert (await _get(http, url))["via_proxy"] is False
+        assert proxy.seen == []
+    finally:
+        await elsewhere.stop()
+
+
+@pytest.mark.parametrize("source", ["environment", "settings"])
+async def test_loopback_never_goes_through_a_proxy(
+    monkeypatch: pytest.MonkeyPatch, target: Target, proxy: ForwardProxy, source: str
+) -> None:
+    ipv6 = Target(host="::1")
+    await ipv6.start()
+    try:
+        settings_proxy = None
+        if source == "environment":
+            for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+                monkeypatch.setenv(name, proxy.url)
+        else:
+            settings_proxy = proxy.url
+        async with create_http_client(proxy=settings_proxy) as http:
+            for url in (
+                f"http://127.0.0.1:{target.port}/sandbox",
+                f"http://localhost:{target.port}/sandbox",
+                f"http://LocalHost:{target.port}/sandbox",
+                f"http://[::1]:{ipv6.port}/sandbox",
+            ):
+                assert (await _get(http, url))["via_proxy"] is False, url
+            # The same client does use the proxy for other hosts.
+            assert (await _get(http, f"http://proxied.test:{target.port}/"))["via_proxy"]
+        assert [s.target for s in proxy.seen] == [f"http://proxied.test:{target.port}/"]
+    finally:
+        await ipv6.stop()
+
+
+async def test_a_dead_proxy_does_not_stop_loopback(
+    monkeypatch: pytest.MonkeyPatch, target: Target
+) -> None:
+    dead = f"http://127.0.0.1:{dead_port()}"
+    monkeypatch.setenv("ALL_PROXY", dead)
+    for settings_proxy in (None, dead):
+        async with create_http_client(proxy=settings_proxy, timeout=5) as http:
+            for host in ("127.0.0.1", "localhost"):
+                echo = await _get(http, f"http://{host}:{target.port}/")
+                assert echo["via_proxy"] is False
+
+
+def test_only_loopback_hosts_can_be_direct() -> None:
+    for host in ("example.com", "10.0.0.1", "::2", ""):
+        with pytest.raises(ValueError):
+            create_http_client(direct_hosts=[host])
+
+
+async def test_connections_are_limited_and_kept_alive_between_bursts() -> None:
+    slow = Target(delay=0.02)
+    await slow.start()
+    try:
+        url = f"http://127.0.0.1:{slow.port}/"
+        limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
+        async with create_http_client(limits=limits) as http:
+            answers = await _gather(http, url, 40)
+        assert [a.status_code for a in answers] == [200] * 40
+        # Never more than 8 at once, and connections were reused.
+        assert slow.requests == 40 and slow.connections <= 8
+
+        # The app's default limits keep a refresh's 32 connections open for the next burst.
+        assert DEFAULT_LIMITS.max_keepalive_connections == DEFAULT_LIMITS.max_connections
+        slow.connections = 0
+        async with create_http_client() as http:
+            await _gather(http, url, 32)
+            opened = slow.connections
+            assert opened <= 32
+            await _gather(http, url, 32)
+            assert slow.connections == opened
+    finally:
+        await slow.stop()
+
+
+async def _gather(http: httpx.AsyncClient, url: str, n: int) -> list[httpx.Response]:
+    return list(await asyncio.gather(*[http.get(url) for _ in range(n)]))
+
+
+async def test_a_connection_the_server_closed_is_replaced() -> None:
+    # The server hangs up on idle connections (as after its keep-alive timeout).
+    hasty = Target(idle_timeout=0.05)
+    await hasty.start()
+    try:
+        url = f"http://127.0.0.1:{hasty.port}/"
+        async with create_http_client() as http:
+            assert (await http.get(url)).status_code == 200
+            await asyncio.sleep(0.3)  # long after the server closed the idle connection
+            assert (await http.get(url)).status_code == 200
+        assert (hasty.connections, hasty.requests) == (2, 2)
+    finally:
+        await hasty.stop()
