@@ -17,6 +17,7 @@ not compete with the measured loop for this process's GIL. The app's boot step
 ``settle_boot_heap`` runs after the runtime opens, as in ``app.py``.
 
     .venv/bin/python benchmarks/bench_refresh.py
+    BENCH_PROFILE=/tmp/refresh.prof .venv/bin/python benchmarks/bench_refresh.py
 
 Targets (issue #5): concurrent within 1.5x the lower bound, at least 20x faster
 than one by one, longest UI stall under 16 ms. Writes
@@ -50,6 +51,9 @@ LIMIT = 8
 CONCURRENT_RUNS = 3
 HIDDEN = re.compile(r"<input type='hidden' name='([^']*)' value='([^']*)'>")
 UA = "Mozilla/5.0 (X11; Linux x86_64) HuntazeBench/1.0"
+# BENCH_PROFILE=FILE: cProfile the loop thread over the concurrent runs into FILE
+# (pstats format); the figures of such a run are the profiler's, not the app's.
+PROFILE_TO = os.environ.get("BENCH_PROFILE")
 
 
 class RemoteSandbox:
@@ -188,6 +192,11 @@ async def _run(
     cpu_runs: list[float] = []
     loop_cpu_runs: list[float] = []
     load_before = os.getloadavg()
+    profiler = None
+    if PROFILE_TO:
+        import cProfile
+
+        profiler = cProfile.Profile()
     for _ in range(CONCURRENT_RUNS):
         scheduler = Scheduler(rt.analytics, rt.store, rt.settings, rt.bus, per_provider_limit=LIMIT)
         await asyncio.sleep(0.2)
@@ -195,13 +204,19 @@ async def _run(
         last[0] = time.perf_counter()
         cpu_start, loop_cpu_start = time.process_time(), time.thread_time()
         start = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
         await asyncio.gather(*[scheduler.refresh_account(a, force=True) for a in accounts])
+        if profiler is not None:
+            profiler.disable()
         runs.append(time.perf_counter() - start)
         cpu_runs.append(time.process_time() - cpu_start)
         loop_cpu_runs.append(time.thread_time() - loop_cpu_start)
         stalls.append(max(0.0, (max(gaps, default=0.005) - 0.005) * 1000))
     timer.stop()
     load_after = os.getloadavg()
+    if profiler is not None:
+        profiler.dump_stats(PROFILE_TO)
     concurrent = sorted(runs)[len(runs) // 2]
     cpu = sorted(cpu_runs)[len(cpu_runs) // 2]
     loop_cpu = sorted(loop_cpu_runs)[len(loop_cpu_runs) // 2]

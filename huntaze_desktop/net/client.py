@@ -17,6 +17,7 @@ Proxies, all through httpx's public configuration:
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from collections.abc import Iterable
 
@@ -66,6 +67,68 @@ def is_loopback_host(host: str | None) -> bool:
         return False
 
 
+class PoolEntryGate:
+    """A request event hook: requests take their pool connection one at a time.
+
+    httpcore 1.0's pool hands an idle connection to a request and counts it as
+    available until that request starts on it, a few event-loop turns later. When
+    several requests start together (a refresh starts up to 32), the pool gives
+    them the same idle connection: all but one find it busy, go back and re-plan
+    the pool, a pass that costs time for every open connection. Measured in the
+    refresh benchmark: about four such retries per request, most of the app's CPU.
+
+    The gate lets the next request into the pool once the previous one holds its
+    connection, which httpcore reports through its public ``trace`` request
+    extension: the first event of a request is ``connection.connect_tcp.started``
+    (a new connection) or ``http11.send_request_headers.started`` (a reused one),
+    and by then no other request can be given that connection. Tracing is
+    switched off for the rest of the request after that first event. A request
+    that never reports (an error before it is sent, a cancelled task) holds the
+    gate at most ``max_wait`` seconds; ``timeouts`` counts those.
+    """
+
+    def __init__(self, max_wait: float = 0.25) -> None:
+        self.max_wait = max_wait
+        self.waits = 0  # requests that waited for the one before them
+        self.timeouts = 0  # waits that ended because the one before never reported
+        self._last: asyncio.Future[None] | None = None
+
+    async def __call__(self, request: httpx.Request) -> None:
+        if "trace" in request.extensions:
+            return  # the caller traces this request: leave it alone
+        loop = asyncio.get_running_loop()
+        previous, mine = self._last, loop.create_future()
+        self._last = mine
+        extensions = request.extensions
+
+        async def first_event(name: str, info: dict[str, object]) -> None:
+            extensions.pop("trace", None)
+            _settle(mine)
+
+        extensions["trace"] = first_event
+        if previous is None or previous.done():
+            return
+        self.waits += 1
+        bound = loop.call_later(self.max_wait, self._time_out, previous)
+        try:
+            await previous
+        except asyncio.CancelledError:
+            _settle(mine)  # whoever comes next need not wait for a cancelled request
+            raise
+        finally:
+            bound.cancel()
+
+    def _time_out(self, previous: asyncio.Future[None]) -> None:
+        if not previous.done():
+            self.timeouts += 1
+            previous.set_result(None)
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 def _direct_mounts(hosts: Iterable[str]) -> dict[str, httpx.AsyncBaseTransport | None]:
     """httpx mount keys sending ``hosts`` (any scheme, any port) to the direct transport.
 
@@ -109,5 +172,7 @@ def create_http_client(
         # With a proxy from the settings, the environment is not read for proxying.
         trust_env=proxy is None,
         follow_redirects=False,
+        # The gate needs httpcore's trace events, which a test's transport does not send.
+        event_hooks={"request": [PoolEntryGate()] if transport is None else []},
         transport=transport,
     )

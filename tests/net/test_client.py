@@ -14,7 +14,7 @@ import httpx
 import pytest
 from loopback_http import ForwardProxy, Seen, Target, dead_port
 
-from huntaze_desktop.net.client import DEFAULT_LIMITS, create_http_client
+from huntaze_desktop.net.client import DEFAULT_LIMITS, PoolEntryGate, create_http_client
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
@@ -211,3 +211,59 @@ async def test_a_connection_the_server_closed_is_replaced() -> None:
         assert (hasty.connections, hasty.requests) == (2, 2)
     finally:
         await hasty.stop()
+
+
+def _gate(http: httpx.AsyncClient) -> PoolEntryGate:
+    (gate,) = [h for h in http.event_hooks["request"] if isinstance(h, PoolEntryGate)]
+    return gate
+
+
+async def test_requests_enter_the_pool_one_at_a_time_without_stalling() -> None:
+    slow = Target(delay=0.02)
+    await slow.start()
+    try:
+        url = f"http://127.0.0.1:{slow.port}/"
+        async with create_http_client() as http:
+            gate = _gate(http)
+            for _ in range(3):  # bursts on new, then on kept-alive connections
+                answers = await _gather(http, url, 32)
+                assert [a.status_code for a in answers] == [200] * 32
+            # Bursts waited at the gate, and every request reported its connection:
+            # no wait ran into the gate's time limit.
+            assert gate.waits > 0
+            assert gate.timeouts == 0
+            # The gate does not serialize the requests themselves: 32 at a time.
+            assert slow.connections == 32
+
+            # A request that fails to connect reports too; the next one is not held.
+            with pytest.raises(httpx.ConnectError):
+                await http.get(f"http://127.0.0.1:{dead_port()}/")
+            assert (await http.get(url)).status_code == 200
+            assert gate.timeouts == 0
+
+            # Cancelled requests (waiting at the gate or in flight) hold nobody up.
+            tasks = [asyncio.ensure_future(http.get(url)) for _ in range(16)]
+            await asyncio.sleep(0)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            assert [a.status_code for a in await _gather(http, url, 8)] == [200] * 8
+        assert slow.requests >= 3 * 32 + 1 + 8
+    finally:
+        await slow.stop()
+
+
+async def test_a_traced_request_and_a_test_transport_are_left_alone(target: Target) -> None:
+    events: list[str] = []
+
+    async def trace(name: str, info: dict[str, object]) -> None:
+        events.append(name)
+
+    async with create_http_client() as http:
+        answer = await http.get(f"http://127.0.0.1:{target.port}/", extensions={"trace": trace})
+        assert answer.status_code == 200
+    # The caller's trace saw the whole request, not only its first event.
+    assert "http11.receive_response_headers.complete" in events
+    mock = httpx.MockTransport(lambda request: httpx.Response(204))
+    async with create_http_client(transport=mock) as http:
+        assert http.event_hooks["request"] == []
