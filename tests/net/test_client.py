@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -267,3 +268,31 @@ async def test_a_traced_request_and_a_test_transport_are_left_alone(target: Targ
     mock = httpx.MockTransport(lambda request: httpx.Response(204))
     async with create_http_client(transport=mock) as http:
         assert http.event_hooks["request"] == []
+
+
+async def test_the_runtime_keeps_its_loopback_overrides_off_the_proxy(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, target: Target, proxy: ForwardProxy
+) -> None:
+    from huntaze_desktop.domain.paths import DataPaths
+    from huntaze_desktop.domain.settings import ProviderOverrides, Settings, save_settings
+    from huntaze_desktop.runtime import Runtime, RuntimeOptions
+
+    graph = Target(host="127.0.0.2")
+    await graph.start()
+    try:
+        paths = DataPaths(tmp_path / "data").ensure()
+        overrides = ProviderOverrides(base_urls={"graph": f"http://127.0.0.2:{graph.port}"})
+        save_settings(paths.settings_file, Settings(providers={"instagram": overrides}))
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        rt = await Runtime.create(RuntimeOptions(data_dir=paths.root))
+        try:
+            # The override's host is direct although only HTTP_PROXY is set...
+            assert (await _get(rt.http, f"http://127.0.0.2:{graph.port}/me"))["via_proxy"] is False
+            # ...while another host still follows the environment's proxy.
+            echo = await _get(rt.http, f"http://proxied.test:{target.port}/me")
+            assert echo["via_proxy"] is True
+        finally:
+            await rt.aclose()
+        assert [s.target for s in proxy.seen] == [f"http://proxied.test:{target.port}/me"]
+    finally:
+        await graph.stop()
