@@ -106,8 +106,8 @@ class PoolEntryGate:
             _settle(mine)
 
         extensions["trace"] = first_event
-        if previous is None or previous.done():
-            return
+        if previous is None or previous.done() or previous.get_loop() is not loop:
+            return  # nobody ahead (or only on another event loop, which has its own pool use)
         self.waits += 1
         bound = loop.call_later(self.max_wait, self._time_out, previous)
         try:
