@@ -226,6 +226,9 @@ async def test_requests_enter_the_pool_one_at_a_time_without_stalling() -> None:
         url = f"http://127.0.0.1:{slow.port}/"
         async with create_http_client() as http:
             gate = _gate(http)
+            # However slow this machine is, a request reaching its connection within
+            # 5 s is no time-out: a time-out here means a request never reported.
+            gate.max_wait = 5.0
             for _ in range(3):  # bursts on new, then on kept-alive connections
                 answers = await _gather(http, url, 32)
                 assert [a.status_code for a in answers] == [200] * 32
