@@ -13,6 +13,10 @@ Proxies, all through httpx's public configuration:
   patterns match host names, not address ranges: ``127.0.0.1``, ``localhost`` and
   ``::1`` are always direct, and the caller names any other loopback host it will
   address (``direct_hosts``; the runtime passes the hosts of its overrides).
+
+The transport and its connection pool are httpx's and httpcore's own, configured
+through ``httpx.Limits``; :class:`PoolEntryGate`, a request event hook, keeps a
+burst of requests from all being handed the same idle connection.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "DEFAULT_TIMEOUT",
     "LOOPBACK_HOSTS",
+    "PoolEntryGate",
     "create_http_client",
     "default_user_agent",
     "is_loopback_host",
