@@ -82,11 +82,21 @@ class Target(_Server):
     """Answers ``200 {"method", "path", "host", "via_proxy"}``; keeps connections alive."""
 
     def __init__(
-        self, host: str = "127.0.0.1", delay: float = 0.0, idle_timeout: float | None = None
+        self,
+        host: str = "127.0.0.1",
+        delay: float = 0.0,
+        idle_timeout: float | None = None,
+        hold_until: int = 0,
     ) -> None:
         super().__init__()
         self.host = host
         self.delay = delay
+        # Answer nothing until this many requests are in hand at once (at most 10 s):
+        # shows requests really run side by side, however slow the machine is.
+        self.hold_until = hold_until
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self._crowd = asyncio.Event()
         self.idle_timeout = idle_timeout  # hang up on a connection idle this long
         self.connections = 0
         self.requests = 0
@@ -99,8 +109,7 @@ class Target(_Server):
                 await _read_body(reader, headers)
                 self.requests += 1
                 method, path, _ = line.split(" ", 2)
-                if self.delay:
-                    await asyncio.sleep(self.delay)
+                await self._hold()
                 body = json.dumps(
                     {
                         "method": method,
@@ -117,12 +126,29 @@ class Target(_Server):
                     + body
                 )
                 await writer.drain()
+                self._done()
                 if closing:
                     break
         except ConnectionError:
             pass
         finally:
             writer.close()
+
+    async def _hold(self) -> None:
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.hold_until:
+            if self.in_flight >= self.hold_until:
+                self._crowd.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._crowd.wait(), 10)
+
+    def _done(self) -> None:
+        self.in_flight -= 1
+        if self.in_flight == 0:
+            self._crowd.clear()
 
     async def _next_head(
         self, reader: asyncio.StreamReader

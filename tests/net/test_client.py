@@ -182,10 +182,17 @@ async def test_connections_are_limited_and_kept_alive_between_bursts() -> None:
         # Never more than 8 at once, and connections were reused.
         assert slow.requests == 40 and slow.connections <= 8
 
-        # The app's default limits keep a refresh's 32 connections open for the next burst.
+        # With the keep-alive limit equal to the connection limit, as in the app's
+        # defaults, a burst's 32 connections all serve the next burst (the expiry is
+        # long here so that a slow machine cannot close them between the bursts).
         assert DEFAULT_LIMITS.max_keepalive_connections == DEFAULT_LIMITS.max_connections
+        kept = httpx.Limits(
+            max_connections=DEFAULT_LIMITS.max_connections,
+            max_keepalive_connections=DEFAULT_LIMITS.max_keepalive_connections,
+            keepalive_expiry=60,
+        )
         slow.connections = 0
-        async with create_http_client() as http:
+        async with create_http_client(limits=kept) as http:
             await _gather(http, url, 32)
             opened = slow.connections
             assert opened <= 32
@@ -220,11 +227,12 @@ def _gate(http: httpx.AsyncClient) -> PoolEntryGate:
 
 
 async def test_requests_enter_the_pool_one_at_a_time_without_stalling() -> None:
-    slow = Target(delay=0.02)
+    slow = Target(hold_until=32)
     await slow.start()
     try:
         url = f"http://127.0.0.1:{slow.port}/"
-        async with create_http_client() as http:
+        kept = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=60)
+        async with create_http_client(limits=kept) as http:
             gate = _gate(http)
             # However slow this machine is, a request reaching its connection within
             # 5 s is no time-out: a time-out here means a request never reported.
@@ -236,8 +244,11 @@ async def test_requests_enter_the_pool_one_at_a_time_without_stalling() -> None:
             # no wait ran into the gate's time limit.
             assert gate.waits > 0
             assert gate.timeouts == 0
-            # The gate does not serialize the requests themselves: 32 at a time.
+            # The gate does not serialize the requests themselves: 32 at a time, on
+            # 32 connections opened by the first burst and reused by the others.
+            assert slow.peak_in_flight == 32
             assert slow.connections == 32
+            slow.hold_until = 0
 
             # A request that fails to connect reports too; the next one is not held.
             with pytest.raises(httpx.ConnectError):
