@@ -9,7 +9,8 @@ address, one request per client connection. It only reaches addresses it was tol
 about: ``routes`` maps a made-up host (such as ``proxied.test:PORT``, which only the
 proxy can resolve) to a loopback address, and a loopback address in the URL is
 reached as itself. Anything else gets a 502 and is never contacted, so these tests
-send nothing past loopback.
+send nothing past loopback; that includes every ``CONNECT`` (the tunnel an HTTPS
+request asks a proxy for), which is recorded and refused.
 """
 
 from __future__ import annotations

@@ -77,6 +77,22 @@ async def test_a_proxy_from_the_environment_carries_the_requests(
     assert proxy.seen == [Seen("GET", url, f"proxied.test:{target.port}")]
 
 
+@pytest.mark.parametrize("variable", ["HTTPS_PROXY", "ALL_PROXY", "settings"])
+async def test_https_requests_ask_the_proxy_for_a_tunnel(
+    monkeypatch: pytest.MonkeyPatch, target: Target, proxy: ForwardProxy, variable: str
+) -> None:
+    # The test proxy refuses every tunnel, so nothing goes further than its log.
+    settings_proxy = proxy.url if variable == "settings" else None
+    if settings_proxy is None:
+        monkeypatch.setenv(variable, proxy.url)
+    async with create_http_client(proxy=settings_proxy, timeout=5) as http:
+        with pytest.raises(httpx.ProxyError):
+            await http.get(f"https://proxied.test:{target.port}/oauth/access_token")
+    assert [(s.method, s.target) for s in proxy.seen] == [
+        ("CONNECT", f"proxied.test:{target.port}")
+    ]
+
+
 async def test_the_settings_proxy_overrides_the_environment(
     monkeypatch: pytest.MonkeyPatch,
     target: Target,
