@@ -212,7 +212,8 @@ def _check_integrity(path: Path, backups: Path) -> None:
     """Run ``quick_check`` read-only; on damage keep a copy and raise."""
     problem: str | None = None
     try:
-        # Read-only: a damaged file must stay exactly as we found it.
+        # Read-only, and so not through the engine (whose connections switch the
+        # file to WAL): a damaged file must stay exactly as we found it.
         conn = sqlite3.connect(
             f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
         )
