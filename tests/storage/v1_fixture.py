@@ -33,6 +33,9 @@ from huntaze_desktop.storage.vault import Vault
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DATABASE = FIXTURES / "v1-huntaze.sqlite3"
 EXPECTED = FIXTURES / "v1-expected.json"
+# The day the committed fixture was written: its clock stamps (created_at...) are
+# from that day on, its own fixed instants all before it.
+WRITTEN_ON = "2026-12-07"
 TEST_KEY = bytes.fromhex("5e1f0c2a9b7d4e6f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e1f")
 
 T0 = datetime(2024, 6, 1, 12, 0, 0, 123456, tzinfo=UTC)
