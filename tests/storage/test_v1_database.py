@@ -98,6 +98,8 @@ def test_todays_code_writes_what_v1_wrote(tmp_path: Path) -> None:
     started = (datetime.now(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S")
     write_database(tmp_path / "today")
     written = _raw_rows(tmp_path / "today" / "huntaze.sqlite3", clock_from=started)
-    # The fixture's own instants are all before the day it was written.
-    assert written == _raw_rows(DATABASE, clock_from=WRITTEN_ON)
+    # The fixture's own instants are all before the day it was written. Read from
+    # a copy: even a read-only connection leaves -wal/-shm files beside a WAL database.
+    fixture = _copy_of_fixture(tmp_path) / "huntaze.sqlite3"
+    assert written == _raw_rows(fixture, clock_from=WRITTEN_ON)
     assert len(written["oauth_accounts"]) == 3  # the comparison saw the rows
