@@ -24,7 +24,12 @@ from huntaze_desktop.domain.errors import AccountNotFoundError
 from huntaze_desktop.domain.models import Account, ConnectionStatus, TokenSet
 from huntaze_desktop.storage.audit import AuditEvent, append_audit, newest_audit_events
 from huntaze_desktop.storage.db import Database
-from huntaze_desktop.storage.models import oauth_accounts, pending_revocations, utcnow
+from huntaze_desktop.storage.models import (
+    check_columns,
+    oauth_accounts,
+    pending_revocations,
+    utcnow,
+)
 from huntaze_desktop.storage.sealed import (
     AccountKey,
     account_place,
@@ -210,8 +215,10 @@ class AccountStore:
                     provider_account_id=provider_account_id,
                     created_at=now,
                 )
+                check_columns(oauth_accounts, values)
                 stored = conn.execute(_INSERT, values).mappings().one()
             else:
+                check_columns(oauth_accounts, values)
                 values.update(row_id=row["id"], owner=self.user_id)
                 stored = conn.execute(_UPDATE_OWNED, values).mappings().one()
             _account_event(conn, "connect" if created else "reconnect", place)
@@ -227,6 +234,7 @@ class AccountStore:
             row = self._row(conn, account_id)
             values = self._token_values(AccountKey.of(row), row, tokens, keep_refresh=True)
             values["updated_at"] = utcnow()
+            check_columns(oauth_accounts, values)
             conn.execute(_UPDATE_ROW, {**values, "row_id": account_id})
             return int(values["token_generation"])
 
@@ -303,6 +311,7 @@ class AccountStore:
 
     def _update(self, account_id: int, values: dict[str, Any]) -> Account:
         """Write ``values`` to this user's account; the account as it now stands."""
+        check_columns(oauth_accounts, values)
         parameters = {**values, "row_id": account_id, "owner": self.user_id}
         with self._db.immediate() as conn:
             row = conn.execute(_UPDATE_OWNED, parameters).mappings().first()

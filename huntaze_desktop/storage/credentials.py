@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from huntaze_desktop.storage.db import Database
-from huntaze_desktop.storage.models import client_credentials, utcnow
+from huntaze_desktop.storage.models import check_columns, client_credentials, utcnow
 from huntaze_desktop.storage.sealed import client_secret_place
 from huntaze_desktop.storage.vault import Vault
 
@@ -79,8 +79,10 @@ class ClientCredentialStore:
             row = self._row(conn, provider)
             if row is None:
                 values.update(user_id=self.user_id, provider=provider, created_at=now)
+                check_columns(client_credentials, values)
                 conn.execute(_INSERT, values)
             else:
+                check_columns(client_credentials, values)
                 conn.execute(_UPDATE, {**values, "row_id": row["id"]})
 
     def delete(self, provider: str) -> None:

@@ -20,7 +20,9 @@ Secret columns (``access_token``, ``refresh_token``, ``client_secret``,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -44,6 +46,7 @@ __all__ = [
     "UTCDateTime",
     "api_cache",
     "audit_log",
+    "check_columns",
     "client_credentials",
     "metadata",
     "metric_snapshots",
@@ -57,6 +60,18 @@ __all__ = [
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC (the only kind this layer stores)."""
     return datetime.now(UTC)
+
+
+def check_columns(table: Table, values: Mapping[str, Any]) -> None:
+    """Refuse (``ValueError``) a name in ``values`` that is not a column of ``table``.
+
+    An ``INSERT`` or ``UPDATE`` executed with parameters takes its columns from
+    their names and passes over a name that matches none: a misspelt column
+    would silently not be written.
+    """
+    unknown = values.keys() - table.c.keys()
+    if unknown:
+        raise ValueError(f"not columns of {table.name}: {sorted(unknown)}")
 
 
 class UTCDateTime(TypeDecorator[datetime]):

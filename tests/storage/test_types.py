@@ -20,7 +20,14 @@ from sqlalchemy.types import TypeEngine
 
 from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.storage.db import Database
-from huntaze_desktop.storage.models import UTCDateTime, audit_log, metric_snapshots, oauth_accounts
+from huntaze_desktop.storage.models import (
+    UTCDateTime,
+    audit_log,
+    check_columns,
+    metric_snapshots,
+    oauth_accounts,
+    users,
+)
 
 DIALECT = sqlite.dialect()
 
@@ -143,3 +150,11 @@ def test_json_and_dates_go_through_the_table_columns(db: Database) -> None:
     assert raw[0] == '{"karma": 3, "name": "\\u00c9mile"}'
     assert raw[1] == "2024-05-01"
     assert read == ({"karma": 3, "name": "Émile"}, date(2024, 5, 1))
+
+
+def test_a_name_that_is_no_column_is_refused_before_it_is_written() -> None:
+    # SQLAlchemy passes over a parameter that names no column of an INSERT/UPDATE.
+    check_columns(users, {"name": "x", "created_at": None})
+    for bad in ({"nmae": "x"}, {"name": "x", "name; DROP TABLE users": 1}):
+        with pytest.raises(ValueError, match="not columns of users"):
+            check_columns(users, bad)
