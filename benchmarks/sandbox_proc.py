@@ -1,8 +1,9 @@
 """A sandbox with many demo accounts in its own process (benchmarks only).
 
-Run as ``python sandbox_proc.py N_PER_PLATFORM``; prints the base URL, then serves
-until stdin closes. Its own process keeps the server's work off the GIL of the
-process being measured.
+Run as ``python sandbox_proc.py N_PER_PLATFORM``; prints the base URL and, on the
+next line, the admin token (``/_admin/`` needs it), then serves until stdin
+closes. Its own process keeps the server's work off the GIL of the process being
+measured.
 """
 
 from __future__ import annotations
@@ -48,5 +49,6 @@ if __name__ == "__main__":
     state.flags.reddit_requests_per_minute = 1_000_000
     server = SandboxServer(state=state).start()
     print(server.base_url, flush=True)
+    print(state.admin_token, flush=True)
     sys.stdin.read()
     server.stop()

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -21,7 +22,7 @@ from huntaze_desktop.domain.errors import ConfigurationError
 from huntaze_desktop.domain.events import EventBus
 from huntaze_desktop.domain.paths import DataPaths, default_data_dir
 from huntaze_desktop.domain.settings import Settings, load_settings, save_settings
-from huntaze_desktop.net.client import create_http_client
+from huntaze_desktop.net.client import create_http_client, is_loopback_host
 from huntaze_desktop.providers.base import (
     ClientCredentials,
     ClientCredentialsLike,
@@ -142,7 +143,11 @@ class Runtime:
             }
             await self._load_client_credentials()
 
-        self.http = create_http_client(proxy=self.settings.proxy_url)
+        # The settings proxy overrides the environment's; loopback hosts (the sandbox,
+        # loopback overrides) are reached directly either way.
+        self.http = create_http_client(
+            proxy=self.settings.proxy_url, direct_hosts=self._loopback_override_hosts()
+        )
         self.signin = SignInEngine(
             self.store, self.registry, self.http, self._credentials_for, self._overrides
         )
@@ -169,6 +174,19 @@ class Runtime:
             await self.accounts.retry_pending_revocations()
         except Exception as exc:  # a background chore: logged, never fatal
             log.warning("pending revocations not retried: %s", type(exc).__name__)
+
+    def _loopback_override_hosts(self) -> list[str]:
+        """The loopback hosts among the base-URL overrides (never sent to a proxy)."""
+        hosts: set[str] = set()
+        for urls in self._overrides.values():
+            for url in urls.values():
+                try:
+                    host = urlsplit(url).hostname
+                except ValueError:
+                    continue  # refused with a clear message when the client is made
+                if is_loopback_host(host):
+                    hosts.add(host or "")
+        return sorted(hosts)
 
     async def _start_sandbox(self, shared: Any) -> None:
         from huntaze_desktop.sandbox.endpoints import sandbox_credentials

@@ -31,12 +31,12 @@ REDACTED = "[REDACTED]"
 # Query-string / form parameters whose value is a credential.
 _PARAM_NAMES = (
     "access_token|refresh_token|id_token|code|client_secret|code_verifier|token"
-    "|fb_exchange_token|input_token|password"
+    "|fb_exchange_token|input_token|password|x_bc|x-bc|bctokensha"
 )
 # JSON / dict keys whose value is a credential (OnlyFans session fields included).
 _FIELD_NAMES = (
     "access_token|refresh_token|id_token|client_secret|code|code_verifier|token"
-    "|fb_exchange_token|sess|auth_id|auth_hash|auth_uid_\\w+|x-bc|password"
+    "|fb_exchange_token|sess|auth_id|auth_hash|auth_uid_\\w+|x-bc|x_bc|bctokensha|password"
     "|authorization|proxy-authorization|cookie|set-cookie"
 )
 # Session cookie pairs (``sess=...; auth_id=...``) wherever they appear.

@@ -4,21 +4,32 @@ Tokens are sealed with the vault, bound to their place (table, column, user,
 provider, provider_account_id): a ciphertext flipped, swapped between rows or
 read with another key raises :class:`DecryptionError`, never garbage.
 
-Every method blocks; the async layers call them through ``asyncio.to_thread``.
+Every statement is built once, here, from the tables of ``models.py``; the
+values a call writes are bound parameters, and an ``UPDATE`` sets the columns
+whose names the parameters carry (SQLAlchemy caches one compiled form per set).
+
+Every method blocks; the async layers call them on the storage thread.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.engine import Connection, RowMapping
+
 from huntaze_desktop.domain.errors import AccountNotFoundError
 from huntaze_desktop.domain.models import Account, ConnectionStatus, TokenSet
 from huntaze_desktop.storage.audit import AuditEvent, append_audit, newest_audit_events
-from huntaze_desktop.storage.codec import db_value, db_values, read_datetime, read_json, utcnow
-from huntaze_desktop.storage.db import Database, insert_sql, update_sql
+from huntaze_desktop.storage.db import Database
+from huntaze_desktop.storage.models import (
+    check_columns,
+    oauth_accounts,
+    pending_revocations,
+    utcnow,
+)
 from huntaze_desktop.storage.sealed import (
     AccountKey,
     account_place,
@@ -29,7 +40,36 @@ from huntaze_desktop.storage.vault import Vault
 
 __all__ = ["AccountStore", "PendingRevocationItem"]
 
-_BY_ID = "SELECT * FROM oauth_accounts WHERE id = ?"
+_a = oauth_accounts.c
+_BY_ID = select(oauth_accounts).where(_a.id == bindparam("account_id"))
+_BY_IDENTITY = select(oauth_accounts).where(
+    _a.user_id == bindparam("owner"),
+    _a.provider == bindparam("provider_name"),
+    _a.provider_account_id == bindparam("identity"),
+)
+_LIST = select(oauth_accounts).where(_a.user_id == bindparam("owner")).order_by(_a.provider, _a.id)
+_LIST_OF_PROVIDER = _LIST.where(_a.provider == bindparam("provider_name"))
+_INSERT = insert(oauth_accounts).returning(oauth_accounts)
+# SET: the columns named by the parameters (besides the WHERE's own).
+_UPDATE_ROW = update(oauth_accounts).where(_a.id == bindparam("row_id"))
+_UPDATE_OWNED = (
+    update(oauth_accounts)
+    .where(_a.id == bindparam("row_id"), _a.user_id == bindparam("owner"))
+    .returning(oauth_accounts)
+)
+_DELETE = delete(oauth_accounts).where(_a.id == bindparam("row_id"))
+
+_r = pending_revocations.c
+_ADD_REVOCATION = insert(pending_revocations).returning(_r.id)
+_REVOCATIONS = select(pending_revocations).where(_r.user_id == bindparam("owner")).order_by(_r.id)
+_DEFER_REVOCATION = (
+    update(pending_revocations)
+    .where(_r.id == bindparam("row_id"), _r.user_id == bindparam("owner"))
+    .values(attempts=_r.attempts + 1)
+)
+_DROP_REVOCATION = delete(pending_revocations).where(
+    _r.id == bindparam("row_id"), _r.user_id == bindparam("owner")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,20 +108,21 @@ class AccountStore:
 
     # -- reading --------------------------------------------------------------
 
-    def _row(self, conn: sqlite3.Connection, account_id: int) -> sqlite3.Row:
-        row: sqlite3.Row | None = conn.execute(_BY_ID, (account_id,)).fetchone()
+    def _row(self, conn: Connection, account_id: int) -> RowMapping:
+        row = conn.execute(_BY_ID, {"account_id": account_id}).mappings().first()
         if row is None or row["user_id"] != self.user_id:
             raise AccountNotFoundError()
         return row
 
     def list_accounts(self, provider: str | None = None) -> list[Account]:
-        query = "SELECT * FROM oauth_accounts WHERE user_id = :user_id"
-        if provider is not None:
-            query += " AND provider = :provider"
         with self._db.transaction() as conn:
-            rows = conn.execute(
-                query + " ORDER BY provider, id", {"user_id": self.user_id, "provider": provider}
-            ).fetchall()
+            if provider is None:
+                result = conn.execute(_LIST, {"owner": self.user_id})
+            else:
+                result = conn.execute(
+                    _LIST_OF_PROVIDER, {"owner": self.user_id, "provider_name": provider}
+                )
+            rows = result.mappings().all()
         return [_to_account(row) for row in rows]
 
     def get(self, account_id: int) -> Account:
@@ -112,7 +153,7 @@ class AccountStore:
             row = self._row(conn, account_id)
         return (_to_account(row), *self._tokens_of(row))
 
-    def _tokens_of(self, row: sqlite3.Row) -> tuple[TokenSet, int]:
+    def _tokens_of(self, row: RowMapping) -> tuple[TokenSet, int]:
         key = AccountKey.of(row)
         access = self._vault.open(row["access_token"], account_place(key, "access_token"))
         refresh = None
@@ -121,11 +162,11 @@ class AccountStore:
         tokens = TokenSet(
             access_token=access,
             refresh_token=refresh,
-            expires_at=read_datetime(row["expires_at"]),
-            refresh_expires_at=read_datetime(row["refresh_expires_at"]),
+            expires_at=row["expires_at"],
+            refresh_expires_at=row["refresh_expires_at"],
             token_type=row["token_type"],
             scope=row["scope"],
-            issued_at=read_datetime(row["issued_at"]),
+            issued_at=row["issued_at"],
         )
         return tokens, int(row["token_generation"])
 
@@ -174,13 +215,12 @@ class AccountStore:
                     provider_account_id=provider_account_id,
                     created_at=now,
                 )
-                write = insert_sql("oauth_accounts", values)
-                parameters = db_values(values)
+                check_columns(oauth_accounts, values)
+                stored = conn.execute(_INSERT, values).mappings().one()
             else:
-                write = update_sql("oauth_accounts", values, "id = :row_id")
-                parameters = {**db_values(values), "row_id": row["id"]}
-            # fetchall: a RETURNING statement left unfinished would block the COMMIT.
-            (stored,) = conn.execute(write + " RETURNING *", parameters).fetchall()
+                check_columns(oauth_accounts, values)
+                values.update(row_id=row["id"], owner=self.user_id)
+                stored = conn.execute(_UPDATE_OWNED, values).mappings().one()
             _account_event(conn, "connect" if created else "reconnect", place)
             return _to_account(stored), created
 
@@ -194,14 +234,14 @@ class AccountStore:
             row = self._row(conn, account_id)
             values = self._token_values(AccountKey.of(row), row, tokens, keep_refresh=True)
             values["updated_at"] = utcnow()
-            statement = update_sql("oauth_accounts", values, "id = :account_id")
-            conn.execute(statement, {**db_values(values), "account_id": account_id})
+            check_columns(oauth_accounts, values)
+            conn.execute(_UPDATE_ROW, {**values, "row_id": account_id})
             return int(values["token_generation"])
 
     def _token_values(
         self,
         place: AccountKey,
-        row: sqlite3.Row | None,
+        row: RowMapping | None,
         tokens: TokenSet,
         *,
         keep_refresh: bool,
@@ -271,13 +311,13 @@ class AccountStore:
 
     def _update(self, account_id: int, values: dict[str, Any]) -> Account:
         """Write ``values`` to this user's account; the account as it now stands."""
-        statement = update_sql("oauth_accounts", values, "id = :account_id AND user_id = :user_id")
-        parameters = {**db_values(values), "account_id": account_id, "user_id": self.user_id}
+        check_columns(oauth_accounts, values)
+        parameters = {**values, "row_id": account_id, "owner": self.user_id}
         with self._db.immediate() as conn:
-            rows = conn.execute(statement + " RETURNING *", parameters).fetchall()
-        if not rows:
+            row = conn.execute(_UPDATE_OWNED, parameters).mappings().first()
+        if row is None:
             raise AccountNotFoundError()
-        return _to_account(rows[0])
+        return _to_account(row)
 
     def delete(self, account_id: int) -> None:
         """Remove the account, its secrets, metadata and cached data (one transaction)."""
@@ -285,7 +325,7 @@ class AccountStore:
             row = self._row(conn, account_id)
             _account_event(conn, "disconnect", AccountKey.of(row))
             # Metric snapshots and cached answers go with it (ON DELETE CASCADE).
-            conn.execute("DELETE FROM oauth_accounts WHERE id = ?", (account_id,))
+            conn.execute(_DELETE, {"row_id": account_id})
 
     def audit(
         self,
@@ -327,14 +367,11 @@ class AccountStore:
             "attempts": 0,
         }
         with self._db.immediate() as conn:
-            inserted = conn.execute(insert_sql("pending_revocations", values), db_values(values))
-            return int(inserted.lastrowid or 0)
+            return int(conn.execute(_ADD_REVOCATION, values).scalar_one())
 
     def pending_revocations(self) -> list[PendingRevocationItem]:
         with self._db.transaction() as conn:
-            rows = conn.execute(
-                "SELECT * FROM pending_revocations WHERE user_id = ? ORDER BY id", (self.user_id,)
-            ).fetchall()
+            rows = conn.execute(_REVOCATIONS, {"owner": self.user_id}).mappings().all()
         return [
             PendingRevocationItem(
                 id=row["id"],
@@ -346,7 +383,7 @@ class AccountStore:
                 ),
                 token_kind=row["token_kind"],
                 attempts=row["attempts"],
-                next_try_at=read_datetime(row["next_try_at"]),
+                next_try_at=row["next_try_at"],
             )
             for row in rows
         ]
@@ -355,17 +392,13 @@ class AccountStore:
         """Count a failed attempt and set when to try again."""
         with self._db.immediate() as conn:
             conn.execute(
-                "UPDATE pending_revocations SET attempts = attempts + 1, next_try_at = ? "
-                "WHERE id = ? AND user_id = ?",
-                (db_value(next_try_at), revocation_id, self.user_id),
+                _DEFER_REVOCATION,
+                {"next_try_at": next_try_at, "row_id": revocation_id, "owner": self.user_id},
             )
 
     def drop_pending_revocation(self, revocation_id: int) -> None:
         with self._db.immediate() as conn:
-            conn.execute(
-                "DELETE FROM pending_revocations WHERE id = ? AND user_id = ?",
-                (revocation_id, self.user_id),
-            )
+            conn.execute(_DROP_REVOCATION, {"row_id": revocation_id, "owner": self.user_id})
 
     # -- key rotation --------------------------------------------------------
 
@@ -393,24 +426,20 @@ class AccountStore:
 
 
 def _find_row(
-    conn: sqlite3.Connection, user_id: int, provider: str, provider_account_id: str
-) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = conn.execute(
-        "SELECT * FROM oauth_accounts "
-        "WHERE user_id = ? AND provider = ? AND provider_account_id = ?",
-        (user_id, provider, provider_account_id),
-    ).fetchone()
-    return row
+    conn: Connection, user_id: int, provider: str, provider_account_id: str
+) -> RowMapping | None:
+    parameters = {"owner": user_id, "provider_name": provider, "identity": provider_account_id}
+    return conn.execute(_BY_IDENTITY, parameters).mappings().first()
 
 
-def _account_event(conn: sqlite3.Connection, event: str, account: AccountKey) -> None:
+def _account_event(conn: Connection, event: str, account: AccountKey) -> None:
     """Record an account event in the audit log (its provider and account id)."""
     append_audit(
         conn, event, provider=account.provider, provider_account_id=account.provider_account_id
     )
 
 
-def _to_account(row: sqlite3.Row) -> Account:
+def _to_account(row: RowMapping) -> Account:
     return Account(
         id=row["id"],
         user_id=row["user_id"],
@@ -422,12 +451,12 @@ def _to_account(row: sqlite3.Row) -> Account:
         status=ConnectionStatus(row["status"]),
         status_reason=row["status_reason"],
         last_error=row["last_error"],
-        created_at=read_datetime(row["created_at"]),
-        updated_at=read_datetime(row["updated_at"]),
-        expires_at=read_datetime(row["expires_at"]),
-        refresh_expires_at=read_datetime(row["refresh_expires_at"]),
-        last_success_at=read_datetime(row["last_success_at"]),
-        retry_at=read_datetime(row["retry_at"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        expires_at=row["expires_at"],
+        refresh_expires_at=row["refresh_expires_at"],
+        last_success_at=row["last_success_at"],
+        retry_at=row["retry_at"],
         scope=row["scope"],
-        metadata=dict(read_json(row["metadata"]) or {}),
+        metadata=dict(row["metadata"] or {}),
     )

@@ -7,11 +7,13 @@ credential becomes ``[redacted]``.
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from huntaze_desktop.storage.codec import db_value, read_datetime, utcnow
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
+
+from huntaze_desktop.storage.models import audit_log, utcnow
 
 __all__ = ["AuditEvent", "append_audit", "newest_audit_events", "scrub_detail"]
 
@@ -23,6 +25,15 @@ _SECRET_PAIR = re.compile(
     r"(?i)\b(access_token|refresh_token|id_token|token|code|client_secret|secret|password|"
     r"sess|auth_id|cookie|authorization)\b(\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|[^\s&,;]+)"
 )
+_APPEND = insert(audit_log)
+_NEWEST = select(
+    audit_log.c.id,
+    audit_log.c.at,
+    audit_log.c.event,
+    audit_log.c.provider,
+    audit_log.c.provider_account_id,
+    audit_log.c.detail,
+).order_by(audit_log.c.id.desc())
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +58,7 @@ def scrub_detail(detail: str | None) -> str | None:
 
 
 def append_audit(
-    conn: sqlite3.Connection,
+    conn: Connection,
     event: str,
     *,
     provider: str | None = None,
@@ -56,17 +67,18 @@ def append_audit(
 ) -> None:
     """Append one event (its detail scrubbed), in the caller's transaction."""
     conn.execute(
-        "INSERT INTO audit_log (at, event, provider, provider_account_id, detail) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (db_value(utcnow()), event, provider, provider_account_id, scrub_detail(detail)),
+        _APPEND,
+        {
+            "at": utcnow(),
+            "event": event,
+            "provider": provider,
+            "provider_account_id": provider_account_id,
+            "detail": scrub_detail(detail),
+        },
     )
 
 
-def newest_audit_events(conn: sqlite3.Connection, limit: int) -> list[AuditEvent]:
+def newest_audit_events(conn: Connection, limit: int) -> list[AuditEvent]:
     """Up to ``limit`` entries, the newest first."""
-    rows = conn.execute(
-        "SELECT id, at, event, provider, provider_account_id, detail "
-        "FROM audit_log ORDER BY id DESC LIMIT ?",
-        (limit,),
-    )
-    return [AuditEvent(row[0], read_datetime(row[1]), *row[2:]) for row in rows]
+    rows = conn.execute(_NEWEST.limit(limit))
+    return [AuditEvent(*row) for row in rows]

@@ -6,15 +6,25 @@ pairing a secret with another client id makes it fail to open.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-from huntaze_desktop.storage.codec import db_values, utcnow
-from huntaze_desktop.storage.db import Database, insert_sql, update_sql
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.engine import Connection, RowMapping
+
+from huntaze_desktop.storage.db import Database
+from huntaze_desktop.storage.models import check_columns, client_credentials, utcnow
 from huntaze_desktop.storage.sealed import client_secret_place
 from huntaze_desktop.storage.vault import Vault
 
 __all__ = ["ClientCredentialStore", "ClientCredentials"]
+
+_c = client_credentials.c
+_OWNED = (_c.user_id == bindparam("owner"), _c.provider == bindparam("provider_name"))
+_ROW = select(client_credentials).where(*_OWNED)
+_INSERT = insert(client_credentials)
+_UPDATE = update(client_credentials).where(_c.id == bindparam("row_id"))
+_DELETE = delete(client_credentials).where(*_OWNED)
+_PROVIDERS = select(_c.provider).where(_c.user_id == bindparam("owner")).order_by(_c.provider)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,31 +79,21 @@ class ClientCredentialStore:
             row = self._row(conn, provider)
             if row is None:
                 values.update(user_id=self.user_id, provider=provider, created_at=now)
-                conn.execute(insert_sql("client_credentials", values), db_values(values))
+                check_columns(client_credentials, values)
+                conn.execute(_INSERT, values)
             else:
-                conn.execute(
-                    update_sql("client_credentials", values, "id = :row_id"),
-                    {**db_values(values), "row_id": row["id"]},
-                )
+                check_columns(client_credentials, values)
+                conn.execute(_UPDATE, {**values, "row_id": row["id"]})
 
     def delete(self, provider: str) -> None:
         with self._db.immediate() as conn:
-            conn.execute(
-                "DELETE FROM client_credentials WHERE user_id = ? AND provider = ?",
-                (self.user_id, provider),
-            )
+            conn.execute(_DELETE, {"owner": self.user_id, "provider_name": provider})
 
     def providers(self) -> list[str]:
         """The providers that have credentials stored."""
         with self._db.transaction() as conn:
-            rows = conn.execute(
-                "SELECT provider FROM client_credentials WHERE user_id = ?", (self.user_id,)
-            ).fetchall()
-        return sorted(row[0] for row in rows)
+            return list(conn.execute(_PROVIDERS, {"owner": self.user_id}).scalars())
 
-    def _row(self, conn: sqlite3.Connection, provider: str) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = conn.execute(
-            "SELECT * FROM client_credentials WHERE user_id = ? AND provider = ?",
-            (self.user_id, provider),
-        ).fetchone()
-        return row
+    def _row(self, conn: Connection, provider: str) -> RowMapping | None:
+        parameters = {"owner": self.user_id, "provider_name": provider}
+        return conn.execute(_ROW, parameters).mappings().first()

@@ -1,20 +1,21 @@
 """The local SQLite database: open, check, migrate, and hand out transactions.
 
-Every connection runs in WAL mode with ``synchronous=FULL`` (a rotated refresh
-token must survive a power cut), a busy timeout (the GUI and the CLI may share
-the file) and foreign keys on. pysqlite's own transaction handling is switched
-off so that we emit ``BEGIN`` ourselves, and ``BEGIN IMMEDIATE`` for token
-writes: a writer takes the write lock up front instead of failing half-way when
-another process wrote first.
+One SQLAlchemy engine (Core, no ORM) per open database; its pool keeps the
+connections. Every connection runs in WAL mode with ``synchronous=FULL`` (a
+rotated refresh token must survive a power cut), a busy timeout (the GUI and the
+CLI may share the file), foreign keys on and ``secure_delete`` (deleted rows are
+zeroed on disk). pysqlite's own transaction handling is switched off and the
+engine's ``begin`` event emits ``BEGIN`` itself, ``BEGIN IMMEDIATE`` for writes
+(SQLAlchemy's pysqlite recipe, "Serializable isolation / Savepoints /
+Transactional DDL"): a writer takes the write lock up front instead of failing
+half-way when another process wrote first.
 
-The stores speak SQL to the standard ``sqlite3`` module; the schema is
-described by the SQLAlchemy tables in ``models.py`` and created and changed by
-Alembic, which are imported only when a database must be migrated (first start,
-upgrade). The running app does not load SQLAlchemy: importing it cost the idle
-app about 16 MB, for statements the stores write as plain SQL just as well.
-Values go in and out through :mod:`~huntaze_desktop.storage.codec`.
+The statements are built by the stores from the tables in ``models.py``; the
+schema is created and changed by Alembic, imported only when the stored
+revision is not :data:`SCHEMA_HEAD` (first start, upgrade).
 
-All of it blocks: callers run :meth:`Database.open` and every store method via
+All of it blocks: callers run :meth:`Database.open` and every store method on
+the storage thread (:func:`~huntaze_desktop.storage.worker.offload`) or through
 ``asyncio.to_thread``.
 """
 
@@ -24,26 +25,26 @@ import logging
 import shutil
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from sqlalchemy import column, create_engine, event, insert, select, table
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from huntaze_desktop.domain.errors import DatabaseCorruptError, StorageError
 from huntaze_desktop.domain.paths import DataPaths
-from huntaze_desktop.storage.codec import db_value, utcnow
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+from huntaze_desktop.storage.models import users, utcnow
 
 __all__ = [
     "DEFAULT_USER_NAME",
     "MIGRATIONS_DIR",
     "SCHEMA_HEAD",
     "Database",
-    "insert_sql",
-    "update_sql",
+    "alembic_config",
 ]
 
 log = logging.getLogger("huntaze.storage")
@@ -56,8 +57,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SCHEMA_HEAD = "0001"
 DEFAULT_USER_NAME = "Local user"
 BUSY_TIMEOUT_MS = 10_000
-# Connections kept open between transactions (more are opened when threads
-# overlap, and closed when handed back beyond this).
+# Connections the pool keeps open between transactions; more are opened when
+# threads overlap (no limit), and closed when handed back beyond this.
 POOL_SIZE = 5
 
 _CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
@@ -69,20 +70,28 @@ _PRAGMAS = (
     # Deleted rows (a disconnected account's metadata) are zeroed on disk.
     "PRAGMA secure_delete=ON",
 )
+# The execution option that makes the "begin" event take the write lock.
+_IMMEDIATE = "huntaze_begin_immediate"
+
+_sqlite_master = table("sqlite_master", column("type"), column("name"))
+_alembic_version = table("alembic_version", column("version_num"))
+_FIRST_USER = select(users.c.id).order_by(users.c.id).limit(1)
+_ADD_USER = insert(users).returning(users.c.id)
 
 
 class Database:
     """The open database of one data directory (thread-safe; one per process).
 
-    Connections are pooled: a transaction takes one, any thread may use it
-    while the transaction lasts, and it goes back to the pool afterwards.
+    A transaction takes a connection from the engine's pool; any thread may use
+    it while the transaction lasts, and it goes back to the pool afterwards.
     """
 
-    def __init__(self, paths: DataPaths, default_user_id: int) -> None:
+    def __init__(self, paths: DataPaths, engine: Engine, default_user_id: int) -> None:
         self.paths = paths
         self.default_user_id = default_user_id
-        self._pool: list[sqlite3.Connection] = []
-        self._pool_lock = threading.Lock()
+        self._engine = engine
+        # Same pool and events; its connections begin with BEGIN IMMEDIATE.
+        self._writer = engine.execution_options(**{_IMMEDIATE: True})
         self._closed = False
         # SQLite has one writer. Writers of this process queue here, woken the
         # moment the previous one commits; left to SQLite, a writer that finds the
@@ -93,6 +102,11 @@ class Database:
 
     def __repr__(self) -> str:
         return f"Database({str(self.paths.database)!r})"
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (its transactions begin with a deferred ``BEGIN``)."""
+        return self._engine
 
     @classmethod
     def open(cls, paths: DataPaths) -> Database:
@@ -107,37 +121,42 @@ class Database:
         path = paths.database
         if path.exists():
             _check_integrity(path, paths.backups)
+        engine = _engine(path)
         try:
-            conn = _connect(path)
-            try:
+            with engine.connect() as conn:
                 current = _schema_revision(conn)
-                if current != SCHEMA_HEAD:
-                    _migrate(path)
-                user_id = _ensure_default_user(conn)
-            finally:
-                conn.close()
-        except sqlite3.Error as exc:
+            writer = engine.execution_options(**{_IMMEDIATE: True})
+            if current != SCHEMA_HEAD:
+                _migrate(writer)
+            user_id = _ensure_default_user(engine, writer)
+        except (sqlite3.Error, SQLAlchemyError) as exc:
+            engine.dispose()
             log.error("could not open the database: %s", type(exc).__name__)
             raise StorageError(
                 f"The local database at {path} could not be opened or updated."
             ) from None
+        except BaseException:
+            engine.dispose()
+            raise
         log.info("database open (schema %s)", SCHEMA_HEAD)
-        return cls(paths, user_id)
+        return cls(paths, engine, user_id)
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Connection]:
         """A connection in a transaction: commits on success, rolls back on error.
 
         Reads and light writes. Writes that must not fail half-way under
-        contention (tokens) use :meth:`immediate`. Rows read are ``sqlite3.Row``.
+        contention (tokens) use :meth:`immediate`. SQL errors come out as
+        SQLAlchemy's ``DBAPIError`` subclasses (``IntegrityError``...), their
+        parameters hidden.
         """
-        with self._begin("BEGIN") as conn:
+        with self._begin(self._engine) as conn:
             yield conn
 
     @contextmanager
-    def immediate(self) -> Iterator[sqlite3.Connection]:
+    def immediate(self) -> Iterator[Connection]:
         """A transaction begun with ``BEGIN IMMEDIATE``: the write lock is taken at start."""
-        with self._write_lock, self._begin("BEGIN IMMEDIATE") as conn:
+        with self._write_lock, self._begin(self._writer) as conn:
             yield conn
 
     def close(self) -> None:
@@ -145,96 +164,56 @@ class Database:
 
         A transaction still running elsewhere closes its connection when it ends.
         """
-        with self._pool_lock:
-            self._closed = True
-            idle, self._pool = self._pool, []
-        for conn in idle:
-            conn.close()
+        self._closed = True
+        self._engine.dispose()
 
     @contextmanager
-    def _begin(self, begin: str) -> Iterator[sqlite3.Connection]:
-        conn = self._checkout()
-        try:
-            conn.execute(begin)
-        except BaseException:
-            conn.close()
-            raise
-        try:
-            yield conn
-        except BaseException:
-            self._end(conn, conn.rollback)
-            raise
-        self._end(conn, conn.commit)
-
-    def _end(self, conn: sqlite3.Connection, finish: Callable[[], None]) -> None:
-        """Commit or roll back, then pool the connection (closed if that failed)."""
-        try:
-            finish()
-        except BaseException:
-            conn.close()  # closing rolls back whatever is still open
-            raise
-        self._checkin(conn)
-
-    def _checkout(self) -> sqlite3.Connection:
-        with self._pool_lock:
-            if self._pool:
-                return self._pool.pop()
-        return _connect(self.paths.database)
-
-    def _checkin(self, conn: sqlite3.Connection) -> None:
-        with self._pool_lock:
-            if not self._closed and len(self._pool) < POOL_SIZE:
-                self._pool.append(conn)
-                return
-        conn.close()
+    def _begin(self, engine: Engine) -> Iterator[Connection]:
+        with engine.connect() as conn:
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                if self._closed:
+                    conn.invalidate()  # closed now, not handed back to a pool
 
 
-def insert_sql(table: str, columns: Iterable[str]) -> str:
-    """``INSERT INTO table (a, b) VALUES (:a, :b)`` for these columns."""
-    names = _checked(columns)
-    return (
-        f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608 - names checked, values bound
-        f"VALUES ({', '.join(':' + name for name in names)})"
+def _engine(path: Path) -> Engine:
+    """The engine of the database file ``path``, with the app's pragmas on every connection."""
+    engine = create_engine(
+        f"sqlite+pysqlite:///{path}",
+        # A failing statement never echoes the values it was writing.
+        hide_parameters=True,
+        pool_size=POOL_SIZE,
+        max_overflow=-1,
+        connect_args={
+            "timeout": BUSY_TIMEOUT_MS / 1000,
+            # Pooled: used by one thread at a time, any thread.
+            "check_same_thread": False,
+        },
     )
 
-
-def update_sql(table: str, columns: Iterable[str], where: str) -> str:
-    """``UPDATE table SET a = :a, b = :b WHERE <where>`` for these columns."""
-    assignments = ", ".join(f"{name} = :{name}" for name in _checked(columns))
-    return f"UPDATE {table} SET {assignments} WHERE {where}"  # noqa: S608 - as above
-
-
-def _checked(columns: Iterable[str]) -> list[str]:
-    """Column names come from this package's code; refuse anything else outright."""
-    names = list(columns)
-    if not names or not all(name.isidentifier() for name in names):
-        raise ValueError(f"not a list of column names: {names!r}")
-    return names
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    # isolation_level=None: pysqlite emits no BEGIN/COMMIT of its own; Database does.
-    conn = sqlite3.connect(
-        path,
-        timeout=BUSY_TIMEOUT_MS / 1000,
-        isolation_level=None,
-        check_same_thread=False,  # pooled: used by one thread at a time, any thread
-    )
-    try:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite emits no BEGIN/COMMIT of its own; "begin" below does.
+        dbapi_connection.isolation_level = None
         for pragma in _PRAGMAS:
-            conn.execute(pragma)
-    except BaseException:
-        conn.close()
-        raise
-    conn.row_factory = sqlite3.Row
-    return conn
+            dbapi_connection.execute(pragma)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get(_IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
 
 
 def _check_integrity(path: Path, backups: Path) -> None:
     """Run ``quick_check`` read-only; on damage keep a copy and raise."""
     problem: str | None = None
     try:
-        # Read-only: a damaged file must stay exactly as we found it.
+        # Read-only, and so not through the engine (whose connections switch the
+        # file to WAL): a damaged file must stay exactly as we found it.
         conn = sqlite3.connect(
             f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
         )
@@ -272,14 +251,16 @@ def _backup_damaged(path: Path, backups: Path) -> Path:
     return target
 
 
-def _schema_revision(conn: sqlite3.Connection) -> str | None:
-    exists = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
-    ).fetchone()
-    if exists is None:
+def _schema_revision(conn: Connection) -> str | None:
+    found = conn.execute(
+        select(_sqlite_master.c.name).where(
+            _sqlite_master.c.type == "table", _sqlite_master.c.name == "alembic_version"
+        )
+    ).first()
+    if found is None:
         return None
-    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    return None if row is None else str(row[0])
+    version = conn.execute(select(_alembic_version.c.version_num)).scalar()
+    return None if version is None else str(version)
 
 
 def alembic_config() -> Any:
@@ -293,67 +274,29 @@ def alembic_config() -> Any:
     return config
 
 
-def migration_engine(path: Path) -> Engine:
-    """A SQLAlchemy engine on ``path`` with the app's pragmas, for Alembic.
+def _migrate(writer: Engine) -> None:
+    """Upgrade the schema to head, in one ``BEGIN IMMEDIATE`` transaction.
 
-    Its transactions begin with ``BEGIN IMMEDIATE``. Dispose of it when done.
+    Two processes starting together migrate one after the other, never interleaved.
     """
-    from sqlalchemy import create_engine, event  # only to migrate (see the module doc)
-
-    engine = create_engine(f"sqlite+pysqlite:///{path}", hide_parameters=True)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Stop pysqlite from emitting BEGIN/COMMIT on its own (SQLAlchemy's
-        # "serializable isolation / savepoints" recipe); "begin" below does it.
-        dbapi_connection.isolation_level = None
-        for pragma in _PRAGMAS:
-            dbapi_connection.execute(pragma)
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
-
-
-def _migrate(path: Path) -> None:
-    """Upgrade the schema to head. SQL failures come out as ``sqlite3.Error``."""
-    from alembic import command
-    from sqlalchemy.exc import DBAPIError
+    from alembic import command  # only to migrate (see the module doc)
 
     config = alembic_config()
-    engine = migration_engine(path)
-    try:
-        # One BEGIN IMMEDIATE around the whole upgrade: two processes starting
-        # together migrate one after the other, never interleaved.
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
-    except DBAPIError as exc:
-        if isinstance(exc.orig, sqlite3.Error):
-            raise exc.orig from None
-        raise
-    finally:
-        engine.dispose()
+    with writer.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
     log.info("database migrated to %s", SCHEMA_HEAD)
 
 
-def _ensure_default_user(conn: sqlite3.Connection) -> int:
-    first_user = "SELECT id FROM users ORDER BY id LIMIT 1"
-    found = conn.execute(first_user).fetchone()
+def _ensure_default_user(engine: Engine, writer: Engine) -> int:
+    with engine.connect() as conn:
+        found = conn.execute(_FIRST_USER).scalar()
     if found is not None:
-        return int(found[0])
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        found = conn.execute(first_user).fetchone()
-        if found is None:  # nobody else created it meanwhile
-            (found,) = conn.execute(
-                "INSERT INTO users (name, created_at) VALUES (?, ?) RETURNING id",
-                (DEFAULT_USER_NAME, db_value(utcnow())),
-            ).fetchall()
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return int(found[0])
+        return int(found)
+    with writer.begin() as conn:
+        found = conn.execute(_FIRST_USER).scalar()  # nobody else created it meanwhile?
+        if found is None:
+            found = conn.execute(
+                _ADD_USER, {"name": DEFAULT_USER_NAME, "created_at": utcnow()}
+            ).scalar_one()
+    return int(found)

@@ -49,6 +49,7 @@ from huntaze_desktop.storage.keywrap import (
     encode_b64,
     new_kdf_params,
     unwrap_key,
+    verify_params,
     wrap_key,
 )
 from huntaze_desktop.storage.vault import KEY_BYTES, Vault, key_id_for
@@ -140,6 +141,7 @@ class KeyStore:
             raise VaultError(DAMAGED_MESSAGE) from None
         if not isinstance(params, dict) or not isinstance(params.get("kdf"), dict):
             raise VaultError(DAMAGED_MESSAGE)
+        verify_params(params)
         return params
 
     def mode(self) -> VaultMode:

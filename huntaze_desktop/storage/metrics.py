@@ -4,9 +4,10 @@ Missing data is no row: a day the platform did not report stays absent rather
 than becoming a zero or a NULL, so charts can show a gap honestly.
 
 A refresh of hundreds of accounts writes here hundreds of times in a few
-seconds, from worker threads that share the GIL with the UI loop: the write
-path uses prepared statements (one executemany per table) and one transaction
-per refresh.
+seconds, from the storage thread that shares the GIL with the UI loop: every
+statement is built once, below, from the tables of ``models.py`` (SQLAlchemy
+then reuses its compiled form), the write path runs one executemany per table
+and one transaction per refresh.
 """
 
 from __future__ import annotations
@@ -14,53 +15,61 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from huntaze_desktop.storage.codec import db_value, read_date, read_datetime, utcnow
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
 from huntaze_desktop.storage.db import Database
+from huntaze_desktop.storage.models import api_cache, metric_snapshots, utcnow
 
 __all__ = ["CacheEntry", "CacheWrite", "MetricStore", "Snapshot"]
 
 # (key, body, ttl_seconds) or (key, body, ttl_seconds, etag, last_modified).
 CacheWrite = tuple[str, str, float] | tuple[str, str, float, str | None, str | None]
 
-_UPSERT_SNAPSHOTS = """
-    INSERT INTO metric_snapshots (account_id, metric, day, value, source, fetched_at)
-    VALUES (:account_id, :metric, :day, :value, :source, :fetched_at)
-    ON CONFLICT (account_id, metric, day) DO UPDATE SET
-        value = excluded.value, source = excluded.source, fetched_at = excluded.fetched_at
-"""
-_UPSERT_CACHE = """
-    INSERT INTO api_cache (key, account_id, body, etag, last_modified, fetched_at, expires_at)
-    VALUES (:key, :account_id, :body, :etag, :last_modified, :fetched_at, :expires_at)
-    ON CONFLICT (key) DO UPDATE SET
-        account_id = excluded.account_id, body = excluded.body, etag = excluded.etag,
-        last_modified = excluded.last_modified, fetched_at = excluded.fetched_at,
-        expires_at = excluded.expires_at
-"""
+_s = metric_snapshots.c
+_new_snapshot = sqlite_insert(metric_snapshots)
+_UPSERT_SNAPSHOTS = _new_snapshot.on_conflict_do_update(
+    index_elements=[_s.account_id, _s.metric, _s.day],
+    set_={
+        "value": _new_snapshot.excluded.value,
+        "source": _new_snapshot.excluded.source,
+        "fetched_at": _new_snapshot.excluded.fetched_at,
+    },
+)
+_IN_RANGE = (_s.day >= bindparam("since"), _s.day <= bindparam("until"))
+_OF_ACCOUNTS = _s.account_id.in_(bindparam("accounts", expanding=True))
+_SNAPSHOTS = (
+    select(_s.account_id, _s.metric, _s.day, _s.value, _s.source, _s.fetched_at)
+    .where(_OF_ACCOUNTS, _s.metric.in_(bindparam("metrics", expanding=True)), *_IN_RANGE)
+    .order_by(_s.account_id, _s.metric, _s.day)
+)
+_SNAPSHOT_ROWS = select(_s.account_id, _s.metric, _s.day, _s.value, _s.fetched_at).where(
+    _OF_ACCOUNTS, *_IN_RANGE
+)
+
+_c = api_cache.c
+_new_entry = sqlite_insert(api_cache)
+_UPSERT_CACHE = _new_entry.on_conflict_do_update(
+    index_elements=[_c.key],
+    set_={
+        name: _new_entry.excluded[name]
+        for name in ("account_id", "body", "etag", "last_modified", "fetched_at", "expires_at")
+    },
+)
 # A 304 answer: same body and validators, a new TTL.
 _TOUCH_CACHE = (
-    "UPDATE api_cache SET fetched_at = :touch_at, expires_at = :touch_until WHERE key = :touch_key"
+    update(api_cache)
+    .where(_c.key == bindparam("touch_key"))
+    .values(fetched_at=bindparam("touch_at"), expires_at=bindparam("touch_until"))
 )
-_CACHE_COLUMNS = "key, account_id, body, etag, last_modified, fetched_at, expires_at"
-
-
-def _marks(values: Sequence[object]) -> str:
-    """``?, ?, ?`` for an ``IN (...)`` of these values."""
-    return ", ".join("?" * len(values))
-
-
-def _cache_entry(row: Sequence[Any]) -> CacheEntry:
-    key, account_id, body, etag, last_modified, fetched_at, expires_at = row
-    return CacheEntry(
-        key,
-        account_id,
-        body,
-        etag,
-        last_modified,
-        read_datetime(fetched_at),
-        read_datetime(expires_at),
-    )
+_CACHE_ENTRIES = select(
+    _c.key, _c.account_id, _c.body, _c.etag, _c.last_modified, _c.fetched_at, _c.expires_at
+).where(_c.key.in_(bindparam("keys", expanding=True)))
+_CACHED_ANSWER = select(_c.key, _c.account_id, _c.body, _c.etag, _c.last_modified).where(
+    _c.key == bindparam("touch_key")
+)
+_PURGE_CACHE = delete(api_cache).where(_c.expires_at < bindparam("older_than"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,15 +135,14 @@ class MetricStore:
         writer.
         """
         now = now or utcnow()
-        stamp = db_value(now)
         rows = [
             {
                 "account_id": account_id,
                 "metric": metric,
-                "day": db_value(day),
+                "day": day,
                 "value": float(value),
                 "source": source,
-                "fetched_at": stamp,
+                "fetched_at": now,
             }
             for metric, day, value, source in points
         ]
@@ -145,16 +153,16 @@ class MetricStore:
                 "body": entry[1],
                 "etag": entry[3] if len(entry) > 3 else None,
                 "last_modified": entry[4] if len(entry) > 4 else None,
-                "fetched_at": stamp,
-                "expires_at": db_value(now + timedelta(seconds=entry[2])),
+                "fetched_at": now,
+                "expires_at": now + timedelta(seconds=entry[2]),
             }
             for entry in cache
         ]
         touches = [
             {
                 "touch_key": key,
-                "touch_at": stamp,
-                "touch_until": db_value(now + timedelta(seconds=ttl)),
+                "touch_at": now,
+                "touch_until": now + timedelta(seconds=ttl),
             }
             for key, ttl in touched
         ]
@@ -162,11 +170,11 @@ class MetricStore:
             return 0
         with self._db.immediate() as connection:
             if rows:
-                connection.executemany(_UPSERT_SNAPSHOTS, rows)
+                connection.execute(_UPSERT_SNAPSHOTS, rows)
             if entries:
-                connection.executemany(_UPSERT_CACHE, entries)
+                connection.execute(_UPSERT_CACHE, entries)
             if touches:
-                connection.executemany(_TOUCH_CACHE, touches)
+                connection.execute(_TOUCH_CACHE, touches)
         return len(rows)
 
     def snapshots(
@@ -177,19 +185,15 @@ class MetricStore:
         until: date,
     ) -> list[Snapshot]:
         """Points with ``since <= day <= until``, ordered by account, metric, day."""
-        accounts, names = list(account_ids), list(metrics)
-        query = (
-            # Only "?" marks are formatted in (here and below): every value is bound.
-            "SELECT account_id, metric, day, value, source, fetched_at "  # noqa: S608
-            "FROM metric_snapshots "
-            f"WHERE account_id IN ({_marks(accounts)}) AND metric IN ({_marks(names)}) "
-            "AND day >= ? AND day <= ? ORDER BY account_id, metric, day"
-        )
+        parameters = {
+            "accounts": list(account_ids),
+            "metrics": list(metrics),
+            "since": since,
+            "until": until,
+        }
         with self._db.transaction() as conn:
-            rows = conn.execute(
-                query, (*accounts, *names, db_value(since), db_value(until))
-            ).fetchall()
-        return [Snapshot(a, m, read_date(d), v, s, read_datetime(f)) for a, m, d, v, s, f in rows]
+            rows = conn.execute(_SNAPSHOTS, parameters).all()
+        return [Snapshot(*row) for row in rows]
 
     def snapshot_rows(
         self, account_ids: Sequence[int], since: date, until: date
@@ -198,14 +202,10 @@ class MetricStore:
         ``(account_id, metric, day, value, fetched_at)``: years of daily points for
         hundreds of accounts load without building an object per row.
         """
-        accounts = list(account_ids)
-        query = (
-            "SELECT account_id, metric, day, value, fetched_at FROM metric_snapshots "  # noqa: S608
-            f"WHERE account_id IN ({_marks(accounts)}) AND day >= ? AND day <= ?"
-        )
+        parameters = {"accounts": list(account_ids), "since": since, "until": until}
         with self._db.transaction() as conn:
-            rows = conn.execute(query, (*accounts, db_value(since), db_value(until))).fetchall()
-        return [(a, m, read_date(d), v, read_datetime(f)) for a, m, d, v, f in rows]
+            rows = conn.execute(_SNAPSHOT_ROWS, parameters).all()
+        return [(a, m, d, v, f) for a, m, d, v, f in rows]
 
     def cache_get(self, key: str) -> CacheEntry | None:
         """The cached entry, fresh or stale (check :meth:`CacheEntry.is_fresh`)."""
@@ -216,10 +216,9 @@ class MetricStore:
         wanted = list(dict.fromkeys(keys))
         if not wanted:
             return {}
-        query = f"SELECT {_CACHE_COLUMNS} FROM api_cache WHERE key IN ({_marks(wanted)})"  # noqa: S608
         with self._db.transaction() as conn:
-            rows = conn.execute(query, wanted).fetchall()
-        return {row[0]: _cache_entry(row) for row in rows}
+            rows = conn.execute(_CACHE_ENTRIES, {"keys": wanted}).all()
+        return {row[0]: CacheEntry(*row) for row in rows}
 
     def cache_put(
         self,
@@ -243,8 +242,8 @@ class MetricStore:
                     "body": body,
                     "etag": etag,
                     "last_modified": last_modified,
-                    "fetched_at": db_value(now),
-                    "expires_at": db_value(expires),
+                    "fetched_at": now,
+                    "expires_at": expires,
                 },
             )
         return entry
@@ -256,23 +255,15 @@ class MetricStore:
         now = now or utcnow()
         expires = now + timedelta(seconds=ttl_seconds)
         with self._db.immediate() as conn:
-            row = conn.execute(
-                "SELECT key, account_id, body, etag, last_modified FROM api_cache WHERE key = ?",
-                (key,),
-            ).fetchone()
+            row = conn.execute(_CACHED_ANSWER, {"touch_key": key}).first()
             if row is None:
                 return None
-            conn.execute(
-                _TOUCH_CACHE,
-                {"touch_key": key, "touch_at": db_value(now), "touch_until": db_value(expires)},
-            )
+            conn.execute(_TOUCH_CACHE, {"touch_key": key, "touch_at": now, "touch_until": expires})
         key, account_id, body, etag, last_modified = row
         return CacheEntry(key, account_id, body, etag, last_modified, now, expires)
 
     def cache_purge(self, older_than: datetime) -> int:
         """Delete entries that expired before ``older_than``; returns how many."""
         with self._db.immediate() as conn:
-            deleted = conn.execute(
-                "DELETE FROM api_cache WHERE expires_at < ?", (db_value(older_than),)
-            )
+            deleted = conn.execute(_PURGE_CACHE, {"older_than": older_than})
             return int(deleted.rowcount or 0)

@@ -1,20 +1,28 @@
-"""The tables of the local database (SQLAlchemy 2 Core, SQLite).
+"""The tables of the local database (SQLAlchemy 2 Core, SQLite): the one schema.
 
-The schema itself is created and changed only by Alembic
-(``storage/migrations/versions``); these ``Table`` objects describe it for
-Alembic and must match the latest migration (a test compares them). The
-stores do not use them: they write plain SQL through ``sqlite3`` (see
-``storage/db.py``), so the running app never imports this module.
+The stores build every statement from these ``Table`` objects, and their column
+types do the conversions. The schema on disk is created and changed only by
+Alembic (``storage/migrations/versions``); a test keeps these tables equal to
+the latest migration.
+
+What the types write is what every version has written (SQLAlchemy's SQLite
+formats), so databases of earlier versions read back unchanged:
+
+- a datetime (:class:`UTCDateTime`): naive UTC text ``2024-05-01 12:00:00.000000``
+  (year always four digits), read back timezone-aware UTC. The text sorts as the
+  instants do, so SQL compares it directly (``expires_at < ?``);
+- a date (``Date``): ``2024-05-01``;
+- ``JSON``: ``json.dumps`` text.
 
 Secret columns (``access_token``, ``refresh_token``, ``client_secret``,
 ``token``) are ``LargeBinary`` and hold vault ciphertext only, never plaintext.
-Datetimes are stored as UTC and read back timezone-aware (:class:`UTCDateTime`,
-in the format :mod:`~huntaze_desktop.storage.codec` reads and writes).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -34,25 +42,43 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from huntaze_desktop.storage.codec import utcnow
-
 __all__ = [
     "UTCDateTime",
     "api_cache",
     "audit_log",
+    "check_columns",
     "client_credentials",
     "metadata",
     "metric_snapshots",
     "oauth_accounts",
     "pending_revocations",
     "users",
+    "utcnow",
 ]
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC (the only kind this layer stores)."""
+    return datetime.now(UTC)
+
+
+def check_columns(table: Table, values: Mapping[str, Any]) -> None:
+    """Refuse (``ValueError``) a name in ``values`` that is not a column of ``table``.
+
+    An ``INSERT`` or ``UPDATE`` executed with parameters takes its columns from
+    their names and passes over a name that matches none: a misspelt column
+    would silently not be written.
+    """
+    unknown = values.keys() - table.c.keys()
+    if unknown:
+        raise ValueError(f"not columns of {table.name}: {sorted(unknown)}")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores an aware datetime as naive UTC; returns it aware (UTC).
 
-    SQLite has no time zone type. Naive datetimes are refused rather than
+    SQLite has no time zone type. Naive datetimes are refused (``ValueError``,
+    which SQLAlchemy raises wrapped in a ``StatementError``) rather than
     guessed: a local time mistaken for UTC would shift token expiries by hours.
     """
 

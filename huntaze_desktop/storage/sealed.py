@@ -6,10 +6,13 @@ here for every table keeps sealing, opening and re-sealing consistent.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy.engine import Connection, RowMapping
+
+from huntaze_desktop.storage.models import client_credentials, oauth_accounts, pending_revocations
 from huntaze_desktop.storage.vault import SecretPlace, Vault
 
 __all__ = [
@@ -22,12 +25,12 @@ __all__ = [
     "revocation_place",
 ]
 
-# Every sealed column: (table, column).
-_SEALED = (
-    ("oauth_accounts", "access_token"),
-    ("oauth_accounts", "refresh_token"),
-    ("client_credentials", "client_secret"),
-    ("pending_revocations", "token"),
+# Every sealed column: (table, column name).
+_SEALED: tuple[tuple[Table, str], ...] = (
+    (oauth_accounts, "access_token"),
+    (oauth_accounts, "refresh_token"),
+    (client_credentials, "client_secret"),
+    (pending_revocations, "token"),
 )
 
 
@@ -40,7 +43,7 @@ class AccountKey:
     provider_account_id: str
 
     @classmethod
-    def of(cls, row: sqlite3.Row) -> AccountKey:
+    def of(cls, row: RowMapping) -> AccountKey:
         return cls(row["user_id"], row["provider"], row["provider_account_id"])
 
 
@@ -60,7 +63,7 @@ def revocation_place(user_id: int, provider: str, provider_account_id: str) -> S
 
 
 # The place of a stored value, from its row (the column matters for accounts only).
-_PLACE_OF: dict[str, Callable[[sqlite3.Row, str], SecretPlace]] = {
+_PLACE_OF: dict[str, Callable[[RowMapping, str], SecretPlace]] = {
     "oauth_accounts": lambda row, column: account_place(AccountKey.of(row), column),
     "client_credentials": lambda row, _: client_secret_place(
         row["user_id"], row["provider"], row["client_id"]
@@ -71,42 +74,43 @@ _PLACE_OF: dict[str, Callable[[sqlite3.Row, str], SecretPlace]] = {
 }
 
 
-def reseal_all(conn: sqlite3.Connection, old: Vault, new: Vault) -> int:
+def reseal_all(conn: Connection, old: Vault, new: Vault) -> int:
     """Open every sealed value with ``old`` and seal it with ``new``; returns the count.
 
     Raises ``DecryptionError`` on the first value that does not open; the caller's
     transaction then rolls back, so nothing is half re-sealed.
     """
     count = 0
-    for table, column in _SEALED:  # fixed names, formatted in below; values are bound
-        place_of = _PLACE_OF[table]
-        rows = conn.execute(
-            f"SELECT * FROM {table} WHERE {column} IS NOT NULL"  # noqa: S608
-        ).fetchall()
-        for row in rows:
-            place = place_of(row, column)
-            conn.execute(
-                f"UPDATE {table} SET {column} = ? WHERE id = ?",  # noqa: S608
-                (new.seal(old.open(row[column], place), place), row["id"]),
-            )
+    for table, name in _SEALED:
+        place_of = _PLACE_OF[table.name]
+        rows = conn.execute(select(table).where(table.c[name].is_not(None))).mappings().all()
+        if not rows:
+            continue
+        conn.execute(
+            update(table).where(table.c.id == bindparam("row_id")),
+            [
+                {"row_id": row["id"], name: new.seal(old.open(row[name], place), place)}
+                for row in rows
+                for place in (place_of(row, name),)
+            ],
+        )
         count += len(rows)
     return count
 
 
-def count_sealed(conn: sqlite3.Connection) -> int:
+def count_sealed(conn: Connection) -> int:
     """How many sealed values the database holds (what a lost key would make unreadable)."""
     return sum(
-        int(conn.execute(f"SELECT count({column}) FROM {table}").fetchone()[0])  # noqa: S608
-        for table, column in _SEALED
+        int(conn.execute(select(func.count(table.c[name]))).scalar_one()) for table, name in _SEALED
     )
 
 
-def any_sealed_value(conn: sqlite3.Connection) -> bytes | None:
+def any_sealed_value(conn: Connection) -> bytes | None:
     """One sealed value, whichever comes first (it tells which key sealed the database)."""
-    for table, column in _SEALED:
-        row = conn.execute(
-            f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL LIMIT 1"  # noqa: S608
-        ).fetchone()
-        if row is not None:
-            return bytes(row[0])
+    for table, name in _SEALED:
+        found = conn.execute(
+            select(table.c[name]).where(table.c[name].is_not(None)).limit(1)
+        ).scalar()
+        if found is not None:
+            return bytes(found)
     return None

@@ -204,3 +204,17 @@ def test_filter_survives_a_bad_format_string() -> None:
     RedactingFilter().filter(record)
     assert SECRET not in record.getMessage()
     assert "items token=" in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"x_bc": "0123456789abcdef0123456789abcdef01234567"}',
+        '{"bcTokenSha": "0123456789abcdef0123456789abcdef01234567"}',
+        "x_bc=0123456789abcdef0123456789abcdef01234567&user=5",
+        "https://example.test/?bcTokenSha=0123456789abcdef0123456789abcdef01234567",
+        "{'x_bc': '0123456789abcdef0123456789abcdef01234567'}",
+    ],
+)
+def test_onlyfans_browser_ids_are_scrubbed(text: str) -> None:
+    assert "0123456789abcdef0123456789abcdef01234567" not in redact(text)

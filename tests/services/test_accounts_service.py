@@ -54,7 +54,7 @@ async def test_disconnect_revokes_at_the_platform_and_deletes(core_env: CoreEnv)
     assert core_env.accounts.active_account_id("tiktok") is None
     assert AccountRemoved(account.id, "tiktok") in core_env.events
     with core_env.db.transaction() as session:
-        rows = session.execute("SELECT count(*) FROM oauth_accounts").fetchone()[0]
+        rows = session.exec_driver_sql("SELECT count(*) FROM oauth_accounts").fetchone()[0]
     assert rows == 0
 
 
@@ -70,8 +70,8 @@ async def test_disconnect_during_an_outage_keeps_a_pending_revocation(core_env: 
     with pytest.raises(AccountNotFoundError):
         core_env.store.get(account.id)
     with core_env.db.transaction() as session:
-        assert session.execute("SELECT count(*) FROM oauth_accounts").fetchone()[0] == 0
-        sealed = session.execute("SELECT token FROM pending_revocations").fetchone()[0]
+        assert session.exec_driver_sql("SELECT count(*) FROM oauth_accounts").fetchone()[0] == 0
+        sealed = session.exec_driver_sql("SELECT token FROM pending_revocations").fetchone()[0]
     # ...the pending record is sealed, never plain text...
     assert tokens.access_token.encode() not in sealed
     assert tokens.refresh_token is not None and tokens.refresh_token.encode() not in sealed

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from huntaze_desktop.domain.errors import AccountNotFoundError
 from huntaze_desktop.domain.models import ConnectionStatus, TokenSet
@@ -62,8 +62,8 @@ def test_another_provider_account_id_adds_a_row(store: AccountStore) -> None:
 
 def test_the_identity_is_unique_in_the_schema(store: AccountStore, db: Database) -> None:
     store.upsert_connected("reddit", "r-1", _tokens(1))
-    with pytest.raises(sqlite3.IntegrityError), db.transaction() as conn:
-        conn.execute(
+    with pytest.raises(IntegrityError), db.transaction() as conn:
+        conn.exec_driver_sql(
             "INSERT INTO oauth_accounts (user_id, provider, provider_account_id, access_token,"
             " metadata, created_at, updated_at, status, token_generation)"
             " VALUES (?, 'reddit', 'r-1', x'00', '{}', '2024-01-01', '2024-01-01', 'connected', 0)",
@@ -77,10 +77,10 @@ def test_deleting_the_user_cascades_to_accounts_and_metrics(
     account, _ = store.upsert_connected("instagram", "ig-1", _tokens(1))
     MetricStore(db).upsert_snapshots(account.id, [("followers", T0.date(), 10.0, "/me")])
     with db.transaction() as conn:
-        conn.execute("DELETE FROM users WHERE id = ?", (store.user_id,))
+        conn.exec_driver_sql("DELETE FROM users WHERE id = ?", (store.user_id,))
     with db.transaction() as session:
-        assert session.execute("SELECT count(*) FROM oauth_accounts").fetchone()[0] == 0
-        assert session.execute("SELECT count(*) FROM metric_snapshots").fetchone()[0] == 0
+        assert session.exec_driver_sql("SELECT count(*) FROM oauth_accounts").fetchone()[0] == 0
+        assert session.exec_driver_sql("SELECT count(*) FROM metric_snapshots").fetchone()[0] == 0
 
 
 def test_save_tokens_bumps_generation_and_keeps_refresh_when_absent(
@@ -136,7 +136,7 @@ def test_update_status_and_profile(store: AccountStore) -> None:
 def test_unknown_or_foreign_ids_are_not_found(store: AccountStore, db: Database) -> None:
     account, _ = store.upsert_connected("reddit", "r-1", _tokens(1))
     with db.transaction() as conn:
-        inserted = conn.execute(
+        inserted = conn.exec_driver_sql(
             "INSERT INTO users (name, created_at) VALUES ('other', '2024-01-01 00:00:00.000000')"
         )
         other_id = int(inserted.lastrowid or 0)
@@ -174,7 +174,7 @@ def test_audit_details_are_scrubbed(store: AccountStore, db: Database) -> None:
         detail=f"invalid_grant for access_token={secret} and code: abc123 then {secret}",
     )
     with db.transaction() as conn:
-        (detail,) = conn.execute("SELECT detail FROM audit_log").fetchone()
+        (detail,) = conn.exec_driver_sql("SELECT detail FROM audit_log").fetchone()
     assert detail is not None
     assert secret not in detail
     assert "abc123" not in detail

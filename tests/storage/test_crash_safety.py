@@ -28,7 +28,7 @@ def _check(paths: DataPaths, vault: Vault, account_id: int) -> int:
     db = Database.open(paths)
     try:
         with db.transaction() as session:
-            assert session.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert session.exec_driver_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
         tokens = AccountStore(db, vault, db.default_user_id).load_tokens(account_id)
     finally:
         db.close()

@@ -46,7 +46,7 @@ def test_client_secret_is_bound_to_its_client_id(
 ) -> None:
     creds.set("reddit", "rid", "rsecret")
     with db.transaction() as session:
-        session.execute("UPDATE client_credentials SET client_id = 'other-id'")
+        session.exec_driver_sql("UPDATE client_credentials SET client_id = 'other-id'")
     with pytest.raises(DecryptionError):
         creds.get("reddit")
 

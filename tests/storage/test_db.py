@@ -9,20 +9,17 @@ from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 
 from huntaze_desktop.domain.errors import DatabaseCorruptError, StorageError
 from huntaze_desktop.domain.paths import DataPaths
-from huntaze_desktop.storage.codec import db_value, read_datetime
-from huntaze_desktop.storage.db import (
-    SCHEMA_HEAD,
-    Database,
-    alembic_config,
-    insert_sql,
-    migration_engine,
-    update_sql,
-)
+from huntaze_desktop.storage.db import SCHEMA_HEAD, Database, alembic_config
 from huntaze_desktop.storage.metrics import MetricStore
-from huntaze_desktop.storage.models import metadata
+from huntaze_desktop.storage.models import audit_log, metadata, users
+
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
 def test_open_creates_schema_at_alembic_head(db: Database, data_paths: DataPaths) -> None:
@@ -42,17 +39,13 @@ def test_migration_matches_the_models(db: Database, data_paths: DataPaths) -> No
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    engine = migration_engine(data_paths.database)
-    try:
-        with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), metadata)
-    finally:
-        engine.dispose()
+    with db.transaction() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
 
 
-def _one(conn: sqlite3.Connection, sql: str) -> object:
-    row = conn.execute(sql).fetchone()
+def _one(conn: Connection, sql: str) -> object:
+    row = conn.exec_driver_sql(sql).first()
     assert row is not None
     return row[0]
 
@@ -71,7 +64,7 @@ def test_default_user_exists_and_reopen_is_idempotent(data_paths: DataPaths) -> 
     first = Database.open(data_paths)
     try:
         with first.transaction() as conn:
-            ids = [row[0] for row in conn.execute("SELECT id FROM users")]
+            ids = list(conn.execute(select(users.c.id)).scalars())
         assert ids == [first.default_user_id]
     finally:
         first.close()
@@ -92,54 +85,44 @@ def _audit_count(db: Database) -> object:
 
 def test_transaction_rolls_back_on_error(db: Database) -> None:
     with pytest.raises(RuntimeError), db.transaction() as conn:
-        conn.execute("INSERT INTO audit_log (at, event) VALUES ('2024-01-01', 'x')")
+        conn.exec_driver_sql("INSERT INTO audit_log (at, event) VALUES ('2024-01-01', 'x')")
         raise RuntimeError("boom")
     assert _audit_count(db) == 0
 
 
 def test_connections_are_pooled_and_closed_with_the_database(db: Database) -> None:
-    with db.transaction() as first:
-        pass
+    with db.transaction() as conn:
+        first = conn.connection.driver_connection
     with db.transaction() as again:
-        assert again is first  # handed back and reused
+        assert again.connection.driver_connection is first  # handed back and reused
         # Two at once (two threads in the app): a second connection is opened.
         with db.transaction() as other:
-            assert other is not first
-    with pytest.raises(sqlite3.OperationalError), db.immediate() as broken:
-        broken.execute("SELECT * FROM no_such_table")
+            assert other.connection.driver_connection is not first
+    with pytest.raises(OperationalError), db.immediate() as broken:
+        broken.exec_driver_sql("SELECT * FROM no_such_table")
     with db.transaction() as after:
         assert _one(after, "SELECT 1") == 1  # an error in a transaction spoils nothing
         with db.transaction() as running:
             db.close()  # while a transaction runs elsewhere
+            running_driver = running.connection.driver_connection
+        assert running_driver is not None
         with pytest.raises(sqlite3.ProgrammingError, match="closed"):
-            running.execute("SELECT 1")  # closed when it ended, not pooled
+            running_driver.execute("SELECT 1")  # closed when it ended, not pooled
+    assert first is not None
     with pytest.raises(sqlite3.ProgrammingError, match="closed"):
         first.execute("SELECT 1")
 
 
 def test_a_commit_that_fails_leaves_nothing_half_written(db: Database) -> None:
     # A deferred foreign key violation surfaces at COMMIT, after the statements ran.
-    with pytest.raises(sqlite3.IntegrityError), db.transaction() as conn:
-        conn.execute("PRAGMA defer_foreign_keys = ON")
-        conn.execute("INSERT INTO audit_log (at, event) VALUES ('2024-01-01', 'x')")
-        conn.execute(
+    with pytest.raises(IntegrityError), db.transaction() as conn:
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        conn.exec_driver_sql("INSERT INTO audit_log (at, event) VALUES ('2024-01-01', 'x')")
+        conn.exec_driver_sql(
             "INSERT INTO client_credentials (user_id, provider, client_id, created_at, updated_at)"
             " VALUES (9999, 'reddit', 'id', '2024-01-01', '2024-01-01')"
         )
     assert _audit_count(db) == 0
-
-
-def test_sql_builders_take_column_names_only() -> None:
-    assert insert_sql("users", ["name", "created_at"]) == (
-        "INSERT INTO users (name, created_at) VALUES (:name, :created_at)"
-    )
-    assert (
-        update_sql("users", {"name": 1}, "id = :id")
-        == "UPDATE users SET name = :name WHERE id = :id"
-    )
-    for bad in (["name; DROP TABLE users"], ["name) VALUES (1); --"], []):
-        with pytest.raises(ValueError, match="column names"):
-            insert_sql("users", bad)
 
 
 def test_immediate_takes_the_write_lock_at_begin(db: Database, data_paths: DataPaths) -> None:
@@ -170,76 +153,20 @@ def test_datetimes_are_stored_utc_and_read_back_aware(db: Database) -> None:
     paris = timezone(timedelta(hours=2))
     with db.transaction() as conn:
         conn.execute(
-            "INSERT INTO audit_log (at, event) VALUES (?, 'tz')",
-            (db_value(datetime(2024, 5, 1, 14, 0, tzinfo=paris)),),
+            insert(audit_log).values(at=datetime(2024, 5, 1, 14, 0, tzinfo=paris), event="tz")
         )
     with db.transaction() as conn:
         raw = _one(conn, "SELECT at FROM audit_log")
+        at = conn.execute(select(audit_log.c.at)).scalar_one()
     assert raw == "2024-05-01 12:00:00.000000"
-    at = read_datetime(str(raw))
     assert at == datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
     assert at.tzinfo is UTC
 
 
 def test_naive_datetimes_are_refused(db: Database) -> None:
-    with pytest.raises(ValueError, match="naive"):
+    with pytest.raises(StatementError, match="naive") as caught:
         MetricStore(db).cache_purge(datetime(2024, 5, 1, 12, 0))
-
-
-def test_rows_written_through_sqlalchemy_read_back_the_same(
-    db: Database, data_paths: DataPaths
-) -> None:
-    # Databases written by earlier versions (SQLAlchemy types, models.py) must
-    # read back unchanged through the plain-SQL stores, and the other way round.
-    from sqlalchemy import insert, select
-
-    from huntaze_desktop.storage.models import audit_log, metric_snapshots, oauth_accounts
-
-    at = datetime(2024, 5, 1, 12, 30, 15, 250, tzinfo=UTC)
-    engine = migration_engine(data_paths.database)
-    try:
-        with engine.begin() as conn:
-            conn.execute(insert(audit_log).values(at=at, event="legacy"))
-            account_id = conn.execute(
-                insert(oauth_accounts).values(
-                    user_id=db.default_user_id,
-                    provider="reddit",
-                    provider_account_id="r-1",
-                    access_token=b"sealed",
-                    metadata={"karma": 3},
-                )
-            ).inserted_primary_key[0]
-            conn.execute(
-                insert(metric_snapshots).values(
-                    account_id=account_id,
-                    metric="followers",
-                    day=at.date(),
-                    value=5.0,
-                    source="/me",
-                    fetched_at=at,
-                )
-            )
-    finally:
-        engine.dispose()
-    from huntaze_desktop.storage.accounts import AccountStore
-    from huntaze_desktop.storage.vault import Vault
-
-    store = AccountStore(db, Vault(Vault.generate_key()), db.default_user_id)
-    assert [(e.event, e.at) for e in store.audit_events()] == [("legacy", at)]
-    (account,) = store.list_accounts()
-    assert account.metadata == {"karma": 3}
-    assert account.created_at.tzinfo is UTC
-    (point,) = MetricStore(db).snapshots([account_id], ["followers"], at.date(), at.date())
-    assert (point.day, point.value, point.fetched_at) == (at.date(), 5.0, at)
-
-    store.update_status(account.id, account.status, retry_at=at)
-    engine = migration_engine(data_paths.database)
-    try:
-        with engine.connect() as conn:
-            retry_at = conn.execute(select(oauth_accounts.c.retry_at)).scalar_one()
-    finally:
-        engine.dispose()
-    assert retry_at == at
+    assert isinstance(caught.value.orig, ValueError)
 
 
 def test_migrations_are_found_whatever_the_cwd(
@@ -287,9 +214,12 @@ def _fill(data_paths: DataPaths) -> None:
     db = Database.open(data_paths)
     try:
         with db.transaction() as conn:
-            conn.executemany(
-                "INSERT INTO audit_log (at, event, detail) VALUES (?, ?, ?)",
-                [(db_value(datetime.now(UTC)), f"event-{i}", "x" * 200) for i in range(2000)],
+            conn.execute(
+                insert(audit_log),
+                [
+                    {"at": datetime.now(UTC), "event": f"event-{i}", "detail": "x" * 200}
+                    for i in range(2000)
+                ],
             )
     finally:
         db.close()  # checkpoints: everything is in the main file now
@@ -358,10 +288,14 @@ def test_a_directory_in_place_of_the_file_is_a_storage_error(data_paths: DataPat
 
 def test_sql_errors_never_show_parameter_values(db: Database) -> None:
     # A failing statement must not echo what it was writing (values are bound).
-    with pytest.raises(sqlite3.IntegrityError) as caught, db.transaction() as session:
+    with pytest.raises(IntegrityError) as caught, db.transaction() as session:
         session.execute(
-            "INSERT INTO users (id, name, created_at) VALUES (:id, :name, '2024-01-01')",
-            {"id": db.default_user_id, "name": "secret-looking-value"},
+            insert(users),
+            {
+                "id": db.default_user_id,
+                "name": "secret-looking-value",
+                "created_at": datetime.now(UTC),
+            },
         )
     assert "secret-looking-value" not in str(caught.value)
     assert "UNIQUE constraint failed" in str(caught.value)

@@ -21,7 +21,7 @@ from huntaze_desktop.storage.vault import Vault
 def _blob(db: Database, table: str, column: str, row_id: int) -> bytes:
     with db.transaction() as session:
         query = f"SELECT {column} FROM {table} WHERE id = :id"  # noqa: S608
-        value = session.execute(query, {"id": row_id}).fetchone()[0]
+        value = session.exec_driver_sql(query, {"id": row_id}).fetchone()[0]
     assert isinstance(value, bytes)
     return value
 
@@ -29,7 +29,7 @@ def _blob(db: Database, table: str, column: str, row_id: int) -> bytes:
 def _set_blob(db: Database, table: str, column: str, row_id: int, value: bytes) -> None:
     with db.transaction() as session:
         query = f"UPDATE {table} SET {column} = :v WHERE id = :id"  # noqa: S608
-        session.execute(query, {"v": value, "id": row_id})
+        session.exec_driver_sql(query, {"v": value, "id": row_id})
 
 
 def _two_accounts(store: AccountStore) -> tuple[int, int]:
@@ -106,7 +106,7 @@ def _all_blobs(db: Database) -> list[object]:
                 "SELECT id, client_secret FROM client_credentials",
                 "SELECT id, token FROM pending_revocations",
             )
-            for row in session.execute(query)
+            for row in session.exec_driver_sql(query)
         ]
 
 
@@ -143,7 +143,7 @@ def test_a_failure_mid_rotation_leaves_the_old_state(db: Database, vault: Vault)
     a, _ = _fill_secrets(store, creds)
     # Damage a value that is re-sealed after others already were.
     with db.transaction() as session:
-        rev_id = session.execute("SELECT id FROM pending_revocations").fetchone()[0]
+        rev_id = session.exec_driver_sql("SELECT id FROM pending_revocations").fetchone()[0]
     assert isinstance(rev_id, int)
     broken = bytearray(_blob(db, "pending_revocations", "token", rev_id))
     broken[-1] ^= 0xFF
