@@ -22,6 +22,7 @@ the storage thread (:func:`~huntaze_desktop.storage.worker.offload`) or through
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sqlite3
 import threading
@@ -121,12 +122,15 @@ class Database:
         path = paths.database
         if path.exists():
             _check_integrity(path, paths.backups)
+        else:
+            _create_private(path)
         engine = _engine(path)
         try:
             with engine.connect() as conn:
                 current = _schema_revision(conn)
             writer = engine.execution_options(**{_IMMEDIATE: True})
             if current != SCHEMA_HEAD:
+                _refuse_newer(current, path)
                 _migrate(writer)
             user_id = _ensure_default_user(engine, writer)
         except (sqlite3.Error, SQLAlchemyError) as exc:
@@ -272,6 +276,43 @@ def alembic_config() -> Any:
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     config.set_main_option("path_separator", "os")
     return config
+
+
+def _create_private(path: Path) -> None:
+    """Create the empty database file as the user's alone (0600) before SQLite opens it.
+
+    SQLite creates a new file with the umask's mode, and its -wal and -shm files
+    take the database file's mode: making the file first makes all three private.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return  # another process made it meanwhile
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise StorageError(
+            f"The local database at {path} could not be created ({reason})."
+        ) from None
+    os.close(fd)
+
+
+def _refuse_newer(current: str | None, path: Path) -> None:
+    """StorageError when the stored revision is one this version does not know (a newer app's).
+
+    Alembic cannot downgrade to a revision it has no script for; an older app must
+    not touch a newer app's data.
+    """
+    if current is None:
+        return
+    from alembic.script import ScriptDirectory  # only when the revision is not head
+
+    try:
+        ScriptDirectory.from_config(alembic_config()).get_revision(current)
+    except Exception:  # alembic raises its own (ResolutionError, CommandError) for unknown ids
+        raise StorageError(
+            f"The local database at {path} was made by a newer Huntaze Desktop. "
+            "Update the app to open it; nothing was changed."
+        ) from None
 
 
 def _migrate(writer: Engine) -> None:
