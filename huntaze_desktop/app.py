@@ -1,19 +1,29 @@
 """GUI boot: a written-down sequence of small steps, each logging one line.
 
 1. logging (records held in memory, written once step 6 is done)  2. environment
-for Qt/QtWebEngine  3. QApplication  4. single-instance lock  5. crash hooks
-6. main window, painted (``app.first_paint``); the log file is set up, the
-application icon and the single-instance server follow  7. qasync loop
-8. services imported and opened (vault, storage…)  9. services attached to the
-window (``app.ready``)  10. run until quit  11. close services
+for Qt/QtWebEngine (``Qt::AA_ShareOpenGLContexts``)  3. QApplication
+4. single-instance lock  5. crash hooks  6. main window, painted
+(``app.first_paint``); the log file is set up, the application icon and the
+single-instance server follow  7. qasync loop  8. services imported (on a worker
+thread, so the window stays live) and opened (vault, storage…)  9. services
+attached to the window (``app.ready``)  10. run until quit  11. close services
 
-Steps 1-6 import nothing but Qt and a few small modules, and do not touch
-PySide6's ``Qt`` namespace (its first use builds 93 enum classes, ~12 ms, a
-tenth of the time to the first paint; see ``_share_gl_contexts``): the window
-the user sees first is the real one, with its navigation and an outline of
-each page.
-The services (httpx, cryptography, SQLite… most of a second)
-are imported after that paint, on a worker thread so the window stays live.
+Steps 1-6 import nothing but Qt and a few small modules: the window the user
+sees first is the real one, with its navigation and an outline of each page.
+The services (httpx, cryptography, SQLite…) come after that paint.
+
+Only public APIs of PySide6 and the standard library are used. Two costs of
+that are accepted and measured (benchmarks/bench_startup.py):
+
+* the attribute of step 2 is named through PySide6's ``Qt`` namespace, whose
+  first use builds its enum classes (~12 ms before the first paint);
+* PySide6's ``__feature__`` import hook reads the source of every module
+  imported after PySide6 through ``inspect.getsource``, which leaves it in
+  ``linecache``. The boot empties ``linecache`` (``linecache.clearcache``,
+  public) after each large group of imports (asyncio and qasync; httpx; the
+  rest of the services) rather than once at the end, so that no more than one
+  group's source text is alive at a time and the memory it freed is reused by
+  the next group instead of being left fragmented.
 """
 
 from __future__ import annotations
@@ -30,8 +40,6 @@ from PySide6.QtWidgets import QApplication
 
 from huntaze_desktop import __version__
 
-# The app's own modules are imported in run_gui, after PySide6's import hook is
-# made light (_lighten_pyside_import_hook): each import it sees costs ~0.3 ms.
 if TYPE_CHECKING:
     from huntaze_desktop.domain.errors import HuntazeError
     from huntaze_desktop.domain.paths import DataPaths
@@ -56,100 +64,19 @@ def _prepare_qt_environment() -> None:
     _share_gl_contexts()
 
 
-# Qt::AA_ShareOpenGLContexts (qnamespace.h), and the Itanium C++ ABI name of
-# ``static void QCoreApplication::setAttribute(Qt::ApplicationAttribute, bool)``.
-_AA_SHARE_OPENGL_CONTEXTS = 18
-_SET_ATTRIBUTE_SYMBOL = "_ZN16QCoreApplication12setAttributeEN2Qt20ApplicationAttributeEb"
-
-
 def _share_gl_contexts() -> None:
-    """Set ``Qt::AA_ShareOpenGLContexts``, without PySide6's ``Qt`` namespace on Linux.
+    """Set ``Qt::AA_ShareOpenGLContexts``, which QtWebEngine needs before the app exists.
 
-    Through PySide6 the attribute is ``Qt.ApplicationAttribute``, and the first
-    use of ``Qt`` builds all 93 of its enum classes with Python's ``enum``
-    (~12 ms on the path to the first paint, for one number). On Linux the same
-    static function is called in the QtCore library PySide6 has already
-    loaded; elsewhere, or if that library or symbol is not found, through
-    PySide6. tests/e2e/test_startup_imports.py checks that the attribute is set.
+    The first use of PySide6's ``Qt`` namespace builds its enum classes (~12 ms
+    on the path to the first paint on a 2-core machine): the price of asking
+    for the attribute by name through PySide6's public API. QtWebEngine (the
+    sign-in window) is loaded lazily, long after the application exists, so
+    this cannot wait until it is needed. tests/e2e/test_startup_imports.py
+    checks that the attribute is set.
     """
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:
-            core = ctypes.CDLL("libQt6Core.so.6", mode=os.RTLD_NOLOAD)
-            set_attribute = getattr(core, _SET_ATTRIBUTE_SYMBOL)
-        except (OSError, AttributeError):
-            log.debug("QtCore's setAttribute not found directly; using PySide6")
-        else:
-            set_attribute.argtypes = (ctypes.c_int, ctypes.c_bool)
-            set_attribute.restype = None
-            set_attribute(_AA_SHARE_OPENGL_CONTEXTS, True)
-            return
     from PySide6.QtCore import Qt
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-
-
-def _keep_singletons_alive() -> None:
-    """Work around PySide6 6.12.0 on Python 3.11 dropping a reference per call.
-
-    Every Qt call that returns void (``QPainter.setPen``, ``QWidget.setVisible``…)
-    releases one reference to ``None`` it never took (bools likewise). Before
-    Python 3.12 these objects are not immortal, so after a few thousand calls —
-    at start-up with a couple of hundred accounts — the process aborts with
-    "none_dealloc". PySide6 6.11 does not have the bug (pinning ``<6.12`` is the
-    real fix); this gives the three singletons a reference count no session can
-    spend, at no memory cost.
-    """
-    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return  # immortal there
-    import PySide6
-
-    if tuple(PySide6.__version_info__[:2]) < (6, 12):
-        return  # not affected
-    import ctypes
-
-    for obj in (None, True, False):
-        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40  # ob_refcnt is first
-
-
-def _lighten_pyside_import_hook() -> bool:
-    """Answer PySide6's per-import question without keeping every module's source.
-
-    To support ``from __feature__ import snake_case`` PySide6 replaces
-    ``builtins.__import__`` and, after each import, asks whether the new module
-    mentions PySide6: ``inspect.getsource(module)``, which reads the file into
-    ``linecache`` as a list of lines and leaves it there. The services import
-    some 450 modules after the window is up: ~10 MB of source text held as a
-    million small strings, which fragment the heap for good (~26 MB of resident
-    memory after ``linecache`` is cleared) and cost about a third of the import
-    time. This asks the same question of the same file (its bytes contain
-    ``PySide6`` or not) and keeps nothing; anything that is not a plain source
-    file still goes to PySide6's own check. The app uses no ``__feature__``.
-
-    Returns False when this PySide6 has no such hook (nothing to do).
-    """
-    feature = sys.modules.get("shibokensupport.feature")
-    original = getattr(feature, "_mod_uses_pyside", None)
-    if not callable(original):
-        return False
-    if getattr(original, "__module__", None) == __name__:
-        return True  # already done
-
-    def _mod_uses_pyside(module: Any) -> Any:
-        spec = getattr(module, "__spec__", None)
-        origin = getattr(spec, "origin", None)
-        located = getattr(spec, "has_location", False)
-        if not (located and isinstance(origin, str) and origin.endswith(".py")):
-            return original(module)
-        try:
-            with open(origin, "rb") as source:
-                return b"PySide6" in source.read()
-        except OSError:
-            return original(module)
-
-    feature._mod_uses_pyside = _mod_uses_pyside  # type: ignore[union-attr]
-    return True
 
 
 def _show_window(paths: DataPaths, args: argparse.Namespace) -> Any:
@@ -235,8 +162,6 @@ def _after_first_paint(app: QApplication, instance: Any) -> None:
 
 def run_gui(args: argparse.Namespace) -> int:
     """Start the desktop app; returns the process exit code."""
-    _keep_singletons_alive()
-    _lighten_pyside_import_hook()
     from huntaze_desktop import gc_policy
     from huntaze_desktop.domain.paths import DataPaths, default_data_dir
     from huntaze_desktop.logsetup import hold_records, setup_logging
@@ -256,8 +181,11 @@ def run_gui(args: argparse.Namespace) -> int:
 
     # Only now asyncio, qasync and (in _Boot) the services: the window is on screen.
     import asyncio
+    import linecache
 
     import qasync
+
+    linecache.clearcache()  # their source, read by PySide6's import hook (module docstring)
 
     boot = _Boot(app, args, paths, instance, window)
     runner = asyncio.Runner(loop_factory=qasync.QEventLoop)
@@ -304,14 +232,23 @@ def _worker_pool() -> Any:
 
 
 def _import_runtime() -> Any:
-    # httpx's command-line client (``httpx._main``) is imported by ``import httpx``
-    # when click is installed (uvicorn brings it) and gets as far as click and
-    # pygments before failing on rich: ~2 MB for a CLI the app never runs. An
-    # absent module makes httpx define its "not installed" stub instead.
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+    """Import the services (on a worker thread), in two groups; see the module docstring.
+
+    httpx and what it brings (the ``email``, ``http`` and ``ssl`` modules of the
+    standard library, httpcore, h11, idna; and httpx's command-line client's
+    click and pygments, which ``import httpx`` tries whenever click is
+    installed) is about two thirds of the source text PySide6's hook reads for
+    the services; ``linecache`` is emptied after it and after the rest.
+    """
+    import linecache
+
+    import httpx  # noqa: F401  (the first group)
+
+    linecache.clearcache()
     # A plain import statement, so that the frozen build's analysis still sees it.
     from huntaze_desktop import runtime
 
+    linecache.clearcache()
     return runtime
 
 

@@ -11,10 +11,8 @@ navigation and an outline of each page, and only then imports and opens the
 services and calls ``attach(runtime)``, which puts the real pages in. Given a
 runtime, the constructor attaches at once. Everything the shell does not need
 (the pages, the tray, the bus, the toasts) is imported later: this module is on
-the path to the first paint, and nothing on that path touches PySide6's
-``Qt`` namespace, whose first use builds its 93 enum classes (~12 ms): the
-cursors, the declared colour scheme and the shortcuts come on the turn after
-the first paint.
+the path to the first paint. The cursors, the declared colour scheme, the
+window icon (QtSvg) and the shortcuts come on the turn after the first paint.
 """
 
 from __future__ import annotations
@@ -108,7 +106,7 @@ class MainWindow(QMainWindow):
         assert isinstance(app, QApplication)
         self.theme = ThemeManager(app, shell.theme, self)
         # The first frame goes by the platform's palette; _finish_chrome asks the
-        # platform's declared scheme (a Qt enum: see ``theme``) once it is painted.
+        # platform's declared scheme (see ``theme``) once it is painted.
         self.theme.apply(ask_platform=False)
         self._toasts: ToastHost | None = None  # built with the first toast (see toasts)
 
@@ -160,7 +158,7 @@ class MainWindow(QMainWindow):
         if self._finished:
             return
         self._finished = True
-        from PySide6.QtCore import Qt  # after the first frame: see the module docstring
+        from PySide6.QtCore import Qt
 
         self.theme.apply()  # now the scheme the platform declares, if any
         for button in self.nav_buttons:
