@@ -268,10 +268,18 @@ class MainWindow(QMainWindow):
         if self._analytics is None:
             if self.runtime is None:
                 raise RuntimeError("the services are not attached yet")
-            from huntaze_desktop.ui.analytics_page import AnalyticsPage
+            try:
+                from huntaze_desktop.ui.analytics_page import AnalyticsPage
+            except ImportError as exc:  # numpy or pyqtgraph will not load: say so, here
+                from huntaze_desktop.domain.errors import InstallationError
 
-            page = AnalyticsPage(self.runtime, self.stack)
-            page.integrationsRequested.connect(lambda: self.show_page(0))
+                error = InstallationError.from_import(exc, "Analytics")
+                log.error("Cannot show Analytics: %s", error.user_message)
+                log.info("The Analytics page could not be imported", exc_info=True)
+                page: QWidget = _placeholder("Analytics", error.user_message, self.stack)
+            else:
+                page = AnalyticsPage(self.runtime, self.stack)
+                page.integrationsRequested.connect(lambda: self.show_page(0))
             self._replace_slot(1, self._analytics_slot, page)
             self._analytics = page
         return self._analytics
@@ -453,6 +461,7 @@ def _placeholder(title: str, text: str, parent: QWidget) -> QWidget:
     body = QLabel(text, page)
     body.setProperty("role", "muted")
     body.setAccessibleName(text)
+    body.setWordWrap(True)
     layout.addWidget(body)
     layout.addStretch(1)
     return page
