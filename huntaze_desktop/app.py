@@ -164,15 +164,27 @@ def run_gui(args: argparse.Namespace) -> int:
     """Start the desktop app; returns the process exit code."""
     from huntaze_desktop import gc_policy
     from huntaze_desktop.domain.paths import DataPaths, default_data_dir
-    from huntaze_desktop.logsetup import hold_records, setup_logging
+    from huntaze_desktop.logsetup import hold_records
 
     paths = DataPaths(args.data_dir or default_data_dir(sandbox=args.sandbox)).ensure()
     # The log file and its redaction (~10 ms of imports) are set up once the window
     # has painted; until then records wait in memory, then are written in order.
     hold_records(args.log_level)
+    # No automatic collection until the boot is over (gc_policy): on again in
+    # settle_boot_heap, or when run_gui returns.
+    gc_policy.pause_for_boot()
     try:
-        with gc_policy.paused():
-            window, instance, app = _paint_first(paths, args)
+        return _run(args, paths)
+    finally:
+        gc_policy.resume_after_boot()
+
+
+def _run(args: argparse.Namespace, paths: DataPaths) -> int:
+    """run_gui's steps 2-11 (see the module docstring)."""
+    from huntaze_desktop.logsetup import setup_logging
+
+    try:
+        window, instance, app = _paint_first(paths, args)
     finally:
         setup_logging(paths, level=args.log_level, json_logging=args.json_logging, console=True)
     if window is None:
@@ -252,6 +264,21 @@ def _import_runtime() -> Any:
     return runtime
 
 
+def _prepare_pages() -> None:
+    """Import what ``MainWindow.attach`` needs while ``Runtime.create`` waits on the vault key.
+
+    The key's derivation from a passphrase (Argon2id, ~0.2 s; a keyring's
+    D-Bus call otherwise) runs on a worker thread in code that releases the
+    GIL, and the loop's thread is idle meanwhile: the pages' modules (and
+    what they bring) load then rather than after the services are up.
+    """
+    import linecache
+
+    from huntaze_desktop.ui import bus_bridge, integrations  # noqa: F401
+
+    linecache.clearcache()  # see the module docstring
+
+
 class _Boot:
     """The async half of the boot, on the qasync loop."""
 
@@ -293,7 +320,8 @@ class _Boot:
         )
         try:
             window.attach(runtime)
-            # Boot is over: later GC passes must not walk all it built (UI stalls).
+            # Boot is over: later GC passes must not walk all it built (UI stalls),
+            # and automatic collection is on again (gc_policy).
             from huntaze_desktop import gc_policy
 
             gc_policy.settle_boot_heap()
@@ -329,15 +357,27 @@ class _Boot:
         log.info("Services imported")
 
         passphrase: str | None = os.environ.get("HUNTAZE_VAULT_PASSPHRASE")
+        pages_prepared = False
         while True:
             try:
-                return await runtime_module.Runtime.create(
-                    runtime_module.RuntimeOptions(
-                        data_dir=self.paths.root,
-                        sandbox=self.args.sandbox,
-                        passphrase=passphrase,
+                creating = asyncio.ensure_future(
+                    runtime_module.Runtime.create(
+                        runtime_module.RuntimeOptions(
+                            data_dir=self.paths.root,
+                            sandbox=self.args.sandbox,
+                            passphrase=passphrase,
+                        )
                     )
                 )
+                if not pages_prepared:
+                    pages_prepared = True
+                    await asyncio.sleep(0)  # create() runs up to the vault key, off the loop
+                    try:
+                        _prepare_pages()
+                    except BaseException:
+                        creating.cancel()
+                        raise
+                return await creating
             except KeyringUnavailableError as exc:
                 # No keyring to keep the key in: offer a passphrase instead of
                 # sending the user to the command line (once; never headless).

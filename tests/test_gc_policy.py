@@ -1,4 +1,4 @@
-"""gc_policy: the collector paused while boot paints, boot's heap frozen after."""
+"""gc_policy: the collector paused while the app boots, boot's heap frozen after."""
 
 from __future__ import annotations
 
@@ -53,3 +53,26 @@ def test_settle_boot_heap_freezes_what_survives() -> None:
         assert not any(gc.is_tracked(n) and n in gc.get_objects() for n in kept[:3])
     finally:
         gc.unfreeze()
+
+
+def test_pause_for_boot_lasts_until_the_boot_heap_is_settled(collector_enabled: None) -> None:
+    gc_policy.pause_for_boot()
+    try:
+        assert not gc.isenabled()
+        gc_policy.settle_boot_heap()
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc_policy.resume_after_boot()
+
+
+def test_resume_after_boot_turns_on_only_what_the_boot_turned_off(
+    collector_enabled: None,
+) -> None:
+    gc_policy.pause_for_boot()
+    gc_policy.resume_after_boot()
+    assert gc.isenabled()
+    gc.disable()  # off by someone else: not the boot's to turn on
+    gc_policy.pause_for_boot()
+    gc_policy.resume_after_boot()
+    assert not gc.isenabled()
