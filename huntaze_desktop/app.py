@@ -270,13 +270,15 @@ def _prepare_pages() -> None:
     The key's derivation from a passphrase (Argon2id, ~0.2 s; a keyring's
     D-Bus call otherwise) runs on a worker thread in code that releases the
     GIL, and the loop's thread is idle meanwhile: the pages' modules (and
-    what they bring) load then rather than after the services are up.
+    what they bring) load then rather than after the services are up, and
+    the garbage collector's long walk over all that boot has built so far
+    happens then too (``gc_policy.freeze_so_far``; it also empties
+    ``linecache``, see the module docstring).
     """
-    import linecache
-
+    from huntaze_desktop import gc_policy
     from huntaze_desktop.ui import bus_bridge, integrations  # noqa: F401
 
-    linecache.clearcache()  # see the module docstring
+    gc_policy.freeze_so_far()
 
 
 class _Boot:

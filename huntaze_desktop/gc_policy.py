@@ -11,6 +11,12 @@ window, the ~450 modules of the services and the pages. The collections those
 allocations trigger find next to nothing, and cost the boot ~100 of them (a
 few full ones among them: tens of ms before the app is ready).
 
+:func:`freeze_so_far` does the same collection and freeze part-way, at a
+moment the boot's thread would otherwise wait (the app calls it while the
+vault key is derived on a worker thread): the long walk over the modules
+happens then, and the one :func:`settle_boot_heap` does at the end only walks
+what came after.
+
 :func:`settle_boot_heap` is called once when boot is over: it drops the source
 text PySide6's import hook left in ``linecache``, collects what boot left
 behind, moves the survivors to the interpreter's permanent generation
@@ -29,7 +35,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["pause_for_boot", "paused", "resume_after_boot", "settle_boot_heap"]
+__all__ = ["freeze_so_far", "pause_for_boot", "paused", "resume_after_boot", "settle_boot_heap"]
 
 log = logging.getLogger("huntaze.boot")
 
@@ -50,6 +56,14 @@ def resume_after_boot() -> None:
     if _paused_for_boot:
         _paused_for_boot = False
         gc.enable()
+
+
+def freeze_so_far() -> int:
+    """Collect and freeze what boot has built until now; returns the frozen count."""
+    linecache.clearcache()
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 def settle_boot_heap() -> int:
