@@ -1,16 +1,19 @@
 """GUI boot: a written-down sequence of small steps, each logging one line.
 
-1. logging (records held in memory, written once step 6 is done)  2. environment
-for Qt/QtWebEngine (``Qt::AA_ShareOpenGLContexts``)  3. QApplication
-4. single-instance lock  5. crash hooks  6. main window, painted
-(``app.first_paint``); the log file is set up, the application icon and the
-single-instance server follow  7. qasync loop  8. services imported (on a worker
-thread, so the window stays live) and opened (vault, storage…)  9. services
-attached to the window (``app.ready``)  10. run until quit  11. close services
+1. logging (records held in memory until the log file is set up in step 8)
+2. environment for Qt/QtWebEngine (``Qt::AA_ShareOpenGLContexts``)
+3. QApplication  4. single-instance lock  5. crash hooks  6. main window,
+painted (``app.first_paint``)  7. qasync loop  8. services imported (on a
+worker thread, so the window stays live) and opened (vault, storage…); while
+the vault key is derived off the loop, the loop's thread sets up the log
+file, the application icon and the single-instance server, and imports the
+pages (``_prepare_pages``)  9. services attached to the window
+(``app.ready``)  10. run until quit  11. close services
 
 Steps 1-6 import nothing but Qt and a few small modules: the window the user
 sees first is the real one, with its navigation and an outline of each page.
-The services (httpx, cryptography, SQLite…) come after that paint.
+The services (httpx, cryptography, SQLite…) come after that paint. No
+automatic garbage collection runs until step 9 is done (``gc_policy``).
 
 Only public APIs of PySide6 and the standard library are used. Two costs of
 that are accepted and measured (benchmarks/bench_startup.py):
@@ -33,6 +36,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
@@ -183,13 +187,31 @@ def _run(args: argparse.Namespace, paths: DataPaths) -> int:
     """run_gui's steps 2-11 (see the module docstring)."""
     from huntaze_desktop.logsetup import setup_logging
 
+    logging_set_up = False
+
+    def set_up_logging() -> None:
+        nonlocal logging_set_up
+        if not logging_set_up:
+            logging_set_up = True
+            setup_logging(paths, level=args.log_level, json_logging=args.json_logging, console=True)
+
     try:
-        window, instance, app = _paint_first(paths, args)
+        return _run_window(args, paths, set_up_logging)
     finally:
-        setup_logging(paths, level=args.log_level, json_logging=args.json_logging, console=True)
+        set_up_logging()  # whenever the boot stops, the held records are written
+
+
+def _run_window(
+    args: argparse.Namespace, paths: DataPaths, set_up_logging: Callable[[], None]
+) -> int:
+    window, instance, app = _paint_first(paths, args)
     if window is None:
         return 0
-    _after_first_paint(app, instance)
+
+    def after_first_paint() -> None:
+        """What waits for a moment the boot's thread is free (see _prepare_pages)."""
+        set_up_logging()
+        _after_first_paint(app, instance)
 
     # Only now asyncio, qasync and (in _Boot) the services: the window is on screen.
     import asyncio
@@ -199,7 +221,7 @@ def _run(args: argparse.Namespace, paths: DataPaths) -> int:
 
     linecache.clearcache()  # their source, read by PySide6's import hook (module docstring)
 
-    boot = _Boot(app, args, paths, instance, window)
+    boot = _Boot(app, args, paths, instance, window, after_first_paint)
     runner = asyncio.Runner(loop_factory=qasync.QEventLoop)
     try:
         code = runner.run(boot.main())
@@ -264,18 +286,22 @@ def _import_runtime() -> Any:
     return runtime
 
 
-def _prepare_pages() -> None:
-    """Import what ``MainWindow.attach`` needs while ``Runtime.create`` waits on the vault key.
+def _prepare_pages(after_first_paint: Callable[[], None]) -> None:
+    """Work for the boot's thread while ``Runtime.create`` waits on the vault key.
 
-    The key's derivation from a passphrase (Argon2id, ~0.2 s; a keyring's
+    The key's derivation from a passphrase (Argon2id, ~0.1-0.2 s; a keyring's
     D-Bus call otherwise) runs on a worker thread in code that releases the
-    GIL, and the loop's thread is idle meanwhile: the pages' modules (and
-    what they bring) load then rather than after the services are up, and
-    the garbage collector's long walk over all that boot has built so far
-    happens then too (``gc_policy.freeze_so_far``; it also empties
-    ``linecache``, see the module docstring).
+    GIL, and the loop's thread is idle meanwhile. What the first frame did not
+    need is done then rather than on the way to the services:
+    ``after_first_paint`` (the log file, whose records wait in memory until
+    then; the application icon; the single-instance server), the import of
+    the modules ``MainWindow.attach`` needs, and the garbage collector's long
+    walk over all that boot has built so far (``gc_policy.freeze_so_far``; it
+    also empties ``linecache``, see the module docstring).
     """
     from huntaze_desktop import gc_policy
+
+    after_first_paint()
     from huntaze_desktop.ui import bus_bridge, integrations  # noqa: F401
 
     gc_policy.freeze_so_far()
@@ -291,9 +317,12 @@ class _Boot:
         paths: DataPaths,
         instance: Any,
         window: Any,
+        after_first_paint: Callable[[], None] | None = None,
     ) -> None:
         self.app, self.args, self.paths, self.instance = app, args, paths, instance
         self.window = window
+        # What waits for the boot's thread to be free (see _prepare_pages).
+        self.after_first_paint = after_first_paint or (lambda: None)
         self.exit_code = 0
         self.passphrase_dialog: Any = None  # the passphrase dialog, while one is open
 
@@ -349,13 +378,22 @@ class _Boot:
 
         from huntaze_desktop.domain.errors import (
             HuntazeError,
+            InstallationError,
             KeyringUnavailableError,
             VaultLockedError,
             WrongPassphraseError,
         )
 
         # Imported on a worker thread (services have no Qt): the window keeps painting.
-        runtime_module = await asyncio.to_thread(_import_runtime)
+        try:
+            runtime_module = await asyncio.to_thread(_import_runtime)
+        except ImportError as exc:
+            self.after_first_paint()
+            # The user reads the InstallationError; the traceback only at DEBUG.
+            log.info("The services could not be imported: %r", exc)
+            log.debug("The services could not be imported", exc_info=True)
+            self._fatal(InstallationError.from_import(exc, "Huntaze Desktop"))
+            return None
         log.info("Services imported")
 
         passphrase: str | None = os.environ.get("HUNTAZE_VAULT_PASSPHRASE")
@@ -375,7 +413,7 @@ class _Boot:
                     pages_prepared = True
                     await asyncio.sleep(0)  # create() runs up to the vault key, off the loop
                     try:
-                        _prepare_pages()
+                        _prepare_pages(self.after_first_paint)
                     except BaseException:
                         creating.cancel()
                         raise

@@ -183,9 +183,9 @@ class Runtime:
             from huntaze_desktop.services.analytics.scheduler import RefreshScheduler
             from huntaze_desktop.services.analytics.service import AnalyticsService
         except ImportError as exc:
-            # The user reads the InstallationError; the traceback is for the log
-            # file (INFO: the CLI's console shows warnings and up, not tracebacks).
-            log.info("Analytics could not be imported", exc_info=True)
+            # The user reads the InstallationError; the traceback only at DEBUG.
+            log.info("Analytics could not be imported: %r", exc)
+            log.debug("Analytics could not be imported", exc_info=True)
             raise InstallationError.from_import(exc, "Analytics") from exc
         self.analytics = AnalyticsService(
             self.store, self.metrics, self.tokens, self.client_for, self.bus

@@ -223,20 +223,16 @@ class InstallationError(HuntazeError):
     """
 
     default_message = (
-        "Part of Huntaze Desktop could not be loaded. Its installation looks incomplete "
-        "or damaged: reinstalling it should fix this."
+        "Part of Huntaze Desktop could not be loaded. The installation looks incomplete "
+        "or damaged: reinstalling Huntaze Desktop should fix this."
     )
+    _advice = "The installation looks incomplete or damaged: reinstalling it should fix this."
 
     @classmethod
     def from_import(cls, exc: ImportError, feature: str) -> InstallationError:
         """The error for ``exc``, met while loading ``feature`` (e.g. "Analytics")."""
-        module = _failed_module(exc)
-        if module is None:
-            return cls(f"{feature} cannot run: {cls.default_message}")
-        return cls(
-            f"{feature} cannot run: {module} could not be loaded. Huntaze Desktop's "
-            "installation looks incomplete or damaged: reinstalling it should fix this."
-        )
+        module = _failed_module(exc) or "A module"
+        return cls(f"{module} could not be loaded, and {feature} needs it. {cls._advice}")
 
 
 def _failed_module(exc: ImportError) -> str | None:

@@ -274,8 +274,8 @@ class MainWindow(QMainWindow):
                 from huntaze_desktop.domain.errors import InstallationError
 
                 error = InstallationError.from_import(exc, "Analytics")
-                log.error("Cannot show Analytics: %s", error.user_message)
-                log.info("The Analytics page could not be imported", exc_info=True)
+                log.error("Cannot show Analytics: %s (%r)", error.user_message, exc)
+                log.debug("The Analytics page could not be imported", exc_info=True)
                 page: QWidget = _placeholder("Analytics", error.user_message, self.stack)
             else:
                 page = AnalyticsPage(self.runtime, self.stack)

@@ -63,9 +63,9 @@ def test_the_cli_says_which_part_of_a_damaged_install_is_missing(tmp_path: Path)
     assert out.returncode != 0
     assert "Traceback" not in out.stderr + out.stdout
     assert out.stderr.strip().splitlines()[-1] == (
-        "Error: Analytics cannot run: huntaze_desktop.services.analytics.scheduler could not "
-        "be loaded. Huntaze Desktop's installation looks incomplete or damaged: reinstalling "
-        "it should fix this."
+        "Error: huntaze_desktop.services.analytics.scheduler could not be loaded, and "
+        "Analytics needs it. The installation looks incomplete or damaged: reinstalling it "
+        "should fix this."
     )
     # The copy ran, not the checkout: the same command there lists the account.
     env["PYTHONPATH"] = str(PACKAGE.parent)
@@ -137,6 +137,34 @@ def test_a_broken_numpy_is_named_on_the_analytics_page(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr[-3000:]
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert (
-        "Analytics cannot run: numpy could not be loaded. Huntaze Desktop's installation "
-        "looks incomplete or damaged: reinstalling it should fix this."
+        "numpy could not be loaded, and Analytics needs it. The installation looks "
+        "incomplete or damaged: reinstalling it should fix this."
     ) in seen["texts"]
+
+
+def test_the_app_names_a_broken_library_of_its_services_and_stops(tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    (broken / "httpx").mkdir(parents=True)
+    (broken / "httpx" / "__init__.py").write_text('raise ImportError("a damaged wheel")\n')
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        HUNTAZE_VAULT_PASSPHRASE=PASSPHRASE,
+        PYTHONPATH=os.pathsep.join([str(broken), str(PACKAGE.parent)]),
+    )
+    data_dir = tmp_path / "data"
+    out = subprocess.run(
+        [sys.executable, "-m", "huntaze_desktop", "--no-err-windows", "--data-dir", str(data_dir)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr
+    assert (
+        "Huntaze Desktop cannot start: httpx could not be loaded, and Huntaze Desktop needs "
+        "it. The installation looks incomplete or damaged: reinstalling it should fix this."
+    ) in out.stderr.splitlines()

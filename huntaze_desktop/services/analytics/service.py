@@ -318,8 +318,9 @@ class AnalyticsService:
         try:
             from huntaze_desktop.services.analytics.aggregate import Frame
         except ImportError as exc:
-            # The caller shows the InstallationError; the traceback is for the log file.
-            log.info("The analytics aggregation could not be imported", exc_info=True)
+            # The caller shows the InstallationError; the traceback only at DEBUG.
+            log.info("The analytics aggregation could not be imported: %r", exc)
+            log.debug("The analytics aggregation could not be imported", exc_info=True)
             raise InstallationError.from_import(exc, "Analytics") from exc
 
         frame = Frame.from_rows(load_start, end, parsed)
