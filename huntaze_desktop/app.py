@@ -99,14 +99,21 @@ def _show_window(paths: DataPaths, args: argparse.Namespace) -> Any:
     # A short local loop, only until the frame is on screen (bounded, in case a
     # window manager never exposes the window): the services load after it.
     waiting = QEventLoop()
-    window.firstPainted.connect(waiting.quit)
-    QTimer.singleShot(FIRST_PAINT_WAIT_MS, waiting.quit)
-    if not window.has_painted():
-        waiting.exec()
-    window.firstPainted.disconnect(waiting.quit)
-    if window.has_painted():
+    announced = False
+
+    def painted() -> None:
+        nonlocal announced
+        announced = True
+        # Logged as the frame is on screen, before the window's finishing
+        # touches (icon, shortcuts) that follow the same signal.
         log.info("Main window painted", extra={"event": "app.first_paint"})
-    else:
+        waiting.quit()
+
+    window.firstPainted.connect(painted)
+    QTimer.singleShot(FIRST_PAINT_WAIT_MS, waiting.quit)
+    waiting.exec()
+    window.firstPainted.disconnect(painted)
+    if not announced:
         log.info("Main window shown (not painted yet)", extra={"event": "app.first_paint"})
     return window
 

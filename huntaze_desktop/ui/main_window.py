@@ -148,9 +148,9 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self.show_page(0)
         # Icon and shortcuts are not part of the first frame (the application's
-        # icon stands in until then): they come on the turn after it.
+        # icon stands in until then): they come on the turn after it, once
+        # firstPainted's receivers (the boot notes the paint) have run.
         self._finished = False
-        self.firstPainted.connect(self._finish_chrome)
         if runtime is not None:
             self.attach(runtime)
 
@@ -230,8 +230,12 @@ class MainWindow(QMainWindow):
         if not self._painted and event.type() == QEvent.Type.Paint:
             self._painted = True
             # The next turn of the loop: the frame has been flushed to the screen.
-            QTimer.singleShot(0, self.firstPainted.emit)
+            QTimer.singleShot(0, self._announce_first_paint)
         return handled
+
+    def _announce_first_paint(self) -> None:
+        self.firstPainted.emit()
+        self._finish_chrome()
 
     @property
     def toasts(self) -> ToastHost:
