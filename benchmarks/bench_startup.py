@@ -212,8 +212,7 @@ def run(runs: int, accounts: int, platform: str) -> dict[str, Any]:
         "platform": platform,
         "runs": runs,
         # The machine may be shared: its load (1, 5, 15 min) around the runs, and
-        # the niceness the benchmark ran at (``nice -n -10 ...`` keeps neighbours'
-        # load from dominating the figures; the app and the bare window alike).
+        # the niceness the benchmark ran at (the same for the app and the bare window).
         "cpus": os.cpu_count(),
         "load_average_before": load_before,
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
