@@ -275,12 +275,9 @@ class MainWindow(QMainWindow):
             try:
                 from huntaze_desktop.ui.analytics_page import AnalyticsPage
             except ImportError as exc:  # numpy or pyqtgraph will not load: say so, here
-                from huntaze_desktop.domain.errors import InstallationError
-
-                error = InstallationError.from_import(exc, "Analytics")
-                log.error("Cannot show Analytics: %s (%r)", error.user_message, exc)
-                log.debug("The Analytics page could not be imported", exc_info=True)
-                page: QWidget = _placeholder("Analytics", error.user_message, self.stack)
+                page: QWidget = _placeholder(
+                    "Analytics", _installation_error(exc, "Analytics"), self.stack
+                )
             else:
                 page = AnalyticsPage(self.runtime, self.stack)
                 page.integrationsRequested.connect(lambda: self.show_page(0))
@@ -308,8 +305,10 @@ class MainWindow(QMainWindow):
             return
         try:
             from huntaze_desktop.ui.settings_page import SettingsPage
-        except ImportError:
-            page: QWidget = _placeholder("Settings", "Settings are on their way.", self.stack)
+        except ImportError as exc:  # a damaged installation: say so, here
+            page: QWidget = _placeholder(
+                "Settings", _installation_error(exc, "Settings"), self.stack
+            )
         else:
             page = SettingsPage(self.runtime, self.stack)
             for name in ("themeChanged", "settingsChanged"):
@@ -336,8 +335,8 @@ class MainWindow(QMainWindow):
             return  # nothing offers sign-in before the services are attached
         try:
             from huntaze_desktop.ui.signin_window import SignInController
-        except ImportError:
-            self.toasts.error("Signing in is not available in this build yet.")
+        except ImportError as exc:  # e.g. QtWebEngine missing from a damaged installation
+            self.toasts.error(_installation_error(exc, "Signing in"))
             return
         if self._signin is None:
             # One controller: a second request while signing in raises its window.
@@ -451,6 +450,16 @@ class MainWindow(QMainWindow):
             self.bridge.close()
         if self.tray is not None:
             self.tray.hide()
+
+
+def _installation_error(exc: ImportError, feature: str) -> str:
+    """What the user reads when ``feature``'s module will not import (logged too)."""
+    from huntaze_desktop.domain.errors import InstallationError
+
+    error = InstallationError.from_import(exc, feature)
+    log.error("Cannot offer %s: %s (%r)", feature, error.user_message, exc)
+    log.debug("%s could not be imported", feature, exc_info=True)
+    return error.user_message
 
 
 def _placeholder(title: str, text: str, parent: QWidget) -> QWidget:
