@@ -421,9 +421,15 @@ class _Boot:
                     await asyncio.sleep(0)  # create() runs up to the vault key, off the loop
                     try:
                         _prepare_pages(self.after_first_paint)
-                    except BaseException:
+                    except BaseException as exc:
                         creating.cancel()
-                        raise
+                        await asyncio.gather(creating, return_exceptions=True)
+                        if not isinstance(exc, ImportError):
+                            raise
+                        log.info("The pages could not be imported: %r", exc)
+                        log.debug("The pages could not be imported", exc_info=True)
+                        self._fatal(InstallationError.from_import(exc, "Huntaze Desktop"))
+                        return None
                 return await creating
             except KeyringUnavailableError as exc:
                 # No keyring to keep the key in: offer a passphrase instead of

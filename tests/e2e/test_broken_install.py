@@ -168,3 +168,34 @@ def test_the_app_names_a_broken_library_of_its_services_and_stops(tmp_path: Path
         "Huntaze Desktop cannot start: httpx could not be loaded, and Huntaze Desktop needs "
         "it. The installation looks incomplete or damaged: reinstalling it should fix this."
     ) in out.stderr.splitlines()
+
+
+def test_the_app_names_a_missing_module_of_its_pages_and_stops(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    copy = _install_copy(site)
+    (copy / "ui" / "card.py").unlink()  # the integrations page's cards
+    data_dir = tmp_path / "data"
+    seed_stored_accounts(data_dir, 1, PASSPHRASE, prefix="broken")
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        HUNTAZE_VAULT_PASSPHRASE=PASSPHRASE,
+        PYTHONPATH=str(site),
+    )
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    out = subprocess.run(
+        [sys.executable, "-m", "huntaze_desktop", "--no-err-windows", "--data-dir", str(data_dir)],
+        env=env,
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr
+    assert (
+        "Huntaze Desktop cannot start: huntaze_desktop.ui.card could not be loaded, and "
+        "Huntaze Desktop needs it. The installation looks incomplete or damaged: "
+        "reinstalling it should fix this."
+    ) in out.stderr.splitlines()
