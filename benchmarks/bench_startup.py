@@ -2,32 +2,35 @@
 
     .venv/bin/python benchmarks/bench_startup.py [--runs 5] [--accounts 200]
 
-Figures (medians over ``--runs`` interleaved runs after one warm-up each):
-time from process start to first painted main window, time to ready, and
-resident memory ``BENCH_IDLE_S`` s (default 3) after ready, for a bare
-``QMainWindow`` script and for ``huntaze-desktop --sandbox --data-dir DIR`` with
-``--accounts`` accounts stored (passphrase vault, seeded through
+Figures (medians, with the range, over ``--runs`` interleaved runs after one
+warm-up each): time from process start to first painted main window, time to
+ready, and resident memory ``BENCH_IDLE_S`` s (default 3) after ready, for a
+bare ``QMainWindow`` script and for ``huntaze-desktop --sandbox --data-dir DIR``
+with ``--accounts`` accounts stored (passphrase vault, seeded through
 ``AccountStore.upsert_connected``). Both sides are measured by
-``startup_probe.py`` in exactly the same way: the first paint is the first
-``Paint`` event of a top-level ``QMainWindow`` (for the app, its real main
-window: navigation and page outlines, before the services load). Ready is that
-paint for the bare window and the app's ``app.ready`` log record (services open
-and attached to the window) for the app, so the memory figure is the app with
-its services up and its 200 accounts listed. The sandbox runs in its own
-process (``sandbox serve``), the way the real platforms are elsewhere, so its
-server is not counted as the app's.
+``startup_probe.py`` at the same moment: the turn after the first ``Paint``
+event of the top-level ``QMainWindow`` (for the app, its real main window:
+navigation and page outlines, before the services load). Ready is that paint
+for the bare window and the app's ``app.ready`` log record (services open and
+attached to the window) for the app, so the memory figure is the app with its
+services up and its 200 accounts listed. The sandbox runs in its own process
+(``sandbox serve``), the way the real platforms are elsewhere, so its server is
+not counted as the app's: the probe reports whether uvicorn was loaded into the
+app, and the benchmark stops if it was.
 
 Bytecode: both sides run with a private ``PYTHONPYCACHEPREFIX`` that the
 warm-up runs fill, as an installed app has its ``.pyc`` files; a developer's
 ``PYTHONDONTWRITEBYTECODE`` would otherwise make every run compile the app's
 modules from source.
 
-Targets: time ratio app/bare <= 1.3; RSS app - bare <= 60 MB.
+Targets (issue #14): first paint app/bare <= 1.5; app ready <= 5x the bare
+window's first paint (``ready_ratio``); RSS app - bare <= 80 MB. Each is
+judged on the medians; the ranges show how noisy the machine was.
 
 A third process, ``text``, is measured as a reference (no target): the bare
 window showing one line of text and using one ``Qt`` enum (font set-up;
-PySide6 building the ``Qt`` namespace's 93 enum classes, ~12 ms, which the
-app's first frame avoids).
+PySide6 building the ``Qt`` namespace's enum classes, ~12 ms, which the app
+pays too: it names ``Qt::AA_ShareOpenGLContexts`` through it).
 Writes ``benchmarks/results/startup.json`` and prints the same JSON.
 """
 
@@ -50,8 +53,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PROBE = HERE / "startup_probe.py"
 PASSPHRASE = "bench-startup-passphrase"  # a throwaway data directory
-TIME_RATIO_TARGET = 1.3
-RSS_DELTA_TARGET_MB = 60.0
+FIRST_PAINT_RATIO_TARGET = 1.5
+READY_RATIO_TARGET = 5.0
+RSS_DELTA_TARGET_MB = 80.0
 IDLE_S_DEFAULT = 3.0
 
 
@@ -124,10 +128,13 @@ def measure(args: list[str], env: dict[str, str], timeout: float = 90.0) -> dict
         raise RuntimeError(f"no first paint reported by {args[0]} (exit {proc.returncode})")
     if record["ready_wall"] is None:
         raise RuntimeError(f"{args[0]} never became ready")
+    if record["sandbox_in_process"]:
+        raise RuntimeError(f"{args[0]} loaded the sandbox server itself: not the set-up measured")
     return {
         "first_paint_s": record["first_paint_wall"] - started,
         "first_paint_cpu_s": record["first_paint_cpu"],
         "ready_s": record["ready_wall"] - started,
+        "ready_cpu_s": record["ready_cpu"],
         "rss_mb": record["rss_kib"] / 1024,
         "exposed": record["exposed"],
     }
@@ -137,13 +144,19 @@ def _summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
     times = [s["first_paint_s"] for s in samples]
     ready = [s["ready_s"] for s in samples]
     cpu = [s["first_paint_cpu_s"] for s in samples]
+    ready_cpu = [s["ready_cpu_s"] for s in samples]
     rss = [s["rss_mb"] for s in samples]
     return {
         "first_paint_s_median": round(statistics.median(times), 4),
+        "first_paint_s_range": [round(min(times), 4), round(max(times), 4)],
         "first_paint_s_runs": [round(t, 4) for t in times],
         "first_paint_cpu_s_median": round(statistics.median(cpu), 4),
         "ready_s_median": round(statistics.median(ready), 4),
+        "ready_s_range": [round(min(ready), 4), round(max(ready), 4)],
+        "ready_s_runs": [round(t, 4) for t in ready],
+        "ready_cpu_s_median": round(statistics.median(ready_cpu), 4),
         "rss_mb_median": round(statistics.median(rss), 1),
+        "rss_mb_range": [round(min(rss), 1), round(max(rss), 1)],
         "rss_mb_runs": [round(r, 1) for r in rss],
         "exposed": all(s["exposed"] for s in samples),
     }
@@ -161,6 +174,7 @@ def run(runs: int, accounts: int, platform: str) -> dict[str, Any]:
     env.pop("HUNTAZE_SANDBOX_PORT", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.setdefault("BENCH_IDLE_S", str(IDLE_S_DEFAULT))
+    load_before = [round(x, 2) for x in os.getloadavg()]
     with tempfile.TemporaryDirectory(prefix="huntaze-bench-startup-") as tmp:
         env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         data_dir = Path(tmp) / "data"
@@ -182,13 +196,27 @@ def run(runs: int, accounts: int, platform: str) -> dict[str, Any]:
             sandbox.terminate()
             sandbox.wait(timeout=20)
     bare_s, text_s, app_s = _summary(bare), _summary(text), _summary(app)
-    ratio = app_s["first_paint_s_median"] / bare_s["first_paint_s_median"]
+    bare_paint = bare_s["first_paint_s_median"]
+    ratio = app_s["first_paint_s_median"] / bare_paint
     cpu_ratio = app_s["first_paint_cpu_s_median"] / bare_s["first_paint_cpu_s_median"]
+    ready_ratio = app_s["ready_s_median"] / bare_paint
+    ready_cpu_ratio = app_s["ready_cpu_s_median"] / bare_s["first_paint_cpu_s_median"]
+    # Each app run against the bare run of the same round (interleaved): the spread.
+    rounds = list(zip(app, bare, strict=True))
+    paint_ratios = [a["first_paint_s"] / b["first_paint_s"] for a, b in rounds]
+    ready_ratios = [a["ready_s"] / b["first_paint_s"] for a, b in rounds]
+    deltas = [a["rss_mb"] - b["rss_mb"] for a, b in rounds]
     delta = app_s["rss_mb_median"] - bare_s["rss_mb_median"]
     return {
         "benchmark": "startup",
         "platform": platform,
         "runs": runs,
+        # The machine may be shared: its load (1, 5, 15 min) around the runs, and
+        # the niceness the benchmark ran at (the same for the app and the bare window).
+        "cpus": os.cpu_count(),
+        "load_average_before": load_before,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "niceness": os.nice(0),
         "accounts_stored": accounts,
         "idle_s": float(env["BENCH_IDLE_S"]),
         "idle_measured_after": "ready (app.ready: services up, accounts listed)",
@@ -201,12 +229,20 @@ def run(runs: int, accounts: int, platform: str) -> dict[str, Any]:
         ),
         "app": app_s,
         "first_paint_ratio": round(ratio, 3),
-        "first_paint_ratio_target": TIME_RATIO_TARGET,
-        "first_paint_ok": ratio <= TIME_RATIO_TARGET,
+        "first_paint_ratio_range": [round(min(paint_ratios), 3), round(max(paint_ratios), 3)],
+        "first_paint_ratio_target": FIRST_PAINT_RATIO_TARGET,
+        "first_paint_ok": ratio <= FIRST_PAINT_RATIO_TARGET,
         # Same comparison in CPU seconds used by the first paint: steadier on a
         # busy machine; the target is judged on wall time above.
         "first_paint_cpu_ratio": round(cpu_ratio, 3),
+        # App ready (services up, accounts listed) against the bare window's first paint.
+        "ready_ratio": round(ready_ratio, 3),
+        "ready_ratio_range": [round(min(ready_ratios), 3), round(max(ready_ratios), 3)],
+        "ready_ratio_target": READY_RATIO_TARGET,
+        "ready_ok": ready_ratio <= READY_RATIO_TARGET,
+        "ready_cpu_ratio": round(ready_cpu_ratio, 3),
         "rss_delta_mb": round(delta, 1),
+        "rss_delta_mb_range": [round(min(deltas), 1), round(max(deltas), 1)],
         "rss_delta_target_mb": RSS_DELTA_TARGET_MB,
         "rss_ok": delta <= RSS_DELTA_TARGET_MB,
     }

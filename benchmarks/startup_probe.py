@@ -1,30 +1,32 @@
-"""Child side of bench_startup: run a target and report its first paint and idle RSS.
+"""Child side of bench_startup: run a target and report its first paint, ready and idle RSS.
 
     python startup_probe.py bare
     python startup_probe.py text
     python startup_probe.py app -- --sandbox --data-dir DIR --no-err-windows
 
-Both targets are measured by the same code: before the target runs,
-``PySide6.QtWidgets.QApplication`` and ``QMainWindow`` are replaced by
-subclasses; the application creates the watcher, and every main window
-installs it as its own event filter. The filter waits for the first ``Paint``
-event of a top-level ``QMainWindow``; the next turn of the event loop
-(``QTimer.singleShot(0)``, i.e. after that paint has been flushed to the
-window) is "first paint". The filter is on the window only, not on the
-application: an application-wide Python filter would make PySide6 wrap every
-object that receives an event (building the enum classes of their types on
-the way), a cost of the instrument that grows with the window being measured.
+First paint is the same moment on every side: the turn of the event loop after
+the first ``Paint`` event of the top-level ``QMainWindow`` (``QTimer.singleShot(0)``
+from that event, i.e. once the frame has been flushed to the window). For the
+bare and text windows the probe builds the window itself and watches it with an
+event filter installed on that window only (an application-wide Python filter
+would make PySide6 wrap every object that receives an event, a cost of the
+instrument). The app's main window does exactly this itself and logs
+``app.first_paint`` at that moment (``MainWindow.firstPainted``); the probe
+catches the record with a handler on the ``huntaze.boot`` logger. Nothing in
+PySide6 or in the app is replaced or patched.
 
 "Ready" is when the window is painted and its work is loaded: for the bare
 window that is the first paint; for the app it is the ``app.ready`` log record
-(the services are open and attached to the window), caught by a handler on the
-``huntaze.boot`` logger. ``IDLE_S`` seconds after ready the resident set size
-is read from ``/proc/self/status``. One JSON line goes to stdout:
+(the services are open and attached to the window, the accounts listed).
+``IDLE_S`` seconds after ready the resident set size is read from
+``/proc/self/status``. One JSON line goes to stdout:
 ``{"first_paint_wall": <time.time()>, "first_paint_cpu": <process CPU s>,
-"ready_wall": <time.time()>, "rss_kib": N, "exposed": bool}``. The parent
-measures wall time from just before it started the process; the CPU seconds
-the process had used by its first paint are a second view that other load on
-the machine barely moves.
+"ready_wall": <time.time()>, "ready_cpu": <process CPU s>, "rss_kib": N,
+"exposed": bool, "sandbox_in_process": bool}``. The parent measures wall time
+from just before it started the process; the CPU seconds the process had used
+are a second view that other load on the machine barely moves.
+``sandbox_in_process`` says whether the sandbox's server (uvicorn) was loaded
+into the measured process: the benchmark wants it in a process of its own.
 """
 
 from __future__ import annotations
@@ -46,100 +48,82 @@ def _rss_kib() -> int:
     return -1
 
 
-def _install_probe(wait_for_ready: bool) -> None:
-    from PySide6 import QtWidgets
-    from PySide6.QtCore import QEvent, QObject, QTimer
+class _Record:
+    """The moments of one run; printed once the process has idled after ready."""
 
-    original = QtWidgets.QApplication
+    def __init__(self) -> None:
+        self.painted_at: float | None = None
+        self.painted_cpu: float | None = None
+        self.ready_at: float | None = None
+        self.ready_cpu: float | None = None
 
-    class _Watcher(QObject):
-        def __init__(self) -> None:
-            super().__init__()
-            self.painted_at: float | None = None
-            self.painted_cpu: float | None = None
-            self.ready_at: float | None = None
-            self.window: Any = None
-
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if (
-                self.window is None
-                and event.type() == QEvent.Type.Paint
-                and isinstance(watched, QtWidgets.QMainWindow)
-                and watched.isWindow()
-            ):
-                self.window = watched
-                QTimer.singleShot(0, self._painted)
-            return False
-
-        def _painted(self) -> None:
+    def painted(self) -> None:
+        if self.painted_at is None:
             self.painted_at = time.time()
             self.painted_cpu = time.process_time()
-            if not wait_for_ready:
-                self.ready()
 
-        def ready(self) -> None:
-            if self.ready_at is None:
-                self.ready_at = time.time()
-                QTimer.singleShot(int(IDLE_S * 1000), self._idle)
+    def ready(self) -> None:
+        from PySide6.QtCore import QTimer
 
-        def _idle(self) -> None:
-            handle = self.window.windowHandle() if self.window is not None else None
-            record = {
-                "first_paint_wall": self.painted_at,
-                "first_paint_cpu": self.painted_cpu,
-                "ready_wall": self.ready_at,
-                "rss_kib": _rss_kib(),
-                "exposed": bool(handle is not None and handle.isExposed()),
-            }
-            print(json.dumps(record), flush=True)
+        if self.ready_at is None:
+            self.ready_at = time.time()
+            self.ready_cpu = time.process_time()
+            QTimer.singleShot(int(IDLE_S * 1000), self._idle)
 
-    watcher: _Watcher | None = None
+    def _idle(self) -> None:
+        from PySide6.QtWidgets import QApplication, QMainWindow
 
-    class ProbedApplication(original):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any) -> None:
-            nonlocal watcher
-            super().__init__(*args)
-            self._bench_watcher = watcher = _Watcher()
-
-    class ProbedMainWindow(QtWidgets.QMainWindow):  # type: ignore[misc]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            if watcher is not None:
-                self.installEventFilter(watcher)
-
-    QtWidgets.QApplication = ProbedApplication  # type: ignore[misc]
-    QtWidgets.QMainWindow = ProbedMainWindow  # type: ignore[misc]
-    if not wait_for_ready:
-        return
-    import logging  # only here: the bare window must not pay for it
-
-    class _ReadyHandler(logging.Handler):
-        """Catches the app's ``app.ready`` record (services up, window attached)."""
-
-        def emit(self, record: logging.LogRecord) -> None:
-            if getattr(record, "event", None) == "app.ready" and watcher is not None:
-                watcher.ready()
-
-    logging.getLogger("huntaze.boot").addHandler(_ReadyHandler())
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow)]
+        handle = windows[0].windowHandle() if windows else None
+        record = {
+            "first_paint_wall": self.painted_at,
+            "first_paint_cpu": self.painted_cpu,
+            "ready_wall": self.ready_at,
+            "ready_cpu": self.ready_cpu,
+            "rss_kib": _rss_kib(),
+            "exposed": bool(handle is not None and handle.isExposed()),
+            "sandbox_in_process": "uvicorn" in sys.modules,
+        }
+        print(json.dumps(record), flush=True)
 
 
-def _bare() -> int:
+def _watch_first_paint(window: Any, record: _Record) -> None:
+    """Note the turn after ``window``'s first Paint event (what the app's window does)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class _Watcher(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                watched.removeEventFilter(self)
+                QTimer.singleShot(0, _painted)
+            return False
+
+    def _painted() -> None:
+        record.painted()
+        record.ready()
+
+    watcher = _Watcher(window)
+    window.installEventFilter(watcher)
+
+
+def _bare(record: _Record) -> int:
     from PySide6.QtWidgets import QApplication, QMainWindow
 
     app = QApplication(sys.argv[:1])
     window = QMainWindow()
     window.setWindowTitle("Bare window")
     window.resize(1200, 800)  # the app's default size
+    _watch_first_paint(window, record)
     window.show()
     return app.exec()
 
 
-def _text() -> int:
+def _text(record: _Record) -> int:
     """The bare window plus a line of text and one Qt enum.
 
     Not a target, a reference: the first text a process shows initialises
-    fonts, and the first use of the ``Qt`` namespace has PySide6 build its 93
-    enum classes. The app's first frame pays the first, not the second.
+    fonts, and the first use of the ``Qt`` namespace has PySide6 build its
+    enum classes. The app pays both before its first paint.
     """
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
@@ -151,21 +135,39 @@ def _text() -> int:
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     window.setCentralWidget(label)
     window.resize(1200, 800)
+    _watch_first_paint(window, record)
     window.show()
     return app.exec()
+
+
+def _app(record: _Record, argv: list[str]) -> int:
+    import logging  # only here: the bare window must not pay for it
+
+    class _BootEvents(logging.Handler):
+        """The app's own ``app.first_paint`` and ``app.ready`` records."""
+
+        def emit(self, log_record: logging.LogRecord) -> None:
+            event = getattr(log_record, "event", None)
+            if event == "app.first_paint":
+                record.painted()
+            elif event == "app.ready":
+                record.ready()
+
+    logging.getLogger("huntaze.boot").addHandler(_BootEvents())
+    from huntaze_desktop.__main__ import main as app_main
+
+    return app_main(argv)
 
 
 def main() -> int:
     target = sys.argv[1]
     rest = sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else []
-    _install_probe(wait_for_ready=target == "app")
+    record = _Record()
     if target == "bare":
-        return _bare()
+        return _bare(record)
     if target == "text":
-        return _text()
-    from huntaze_desktop.__main__ import main as app_main
-
-    return app_main(rest)
+        return _text(record)
+    return _app(record, rest)
 
 
 if __name__ == "__main__":

@@ -1,19 +1,37 @@
 """GUI boot: a written-down sequence of small steps, each logging one line.
 
-1. logging (records held in memory, written once step 6 is done)  2. environment
-for Qt/QtWebEngine  3. QApplication  4. single-instance lock  5. crash hooks
-6. main window, painted (``app.first_paint``); the log file is set up, the
-application icon and the single-instance server follow  7. qasync loop
-8. services imported and opened (vault, storage…)  9. services attached to the
-window (``app.ready``)  10. run until quit  11. close services
+1. logging (records held in memory until the log file is set up in step 8)
+2. environment for Qt/QtWebEngine (``Qt::AA_ShareOpenGLContexts``)
+3. QApplication  4. single-instance lock  5. crash hooks  6. main window,
+painted (``app.first_paint``)  7. qasync loop  8. services imported (on a
+worker thread, so the window stays live) and opened (vault, storage…); while
+the vault key is derived off the loop, the loop's thread sets up the log
+file, the application icon and the single-instance server, and imports the
+pages (``_prepare_pages``)  9. services attached to the window
+(``app.ready``)  10. run until quit  11. close services
 
-Steps 1-6 import nothing but Qt and a few small modules, and do not touch
-PySide6's ``Qt`` namespace (its first use builds 93 enum classes, ~12 ms, a
-tenth of the time to the first paint; see ``_share_gl_contexts``): the window
-the user sees first is the real one, with its navigation and an outline of
-each page.
-The services (httpx, cryptography, SQLite… most of a second)
-are imported after that paint, on a worker thread so the window stays live.
+Steps 1-6 import nothing but Qt and a few small modules: the window the user
+sees first is the real one, with its navigation and an outline of each page.
+The services (httpx, cryptography, SQLite…) come after that paint. No
+automatic garbage collection runs until step 9 is done (``gc_policy``).
+
+Only public APIs of PySide6 and the standard library are used. The costs of
+that are accepted and measured (benchmarks/bench_startup.py):
+
+* the attribute of step 2 is named through PySide6's ``Qt`` namespace, whose
+  first use builds its enum classes (~12 ms before the first paint);
+* ``import httpx`` tries its command-line client whenever click is installed
+  (uvicorn brings it), which loads click and pygments before failing on rich:
+  ~3 MB and ~15 ms on the worker thread, for a client the app never runs;
+* PySide6's ``__feature__`` import hook reads the source of every module
+  imported after PySide6 through ``inspect.getsource``, which leaves it in
+  ``linecache``. The boot empties ``linecache`` (``linecache.clearcache``,
+  public) after each large group of imports (asyncio and qasync; httpx; the
+  rest of the services; the pages) rather than once at the end, so that no
+  more than one group's source text is alive at a time and the memory it
+  freed is reused by the next group instead of being left fragmented (~7 MB
+  less at idle than one clearing at the end). The frozen build ships no
+  ``.py`` sources, so there the hook finds none to read.
 """
 
 from __future__ import annotations
@@ -23,6 +41,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
@@ -30,8 +49,6 @@ from PySide6.QtWidgets import QApplication
 
 from huntaze_desktop import __version__
 
-# The app's own modules are imported in run_gui, after PySide6's import hook is
-# made light (_lighten_pyside_import_hook): each import it sees costs ~0.3 ms.
 if TYPE_CHECKING:
     from huntaze_desktop.domain.errors import HuntazeError
     from huntaze_desktop.domain.paths import DataPaths
@@ -56,100 +73,19 @@ def _prepare_qt_environment() -> None:
     _share_gl_contexts()
 
 
-# Qt::AA_ShareOpenGLContexts (qnamespace.h), and the Itanium C++ ABI name of
-# ``static void QCoreApplication::setAttribute(Qt::ApplicationAttribute, bool)``.
-_AA_SHARE_OPENGL_CONTEXTS = 18
-_SET_ATTRIBUTE_SYMBOL = "_ZN16QCoreApplication12setAttributeEN2Qt20ApplicationAttributeEb"
-
-
 def _share_gl_contexts() -> None:
-    """Set ``Qt::AA_ShareOpenGLContexts``, without PySide6's ``Qt`` namespace on Linux.
+    """Set ``Qt::AA_ShareOpenGLContexts``, which QtWebEngine needs before the app exists.
 
-    Through PySide6 the attribute is ``Qt.ApplicationAttribute``, and the first
-    use of ``Qt`` builds all 93 of its enum classes with Python's ``enum``
-    (~12 ms on the path to the first paint, for one number). On Linux the same
-    static function is called in the QtCore library PySide6 has already
-    loaded; elsewhere, or if that library or symbol is not found, through
-    PySide6. tests/e2e/test_startup_imports.py checks that the attribute is set.
+    The first use of PySide6's ``Qt`` namespace builds its enum classes (~12 ms
+    on the path to the first paint on a 2-core machine): the price of asking
+    for the attribute by name through PySide6's public API. QtWebEngine (the
+    sign-in window) is loaded lazily, long after the application exists, so
+    this cannot wait until it is needed. tests/e2e/test_startup_imports.py
+    checks that the attribute is set.
     """
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:
-            core = ctypes.CDLL("libQt6Core.so.6", mode=os.RTLD_NOLOAD)
-            set_attribute = getattr(core, _SET_ATTRIBUTE_SYMBOL)
-        except (OSError, AttributeError):
-            log.debug("QtCore's setAttribute not found directly; using PySide6")
-        else:
-            set_attribute.argtypes = (ctypes.c_int, ctypes.c_bool)
-            set_attribute.restype = None
-            set_attribute(_AA_SHARE_OPENGL_CONTEXTS, True)
-            return
     from PySide6.QtCore import Qt
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-
-
-def _keep_singletons_alive() -> None:
-    """Work around PySide6 6.12.0 on Python 3.11 dropping a reference per call.
-
-    Every Qt call that returns void (``QPainter.setPen``, ``QWidget.setVisible``…)
-    releases one reference to ``None`` it never took (bools likewise). Before
-    Python 3.12 these objects are not immortal, so after a few thousand calls —
-    at start-up with a couple of hundred accounts — the process aborts with
-    "none_dealloc". PySide6 6.11 does not have the bug (pinning ``<6.12`` is the
-    real fix); this gives the three singletons a reference count no session can
-    spend, at no memory cost.
-    """
-    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return  # immortal there
-    import PySide6
-
-    if tuple(PySide6.__version_info__[:2]) < (6, 12):
-        return  # not affected
-    import ctypes
-
-    for obj in (None, True, False):
-        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40  # ob_refcnt is first
-
-
-def _lighten_pyside_import_hook() -> bool:
-    """Answer PySide6's per-import question without keeping every module's source.
-
-    To support ``from __feature__ import snake_case`` PySide6 replaces
-    ``builtins.__import__`` and, after each import, asks whether the new module
-    mentions PySide6: ``inspect.getsource(module)``, which reads the file into
-    ``linecache`` as a list of lines and leaves it there. The services import
-    some 450 modules after the window is up: ~10 MB of source text held as a
-    million small strings, which fragment the heap for good (~26 MB of resident
-    memory after ``linecache`` is cleared) and cost about a third of the import
-    time. This asks the same question of the same file (its bytes contain
-    ``PySide6`` or not) and keeps nothing; anything that is not a plain source
-    file still goes to PySide6's own check. The app uses no ``__feature__``.
-
-    Returns False when this PySide6 has no such hook (nothing to do).
-    """
-    feature = sys.modules.get("shibokensupport.feature")
-    original = getattr(feature, "_mod_uses_pyside", None)
-    if not callable(original):
-        return False
-    if getattr(original, "__module__", None) == __name__:
-        return True  # already done
-
-    def _mod_uses_pyside(module: Any) -> Any:
-        spec = getattr(module, "__spec__", None)
-        origin = getattr(spec, "origin", None)
-        located = getattr(spec, "has_location", False)
-        if not (located and isinstance(origin, str) and origin.endswith(".py")):
-            return original(module)
-        try:
-            with open(origin, "rb") as source:
-                return b"PySide6" in source.read()
-        except OSError:
-            return original(module)
-
-    feature._mod_uses_pyside = _mod_uses_pyside  # type: ignore[union-attr]
-    return True
 
 
 def _show_window(paths: DataPaths, args: argparse.Namespace) -> Any:
@@ -168,14 +104,21 @@ def _show_window(paths: DataPaths, args: argparse.Namespace) -> Any:
     # A short local loop, only until the frame is on screen (bounded, in case a
     # window manager never exposes the window): the services load after it.
     waiting = QEventLoop()
-    window.firstPainted.connect(waiting.quit)
-    QTimer.singleShot(FIRST_PAINT_WAIT_MS, waiting.quit)
-    if not window.has_painted():
-        waiting.exec()
-    window.firstPainted.disconnect(waiting.quit)
-    if window.has_painted():
+    announced = False
+
+    def painted() -> None:
+        nonlocal announced
+        announced = True
+        # Logged as the frame is on screen, before the window's finishing
+        # touches (icon, shortcuts) that follow the same signal.
         log.info("Main window painted", extra={"event": "app.first_paint"})
-    else:
+        waiting.quit()
+
+    window.firstPainted.connect(painted)
+    QTimer.singleShot(FIRST_PAINT_WAIT_MS, waiting.quit)
+    waiting.exec()
+    window.firstPainted.disconnect(painted)
+    if not announced:
         log.info("Main window shown (not painted yet)", extra={"event": "app.first_paint"})
     return window
 
@@ -235,31 +178,62 @@ def _after_first_paint(app: QApplication, instance: Any) -> None:
 
 def run_gui(args: argparse.Namespace) -> int:
     """Start the desktop app; returns the process exit code."""
-    _keep_singletons_alive()
-    _lighten_pyside_import_hook()
     from huntaze_desktop import gc_policy
     from huntaze_desktop.domain.paths import DataPaths, default_data_dir
-    from huntaze_desktop.logsetup import hold_records, setup_logging
+    from huntaze_desktop.logsetup import hold_records
 
     paths = DataPaths(args.data_dir or default_data_dir(sandbox=args.sandbox)).ensure()
     # The log file and its redaction (~10 ms of imports) are set up once the window
     # has painted; until then records wait in memory, then are written in order.
     hold_records(args.log_level)
+    # No automatic collection until the boot is over (gc_policy): on again in
+    # settle_boot_heap, or when run_gui returns.
+    gc_policy.pause_for_boot()
     try:
-        with gc_policy.paused():
-            window, instance, app = _paint_first(paths, args)
+        return _run(args, paths)
     finally:
-        setup_logging(paths, level=args.log_level, json_logging=args.json_logging, console=True)
+        gc_policy.resume_after_boot()
+
+
+def _run(args: argparse.Namespace, paths: DataPaths) -> int:
+    """run_gui's steps 2-11 (see the module docstring)."""
+    from huntaze_desktop.logsetup import setup_logging
+
+    logging_set_up = False
+
+    def set_up_logging() -> None:
+        nonlocal logging_set_up
+        if not logging_set_up:
+            logging_set_up = True
+            setup_logging(paths, level=args.log_level, json_logging=args.json_logging, console=True)
+
+    try:
+        return _run_window(args, paths, set_up_logging)
+    finally:
+        set_up_logging()  # whenever the boot stops, the held records are written
+
+
+def _run_window(
+    args: argparse.Namespace, paths: DataPaths, set_up_logging: Callable[[], None]
+) -> int:
+    window, instance, app = _paint_first(paths, args)
     if window is None:
         return 0
-    _after_first_paint(app, instance)
+
+    def after_first_paint() -> None:
+        """What waits for a moment the boot's thread is free (see _prepare_pages)."""
+        set_up_logging()
+        _after_first_paint(app, instance)
 
     # Only now asyncio, qasync and (in _Boot) the services: the window is on screen.
     import asyncio
+    import linecache
 
     import qasync
 
-    boot = _Boot(app, args, paths, instance, window)
+    linecache.clearcache()  # their source, read by PySide6's import hook (module docstring)
+
+    boot = _Boot(app, args, paths, instance, window, after_first_paint)
     runner = asyncio.Runner(loop_factory=qasync.QEventLoop)
     try:
         code = runner.run(boot.main())
@@ -304,15 +278,45 @@ def _worker_pool() -> Any:
 
 
 def _import_runtime() -> Any:
-    # httpx's command-line client (``httpx._main``) is imported by ``import httpx``
-    # when click is installed (uvicorn brings it) and gets as far as click and
-    # pygments before failing on rich: ~2 MB for a CLI the app never runs. An
-    # absent module makes httpx define its "not installed" stub instead.
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+    """Import the services (on a worker thread), in two groups; see the module docstring.
+
+    httpx and what it brings (the ``email``, ``http`` and ``ssl`` modules of the
+    standard library, httpcore, h11, idna; and httpx's command-line client's
+    click and pygments, which ``import httpx`` tries whenever click is
+    installed) is more than half of the source text PySide6's hook reads for
+    the services; ``linecache`` is emptied after it and after the rest.
+    """
+    import linecache
+
+    import httpx  # noqa: F401  (the first group)
+
+    linecache.clearcache()
     # A plain import statement, so that the frozen build's analysis still sees it.
     from huntaze_desktop import runtime
 
+    linecache.clearcache()
     return runtime
+
+
+def _prepare_pages(after_first_paint: Callable[[], None]) -> None:
+    """Work for the boot's thread while ``Runtime.create`` waits on the vault key.
+
+    The key's derivation from a passphrase (Argon2id, ~0.1-0.2 s; a keyring's
+    D-Bus call otherwise) runs on a worker thread in code that releases the
+    GIL, and the loop's thread is idle meanwhile. What the first frame did not
+    need is done then rather than on the way to the services:
+    ``after_first_paint`` (the log file, whose records wait in memory until
+    then; the application icon; the single-instance server), the import of
+    the modules ``MainWindow.attach`` needs, and the garbage collector's long
+    walk over all that boot has built so far (``gc_policy.freeze_so_far``; it
+    also empties ``linecache``, see the module docstring).
+    """
+    from huntaze_desktop import gc_policy
+
+    after_first_paint()
+    from huntaze_desktop.ui import bus_bridge, integrations  # noqa: F401
+
+    gc_policy.freeze_so_far()
 
 
 class _Boot:
@@ -325,9 +329,12 @@ class _Boot:
         paths: DataPaths,
         instance: Any,
         window: Any,
+        after_first_paint: Callable[[], None] | None = None,
     ) -> None:
         self.app, self.args, self.paths, self.instance = app, args, paths, instance
         self.window = window
+        # What waits for the boot's thread to be free (see _prepare_pages).
+        self.after_first_paint = after_first_paint or (lambda: None)
         self.exit_code = 0
         self.passphrase_dialog: Any = None  # the passphrase dialog, while one is open
 
@@ -356,7 +363,8 @@ class _Boot:
         )
         try:
             window.attach(runtime)
-            # Boot is over: later GC passes must not walk all it built (UI stalls).
+            # Boot is over: later GC passes must not walk all it built (UI stalls),
+            # and automatic collection is on again (gc_policy).
             from huntaze_desktop import gc_policy
 
             gc_policy.settle_boot_heap()
@@ -382,27 +390,54 @@ class _Boot:
 
         from huntaze_desktop.domain.errors import (
             HuntazeError,
+            InstallationError,
             KeyringUnavailableError,
             VaultLockedError,
             WrongPassphraseError,
         )
 
         # Imported on a worker thread (services have no Qt): the window keeps painting.
-        runtime_module = await asyncio.to_thread(_import_runtime)
+        try:
+            runtime_module = await asyncio.to_thread(_import_runtime)
+        except ImportError as exc:
+            self.after_first_paint()
+            # The user reads the InstallationError; the traceback only at DEBUG.
+            log.info("The services could not be imported: %r", exc)
+            log.debug("The services could not be imported", exc_info=True)
+            self._fatal(InstallationError.from_import(exc, "Huntaze Desktop"))
+            return None
         log.info("Services imported")
 
         from huntaze_desktop.cli.args import env_passphrase
 
         passphrase = env_passphrase()
+        pages_prepared = False
         while True:
             try:
-                return await runtime_module.Runtime.create(
-                    runtime_module.RuntimeOptions(
-                        data_dir=self.paths.root,
-                        sandbox=self.args.sandbox,
-                        passphrase=passphrase,
+                creating = asyncio.ensure_future(
+                    runtime_module.Runtime.create(
+                        runtime_module.RuntimeOptions(
+                            data_dir=self.paths.root,
+                            sandbox=self.args.sandbox,
+                            passphrase=passphrase,
+                        )
                     )
                 )
+                if not pages_prepared:
+                    pages_prepared = True
+                    await asyncio.sleep(0)  # create() runs up to the vault key, off the loop
+                    try:
+                        _prepare_pages(self.after_first_paint)
+                    except BaseException as exc:
+                        creating.cancel()
+                        await asyncio.gather(creating, return_exceptions=True)
+                        if not isinstance(exc, ImportError):
+                            raise
+                        log.info("The pages could not be imported: %r", exc)
+                        log.debug("The pages could not be imported", exc_info=True)
+                        self._fatal(InstallationError.from_import(exc, "Huntaze Desktop"))
+                        return None
+                return await creating
             except KeyringUnavailableError as exc:
                 # No keyring to keep the key in: offer a passphrase instead of
                 # sending the user to the command line (once; never headless).

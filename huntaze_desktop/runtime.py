@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from huntaze_desktop.domain.errors import ConfigurationError
+from huntaze_desktop.domain.errors import ConfigurationError, InstallationError
 from huntaze_desktop.domain.events import EventBus
 from huntaze_desktop.domain.paths import DataPaths, default_data_dir
 from huntaze_desktop.domain.settings import Settings, load_settings, save_settings
@@ -205,12 +205,21 @@ class Runtime:
         log.info("Sandbox mode: platforms stand in at %s", shared.base_url)
 
     def _build_analytics(self) -> None:
-        """Analytics and its refresh loop, when that layer is present."""
+        """Analytics and its refresh loop: always built.
+
+        A module that will not import is an ``InstallationError`` (the GUI's
+        "cannot start" message, the CLI's "Error:" line), not a missing feature.
+        numpy is not needed here: it is imported when charts are first asked
+        for (``AnalyticsService.load``), and fails the same way there.
+        """
         try:
             from huntaze_desktop.services.analytics.scheduler import RefreshScheduler
             from huntaze_desktop.services.analytics.service import AnalyticsService
-        except ImportError:
-            return
+        except ImportError as exc:
+            # The user reads the InstallationError; the traceback only at DEBUG.
+            log.info("Analytics could not be imported: %r", exc)
+            log.debug("Analytics could not be imported", exc_info=True)
+            raise InstallationError.from_import(exc, "Analytics") from exc
         self.analytics = AnalyticsService(
             self.store, self.metrics, self.tokens, self.client_for, self.bus
         )

@@ -1,4 +1,4 @@
-"""gc_policy: the collector paused while boot paints, boot's heap frozen after."""
+"""gc_policy: the collector paused while the app boots, boot's heap frozen after."""
 
 from __future__ import annotations
 
@@ -51,5 +51,40 @@ def test_settle_boot_heap_freezes_what_survives() -> None:
         assert frozen > 0 and gc.get_freeze_count() > 0
         # Frozen objects are no longer in any generation a collection walks.
         assert not any(gc.is_tracked(n) and n in gc.get_objects() for n in kept[:3])
+    finally:
+        gc.unfreeze()
+
+
+def test_pause_for_boot_lasts_until_the_boot_heap_is_settled(collector_enabled: None) -> None:
+    gc_policy.pause_for_boot()
+    try:
+        assert not gc.isenabled()
+        gc_policy.settle_boot_heap()
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc_policy.resume_after_boot()
+
+
+def test_resume_after_boot_turns_on_only_what_the_boot_turned_off(
+    collector_enabled: None,
+) -> None:
+    gc_policy.pause_for_boot()
+    gc_policy.resume_after_boot()
+    assert gc.isenabled()
+    gc.disable()  # off by someone else: not the boot's to turn on
+    gc_policy.pause_for_boot()
+    gc_policy.resume_after_boot()
+    assert not gc.isenabled()
+
+
+def test_freeze_so_far_freezes_what_exists_and_not_what_comes_after() -> None:
+    before = [[i] for i in range(10)]
+    try:
+        assert gc_policy.freeze_so_far() > 0
+        after = [[i] for i in range(10)]
+        walked = {id(o) for o in gc.get_objects()}
+        assert id(before[0]) not in walked  # frozen: no later collection walks it
+        assert id(after[0]) in walked  # what the final settle_boot_heap walks
     finally:
         gc.unfreeze()

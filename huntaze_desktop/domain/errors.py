@@ -22,7 +22,8 @@ developers go to the (redacted) log, never into ``str(exc)``.
     │   ├── ProviderUnavailableError 5xx; retry later
     │   └── MalformedResponseError  the answer could not be understood
     ├── NetworkError                offline, DNS, timeout
-    └── AccountNotFoundError
+    ├── AccountNotFoundError
+    └── InstallationError           a module of the app or a library it needs won't load
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ __all__ = [
     "DatabaseCorruptError",
     "DecryptionError",
     "HuntazeError",
+    "InstallationError",
     "KeyringUnavailableError",
     "MalformedResponseError",
     "NetworkError",
@@ -217,3 +219,42 @@ class AccountNotFoundError(HuntazeError):
     """No stored account matches."""
 
     default_message = "That account is not connected."
+
+
+class InstallationError(HuntazeError):
+    """A module of the app, or a library it needs, cannot be imported.
+
+    Raised in place of the ``ImportError`` where a feature is loaded, so that a
+    damaged installation (a broken numpy, a missing file) is a sentence the
+    user reads, never a traceback nor a feature that silently is not there.
+    """
+
+    default_message = (
+        "Part of Huntaze Desktop could not be loaded. The installation looks incomplete "
+        "or damaged: reinstalling Huntaze Desktop should fix this."
+    )
+    _advice = "The installation looks incomplete or damaged: reinstalling it should fix this."
+
+    @classmethod
+    def from_import(cls, exc: ImportError, feature: str) -> InstallationError:
+        """The error for ``exc``, met while loading ``feature`` (e.g. "Analytics")."""
+        module = _failed_module(exc) or "A module"
+        return cls(f"{module} could not be loaded, and {feature} needs it. {cls._advice}")
+
+
+def _failed_module(exc: ImportError) -> str | None:
+    """The module that failed: the one not found, else the last one whose code raised.
+
+    A library's own modules are named by their package (``numpy``), the app's
+    in full.
+    """
+    name = exc.name
+    tb = exc.__traceback__
+    while name is None and tb is not None:
+        if tb.tb_next is None:  # the innermost frame: the code that raised
+            found = tb.tb_frame.f_globals.get("__name__")
+            name = found if isinstance(found, str) else None
+        tb = tb.tb_next
+    if not name or name.startswith(("importlib", "_frozen_importlib")):
+        return None
+    return name if name.startswith("huntaze_desktop") else name.split(".")[0]

@@ -50,7 +50,7 @@ def svg_pixmap(path: Path, size: int, ratio: float = 2.0) -> QPixmap | None:
         return None
     px = int(size * ratio)
     pixmap = QPixmap(px, px)
-    pixmap.fill(QColor(0, 0, 0, 0))  # transparent, without the Qt namespace (main_window)
+    pixmap.fill(QColor(0, 0, 0, 0))  # transparent
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     renderer.render(painter, QRectF(0, 0, px, px))

@@ -11,10 +11,8 @@ navigation and an outline of each page, and only then imports and opens the
 services and calls ``attach(runtime)``, which puts the real pages in. Given a
 runtime, the constructor attaches at once. Everything the shell does not need
 (the pages, the tray, the bus, the toasts) is imported later: this module is on
-the path to the first paint, and nothing on that path touches PySide6's
-``Qt`` namespace, whose first use builds its 93 enum classes (~12 ms): the
-cursors, the declared colour scheme and the shortcuts come on the turn after
-the first paint.
+the path to the first paint. The cursors, the declared colour scheme, the
+window icon (QtSvg) and the shortcuts come on the turn after the first paint.
 """
 
 from __future__ import annotations
@@ -108,7 +106,7 @@ class MainWindow(QMainWindow):
         assert isinstance(app, QApplication)
         self.theme = ThemeManager(app, shell.theme, self)
         # The first frame goes by the platform's palette; _finish_chrome asks the
-        # platform's declared scheme (a Qt enum: see ``theme``) once it is painted.
+        # platform's declared scheme (see ``theme``) once it is painted.
         self.theme.apply(ask_platform=False)
         self._toasts: ToastHost | None = None  # built with the first toast (see toasts)
 
@@ -150,9 +148,9 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self.show_page(0)
         # Icon and shortcuts are not part of the first frame (the application's
-        # icon stands in until then): they come on the turn after it.
+        # icon stands in until then): they come on the turn after it, once
+        # firstPainted's receivers (the boot notes the paint) have run.
         self._finished = False
-        self.firstPainted.connect(self._finish_chrome)
         if runtime is not None:
             self.attach(runtime)
 
@@ -160,7 +158,7 @@ class MainWindow(QMainWindow):
         if self._finished:
             return
         self._finished = True
-        from PySide6.QtCore import Qt  # after the first frame: see the module docstring
+        from PySide6.QtCore import Qt
 
         self.theme.apply()  # now the scheme the platform declares, if any
         for button in self.nav_buttons:
@@ -232,8 +230,12 @@ class MainWindow(QMainWindow):
         if not self._painted and event.type() == QEvent.Type.Paint:
             self._painted = True
             # The next turn of the loop: the frame has been flushed to the screen.
-            QTimer.singleShot(0, self.firstPainted.emit)
+            QTimer.singleShot(0, self._announce_first_paint)
         return handled
+
+    def _announce_first_paint(self) -> None:
+        self.firstPainted.emit()
+        self._finish_chrome()
 
     @property
     def toasts(self) -> ToastHost:
@@ -270,10 +272,15 @@ class MainWindow(QMainWindow):
         if self._analytics is None:
             if self.runtime is None:
                 raise RuntimeError("the services are not attached yet")
-            from huntaze_desktop.ui.analytics_page import AnalyticsPage
-
-            page = AnalyticsPage(self.runtime, self.stack)
-            page.integrationsRequested.connect(lambda: self.show_page(0))
+            try:
+                from huntaze_desktop.ui.analytics_page import AnalyticsPage
+            except ImportError as exc:  # numpy or pyqtgraph will not load: say so, here
+                page: QWidget = _placeholder(
+                    "Analytics", _installation_error(exc, "Analytics"), self.stack
+                )
+            else:
+                page = AnalyticsPage(self.runtime, self.stack)
+                page.integrationsRequested.connect(lambda: self.show_page(0))
             self._replace_slot(1, self._analytics_slot, page)
             self._analytics = page
         return self._analytics
@@ -298,11 +305,17 @@ class MainWindow(QMainWindow):
             return
         if self.runtime is None:
             raise RuntimeError("the services are not attached yet")
-        from huntaze_desktop.ui.settings_page import SettingsPage
-
-        page = SettingsPage(self.runtime, self.stack)
-        page.themeChanged.connect(self.apply_settings)
-        page.settingsChanged.connect(self.apply_settings)
+        try:
+            from huntaze_desktop.ui.settings_page import SettingsPage
+        except ImportError as exc:  # a damaged installation: say so, here
+            page: QWidget = _placeholder(
+                "Settings", _installation_error(exc, "Settings"), self.stack
+            )
+        else:
+            settings_page = SettingsPage(self.runtime, self.stack)
+            settings_page.themeChanged.connect(self.apply_settings)
+            settings_page.settingsChanged.connect(self.apply_settings)
+            page = settings_page
         self._replace_slot(2, self._settings_slot, page)
         self.settings_page = page
 
@@ -321,8 +334,11 @@ class MainWindow(QMainWindow):
     def start_sign_in(self, provider: str) -> None:
         if self.runtime is None:
             return  # nothing offers sign-in before the services are attached
-        from huntaze_desktop.ui.signin_window import SignInController
-
+        try:
+            from huntaze_desktop.ui.signin_window import SignInController
+        except ImportError as exc:  # e.g. QtWebEngine missing from a damaged installation
+            self.toasts.error(_installation_error(exc, "Signing in"))
+            return
         if self._signin is None:
             # One controller: a second request while signing in raises its window.
             # Success is announced by the service (a bus Notice becomes a toast).
@@ -427,3 +443,31 @@ class MainWindow(QMainWindow):
             self.bridge.close()
         if self.tray is not None:
             self.tray.hide()
+
+
+def _installation_error(exc: ImportError, feature: str) -> str:
+    """What the user reads when ``feature``'s module will not import (logged too)."""
+    from huntaze_desktop.domain.errors import InstallationError
+
+    error = InstallationError.from_import(exc, feature)
+    log.error("Cannot offer %s: %s (%r)", feature, error.user_message, exc)
+    log.debug("%s could not be imported", feature, exc_info=True)
+    return error.user_message
+
+
+def _placeholder(title: str, text: str, parent: QWidget) -> QWidget:
+    page = QWidget(parent)
+    page.setAccessibleName(f"{title} page")
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(32, 28, 32, 32)
+    heading = QLabel(title, page)
+    heading.setProperty("role", "title")
+    heading.setAccessibleName(title)
+    layout.addWidget(heading)
+    body = QLabel(text, page)
+    body.setProperty("role", "muted")
+    body.setAccessibleName(text)
+    body.setWordWrap(True)
+    layout.addWidget(body)
+    layout.addStretch(1)
+    return page

@@ -1,7 +1,7 @@
 """The main window's sidebar: logo and name, one button a page, the version.
 
-On the path to the first paint, like ``main_window``: Qt widgets only, and
-nothing that uses PySide6's ``Qt`` namespace (the cursors come after the paint).
+On the path to the first paint, like ``main_window``: Qt widgets only (the
+cursors come after the paint).
 """
 
 from __future__ import annotations

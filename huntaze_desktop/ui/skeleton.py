@@ -5,8 +5,8 @@ a second on a fast machine, more with a passphrase to type). Each page stands
 in as its title over a few blank cards in the theme's colours, then the real
 page takes its place. The blocks reuse the cards' own style (``Card`` and
 ``AccountRow`` object names), so nothing here knows a colour. Only Qt is
-imported here: this module is on the path to the first paint, where nothing
-uses PySide6's ``Qt`` namespace (see ``main_window``).
+imported here: this module is on the path to the first paint (see
+``main_window``).
 """
 
 from __future__ import annotations

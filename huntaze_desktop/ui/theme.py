@@ -6,11 +6,12 @@
 platform that declares no scheme is judged by its own palette (a dark window
 colour means dark).
 
-This module is on the path to the first paint, and nothing on that path uses
-PySide6's ``Qt`` namespace: its first use builds all 93 of its enum classes
-(~12 ms). The first frame is therefore themed from the platform's palette
-alone; the declared scheme (a ``Qt.ColorScheme``) is read on the turn after
-that paint, and the theme re-applied in the rare case the two disagree.
+This module is on the path to the first paint. The first frame is themed from
+the platform's palette alone; the declared scheme (a ``Qt.ColorScheme``) is
+read on the turn after that paint, and the theme re-applied in the rare case
+the two disagree. (This once kept PySide6's ``Qt`` namespace off the path to
+the first paint; the boot now builds it before the application exists, see
+``app.py``, so reading the scheme earlier would cost nothing more.)
 
 Widgets style themselves through object names and dynamic properties
 (``role``, ``severity``) so the stylesheet is the one place colours live.
@@ -406,7 +407,7 @@ class ThemeManager(QObject):
         if self._theme is Theme.LIGHT:
             return LIGHT
         if ask_platform:
-            from PySide6.QtCore import Qt  # not on the path to the first paint (see top)
+            from PySide6.QtCore import Qt
 
             scheme = QGuiApplication.styleHints().colorScheme()
             if scheme == Qt.ColorScheme.Dark:

@@ -5,9 +5,9 @@ passphrase vault, accounts stored, a database already at its schema head and a
 sandbox another process runs: the set-up of the start-up benchmark. Libraries
 only some paths need stay out of the idle app: numpy and pyqtgraph until the
 Analytics page opens, keyring in passphrase mode, Alembic when there is nothing
-to migrate, the sandbox's server when it is reused, and httpx's CLI helpers.
-SQLAlchemy Core builds the stores' statements, so it is loaded once the services
-are up, but never its ORM; pydantic is not loaded at all.
+to migrate and the sandbox's server when it is reused. SQLAlchemy Core builds the
+stores' statements, so it is loaded once the services are up, but never its ORM;
+pydantic is not loaded at all.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.e2e
 
 PASSPHRASE = "e2e startup passphrase"
 NOT_AT_IDLE = (
-    *("numpy", "pyqtgraph", "keyring", "alembic", "uvicorn", "starlette", "click"),
+    *("numpy", "pyqtgraph", "keyring", "alembic", "uvicorn", "starlette"),
     *("pydantic", "pydantic_core"),  # msgspec validates the settings, specs and rules
 )
 
@@ -111,9 +111,9 @@ BEFORE_FIRST_PAINT = (
     *NOT_AT_IDLE,
 )
 
-# Notes, as the main window receives its first Paint event, whether PySide6's
-# Qt namespace has been built (93 enum classes, ~12 ms), whether QtSvg is
-# loaded and which packages are; at app.ready, whether QtWebEngine's shared GL contexts are on.
+# Notes, as the main window receives its first Paint event, whether QtSvg is
+# loaded and which packages are; at app.ready, whether QtWebEngine's shared GL
+# contexts are on.
 FIRST_FRAME_PROBE = """
 import json, logging, os, signal, sys
 from PySide6 import QtCore
@@ -126,7 +126,6 @@ original_event = main_window.MainWindow.event
 def event(self, ev):
     if "paint" not in seen and ev.type() == QtCore.QEvent.Type.Paint:
         seen["paint"] = {
-            "qt_namespace_built": "Qt" in QtCore.__dict__,
             "svg_renderer_loaded": "PySide6.QtSvg" in sys.modules,
             "modules": sorted({name.split(".")[0] for name in sys.modules}),
         }
@@ -149,22 +148,12 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_the_first_frame_needs_neither_the_services_nor_the_qt_namespace(tmp_path: Path) -> None:
+def test_the_first_frame_needs_no_service_library(tmp_path: Path) -> None:
     seen = run_probe(FIRST_FRAME_PROBE, tmp_path / "data", accounts=2)
     paint = seen["paint"]
-    assert not paint["qt_namespace_built"]
     assert not paint["svg_renderer_loaded"]  # the sidebar's logo is a PNG
     assert "PySide6" in paint["modules"]  # the probe saw the real frame
     loaded = set(paint["modules"]) & set(BEFORE_FIRST_PAINT)
     assert not loaded, sorted(loaded)
     # QtWebEngine (the sign-in window) needs this set before the application existed.
     assert seen["share_gl_contexts"] is True
-
-
-def test_the_boot_sets_the_attribute_qt_numbers_18() -> None:
-    from PySide6.QtCore import Qt
-
-    from huntaze_desktop import app
-
-    attribute = Qt.ApplicationAttribute.AA_ShareOpenGLContexts
-    assert attribute.value == app._AA_SHARE_OPENGL_CONTEXTS

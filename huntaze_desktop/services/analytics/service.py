@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from huntaze_desktop.domain.errors import InstallationError
 from huntaze_desktop.domain.events import EventBus
 from huntaze_desktop.domain.models import Account, ConnectionStatus, TokenSet
 from huntaze_desktop.domain.series import Point, SeriesKey, split_stored_metric
@@ -342,7 +343,13 @@ class AnalyticsService:
             if account_id not in fetched or fetched_at > fetched[account_id]:
                 fetched[account_id] = fetched_at
         # numpy (~15 MB) is imported here, when charts are asked for, not at start-up.
-        from huntaze_desktop.services.analytics.aggregate import Frame
+        try:
+            from huntaze_desktop.services.analytics.aggregate import Frame
+        except ImportError as exc:
+            # The caller shows the InstallationError; the traceback only at DEBUG.
+            log.info("The analytics aggregation could not be imported: %r", exc)
+            log.debug("The analytics aggregation could not be imported", exc_info=True)
+            raise InstallationError.from_import(exc, "Analytics") from exc
 
         frame = Frame.from_rows(load_start, end, parsed)
         return AnalyticsData(start, end, frame, accounts, fetched)
