@@ -13,7 +13,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
@@ -42,6 +42,12 @@ from huntaze_desktop.storage.metrics import MetricStore
 from huntaze_desktop.storage.sealed import any_sealed_value
 from huntaze_desktop.storage.vault import Vault, key_id_for
 
+if TYPE_CHECKING:
+    from huntaze_desktop.sandbox.server import SandboxServer
+    from huntaze_desktop.sandbox.shared import RemoteSandbox
+    from huntaze_desktop.services.analytics.scheduler import RefreshScheduler
+    from huntaze_desktop.services.analytics.service import AnalyticsService
+
 __all__ = ["Runtime", "RuntimeOptions"]
 
 # How long closing waits for a round of pending revocations before leaving it for later.
@@ -58,7 +64,7 @@ class RuntimeOptions:
     sandbox: bool = False
     passphrase: str | None = None
     # Tests share one started sandbox between runtimes; None starts a private one.
-    sandbox_server: Any = None
+    sandbox_server: SandboxServer | RemoteSandbox | None = None
 
     def __repr__(self) -> str:  # the passphrase never reaches a log
         return f"RuntimeOptions(data_dir={self.data_dir!r}, sandbox={self.sandbox})"
@@ -81,9 +87,9 @@ class Runtime:
     signin: SignInEngine
     tokens: TokenManager
     accounts: AccountService
-    analytics: Any
-    scheduler: Any
-    sandbox: Any
+    analytics: AnalyticsService
+    scheduler: RefreshScheduler
+    sandbox: SandboxServer | RemoteSandbox | None
     sandbox_mode: bool
 
     def __init__(self) -> None:  # use Runtime.create
@@ -92,8 +98,6 @@ class Runtime:
         self._client_credentials: dict[str, ClientCredentials] = {}
         self._passphrase: str | None = None
         self._overrides: dict[str, dict[str, str]] = {}
-        self.analytics = None
-        self.scheduler = None
         self.sandbox = None
         self._revocations: asyncio.Task[None] | None = None
 
@@ -188,14 +192,15 @@ class Runtime:
                     hosts.add(host or "")
         return sorted(hosts)
 
-    async def _start_sandbox(self, shared: Any) -> None:
+    async def _start_sandbox(self, shared: SandboxServer | RemoteSandbox | None) -> None:
         from huntaze_desktop.sandbox.endpoints import sandbox_credentials
         from huntaze_desktop.sandbox.shared import start_or_reuse
 
         if shared is None:
             # One sandbox per data directory on a fixed port, reused by the GUI and
             # the CLI alike; its grants persist in the data directory.
-            shared, self._owns_sandbox = await asyncio.to_thread(start_or_reuse, self.paths.root)
+            found, self._owns_sandbox = await asyncio.to_thread(start_or_reuse, self.paths.root)
+            shared = found
         self.sandbox = shared
         self._overrides = {k: dict(v) for k, v in shared.base_urls().items()}
         self._client_credentials = {
@@ -338,7 +343,7 @@ class Runtime:
                 task.cancel()
             if unfinished:
                 await asyncio.wait(unfinished)
-        scheduler = self.scheduler
+        scheduler = getattr(self, "scheduler", None)  # None when the start failed before it
         if scheduler is not None:
             await scheduler.stop()
         if getattr(self, "http", None) is not None:
