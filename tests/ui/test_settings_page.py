@@ -154,6 +154,7 @@ async def test_export_diagnostics_writes_the_file(runtime: Any, qtbot: Any, tmp_
     page = SettingsPage(runtime)
     qtbot.addWidget(page)
     target = tmp_path / "out" / "diagnostics.json"
+    target.parent.mkdir()  # the save dialog only offers folders that exist
     page.export_diagnostics(target)
     await pump_until(lambda: page.status.text().startswith("Diagnostics saved"), 20, "export")
     assert str(target) in page.status.text()
