@@ -130,6 +130,7 @@ async def test_diagnostics_hold_no_secret(core_env: CoreEnv, tmp_path: Path) -> 
     assert info["status"] == "connected"
     assert info["provider"] == "tiktok"
     assert any(e["event"] for e in info["recent_events"])
+    (tmp_path / "diag").mkdir()  # the report goes into a folder that exists
     out = await core_env.accounts.export_diagnostics(tmp_path / "diag" / "report.json")
     report = out.read_text()
     assert tokens.access_token not in report
