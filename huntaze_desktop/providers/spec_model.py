@@ -8,7 +8,6 @@ re-exports these names. Also here: the checks a spec's addresses go through
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from huntaze_desktop import __version__
 from huntaze_desktop.domain.errors import ConfigurationError, MalformedResponseError
+from huntaze_desktop.net.client import is_loopback_host  # re-exported for the providers
 
 __all__ = [
     "AuthKind",
@@ -118,18 +118,6 @@ class ProviderSpec(msgspec.Struct, frozen=True, kw_only=True):
         if self.user_agent_template is None:
             return None
         return self.user_agent_template.format(client_id=client_id, version=__version__)
-
-
-def is_loopback_host(host: str | None) -> bool:
-    if not host:
-        return False
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def resolve_base_urls(spec: ProviderSpec, overrides: Mapping[str, str] | None) -> dict[str, str]:

@@ -34,7 +34,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from filelock import FileLock, Timeout
 
@@ -55,43 +55,14 @@ from huntaze_desktop.net.retry import Backoff
 from huntaze_desktop.providers.errors import AppCredentialsRejectedError
 from huntaze_desktop.storage.worker import offload
 
-__all__ = ["RefreshBusyError", "TokenManager", "TokenStore"]
+if TYPE_CHECKING:
+    from huntaze_desktop.storage.accounts import AccountStore
+
+__all__ = ["RefreshBusyError", "TokenManager"]
 
 log = logging.getLogger("huntaze.tokens")
 
 T = TypeVar("T")
-
-
-class TokenStore(Protocol):
-    """What the token manager needs from ``storage.accounts.AccountStore``."""
-
-    def get(self, account_id: int) -> Account: ...
-
-    def load_tokens_with_generation(self, account_id: int) -> tuple[TokenSet, int]: ...
-
-    def get_with_tokens(self, account_id: int) -> tuple[Account, TokenSet, int]: ...
-
-    def save_tokens(self, account_id: int, tokens: TokenSet) -> Any: ...
-
-    def update_status(
-        self,
-        account_id: int,
-        status: ConnectionStatus,
-        *,
-        reason: str | None = None,
-        last_error: str | None = None,
-        retry_at: datetime | None = None,
-        success: bool = False,
-    ) -> Account: ...
-
-    def audit(
-        self,
-        event: str,
-        *,
-        provider: str | None = None,
-        provider_account_id: str | None = None,
-        detail: str | None = None,
-    ) -> None: ...
 
 
 class RefreshBusyError(NetworkError):
@@ -130,7 +101,7 @@ class TokenManager:
 
     def __init__(
         self,
-        store: TokenStore,
+        store: AccountStore,
         client_for: Callable[[str], Any],
         locks_dir: Path,
         bus: EventBus,
