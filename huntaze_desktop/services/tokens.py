@@ -160,7 +160,12 @@ class TokenManager:
         if account is None or account.id != account_id:
             # One trip to a worker thread for both reads: hundreds of accounts
             # refresh at once on the UI's loop.
-            found, tokens, generation = await offload(self._account_and_tokens, account_id)
+            try:
+                found, tokens, generation = await offload(self._account_and_tokens, account_id)
+            except VaultError as exc:
+                # Unreadable credentials are the account's state, not a passing error.
+                await self.record_failure(account_id, exc)
+                raise
             account, loaded = found, (tokens, generation)
         try:
             tokens = await self._ensure(account, force_after=None, loaded=loaded)
@@ -198,6 +203,19 @@ class TokenManager:
             account = await offload(self._store.get, account)
         status, reason = _classify(exc)
         message = exc.user_message if isinstance(exc, HuntazeError) else HuntazeError().user_message
+        if isinstance(exc, VaultError):
+            # Never "Connected" over credentials that cannot be opened: say whose and
+            # what to do, and keep a trace in the audit log.
+            reason = f"The saved sign-in for {account.name} cannot be read; reconnect it."
+            message = reason
+            await offload(
+                lambda: self._store.audit(
+                    "credentials_unreadable",
+                    provider=account.provider,
+                    provider_account_id=account.provider_account_id,
+                    detail=type(exc).__name__,
+                )
+            )
         retry_at: datetime | None = None
         if status in (
             ConnectionStatus.OFFLINE,

@@ -43,7 +43,9 @@ UNOFFICIAL_NOTE = "Unofficial: uses your web session, which the platform can end
 LIST_ALL_UP_TO = 5  # accounts a card lists by name; beyond, it counts them
 NAMED_UP_TO = 3  # accounts needing attention it still names beyond that
 
-_RECONNECT = (ConnectionStatus.EXPIRED, ConnectionStatus.NEEDS_RECONNECT)
+# Error too: unreadable credentials are mended by signing in again (the reason says
+# so); a configuration error (app credentials) gets the same clear message back.
+_RECONNECT = (ConnectionStatus.EXPIRED, ConnectionStatus.NEEDS_RECONNECT, ConnectionStatus.ERROR)
 _FAILING = (
     ConnectionStatus.ERROR,
     ConnectionStatus.DEGRADED,

@@ -81,7 +81,7 @@ def test_connected_account(card) -> None:
     [
         (ConnectionStatus.EXPIRED, "warning", True),
         (ConnectionStatus.NEEDS_RECONNECT, "problem", True),
-        (ConnectionStatus.ERROR, "problem", False),
+        (ConnectionStatus.ERROR, "problem", True),  # e.g. credentials that cannot be read
         (ConnectionStatus.DEGRADED, "warning", False),
         (ConnectionStatus.OFFLINE, "warning", False),
     ],

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from huntaze_desktop.domain.errors import InstallationError
+from huntaze_desktop.domain.errors import InstallationError, VaultError
 from huntaze_desktop.domain.events import EventBus
 from huntaze_desktop.domain.models import Account, ConnectionStatus, TokenSet
 from huntaze_desktop.domain.series import Point, SeriesKey, split_stored_metric
@@ -196,7 +196,11 @@ class AnalyticsService:
         recorded it as the account's status); stored data is kept as it was.
         """
         now = self.now()
-        plan = await offload(self._plan, account_id, now, force)
+        try:
+            plan = await offload(self._plan, account_id, now, force)
+        except VaultError as exc:  # the account's stored credentials cannot be opened
+            await self._tokens.record_failure(account_id, exc)
+            raise
         if not plan.asks:
             return RefreshOutcome(account_id, 0, 0, False)
         client = self._client_for(plan.account.provider)
