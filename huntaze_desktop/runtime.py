@@ -50,9 +50,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Runtime", "RuntimeOptions"]
 
-# How long closing waits for a round of pending revocations before leaving it for later.
-_REVOCATIONS_GRACE_S = 3.0
-
 log = logging.getLogger("huntaze.runtime")
 
 
@@ -99,7 +96,6 @@ class Runtime:
         self._passphrase: str | None = None
         self._overrides: dict[str, dict[str, str]] = {}
         self.sandbox = None
-        self._revocations: asyncio.Task[None] | None = None
 
     # -- start-up ------------------------------------------------------------------
 
@@ -166,18 +162,7 @@ class Runtime:
             save_settings=self.save_settings,
         )
         self._build_analytics()
-        # Tokens of accounts disconnected while their platform was unreachable:
-        # retried at every start (GUI and CLI), then on the refresh loop's cycle.
-        self._revocations = asyncio.get_running_loop().create_task(
-            self._retry_revocations(), name="pending-revocations-at-start"
-        )
         log.info("Services ready: %s", ", ".join(s.name for s in self.specs))
-
-    async def _retry_revocations(self) -> None:
-        try:
-            await self.accounts.retry_pending_revocations()
-        except Exception as exc:  # a background chore: logged, never fatal
-            log.warning("pending revocations not retried: %s", type(exc).__name__)
 
     def _loopback_override_hosts(self) -> list[str]:
         """The loopback hosts among the base-URL overrides (never sent to a proxy)."""
@@ -334,15 +319,6 @@ class Runtime:
     # -- shutdown --------------------------------------------------------------------
 
     async def aclose(self) -> None:
-        revocations, self._revocations = self._revocations, None
-        if revocations is not None:
-            # A round in progress gets a moment to finish; what it has not done
-            # stays pending, sealed, for the next start.
-            _, unfinished = await asyncio.wait({revocations}, timeout=_REVOCATIONS_GRACE_S)
-            for task in unfinished:
-                task.cancel()
-            if unfinished:
-                await asyncio.wait(unfinished)
         scheduler = getattr(self, "scheduler", None)  # None when the start failed before it
         if scheduler is not None:
             await scheduler.stop()

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from huntaze_desktop.cli.args import PASSPHRASE_ENV, env_passphrase
+
+log = logging.getLogger("huntaze.cli")
 
 if TYPE_CHECKING:
     from huntaze_desktop.domain.paths import DataPaths
@@ -72,6 +75,26 @@ async def with_runtime(
                 print(exc.user_message, file=sys.stderr)
             passphrase = await asyncio.to_thread(getpass.getpass, "Vault passphrase: ")
     try:
+        await _finish_revocations(runtime)
         return await body(runtime)
     finally:
         await runtime.aclose()
+
+
+# How long a command waits, before its own work, for revocations left pending by an
+# earlier disconnect; what is not done by then stays pending for the next start.
+_REVOCATIONS_GRACE_S = 3.0
+
+
+async def _finish_revocations(runtime: Runtime) -> None:
+    """Every start of the services retries due revocations (the GUI on its refresh loop)."""
+    import asyncio
+
+    from huntaze_desktop.domain.errors import HuntazeError
+
+    try:
+        await asyncio.wait_for(
+            runtime.accounts.retry_pending_revocations(), timeout=_REVOCATIONS_GRACE_S
+        )
+    except (TimeoutError, HuntazeError) as exc:
+        log.info("pending revocations left for later: %s", type(exc).__name__)
