@@ -70,11 +70,15 @@ class DataPaths(NamedTuple):
         return self.logs / "crashes"
 
     def ensure(self) -> DataPaths:
-        """Create the directories and make everything in them the user's alone.
+        """Create the directories and make the app's files the user's alone.
 
-        Directories are 0700 and files 0600, also when the data directory already
-        existed with wider modes (``--data-dir`` at an existing folder, a copy, a
-        first run that made it another way). Returns self.
+        The data folder is 0700 (so nothing in it can be reached by another
+        user), and the app's own folders and files in it lose every group and
+        other permission, also when the folder already existed with wider modes
+        (``--data-dir`` at an existing folder, a copy, a first run that made it
+        another way). Files of the user's own that happen to be in the folder
+        are left as they are: ``--data-dir ~`` must not rewrite a home
+        directory's permissions. Returns self.
         """
         for path in (self.root, self.logs, self.locks, self.cache, self.backups):
             try:
@@ -95,19 +99,42 @@ class DataPaths(NamedTuple):
         return self
 
 
+# What the app writes at the top of its data folder; its subfolders are all its own.
+_OWN_FILES = (
+    "huntaze.sqlite3",
+    "huntaze.sqlite3-wal",
+    "huntaze.sqlite3-shm",
+    "huntaze.sqlite3-journal",
+    "settings.json",
+    "vault.json",
+    "sandbox-state.json",
+    "sandbox-admin.token",
+)
+_OWN_DIRS = ("logs", "locks", "cache", "backups", "sandbox")
+
+
 def _owner_only(root: Path) -> None:
-    """chmod go-rwx below ``root`` (links are not followed; what cannot change is left)."""
-    for folder, dirs, files in os.walk(root):
-        for name, wanted in [
-            (".", 0o700),
-            *((d, 0o700) for d in dirs),
-            *((f, 0o600) for f in files),
-        ]:
-            path = os.path.join(folder, name)
-            try:
-                mode = os.lstat(path).st_mode
-                if stat.S_ISLNK(mode) or not stat.S_IMODE(mode) & 0o077:
-                    continue
-                os.chmod(path, stat.S_IMODE(mode) & wanted)
-            except OSError:
-                continue
+    """chmod go-rwx on the data folder and the app's own entries in it.
+
+    Links are not followed; the owner's bits are kept; what cannot change is left.
+    """
+    _drop_group_and_other(str(root))
+    for name in _OWN_FILES:
+        _drop_group_and_other(os.path.join(root, name))
+    for name in _OWN_DIRS:
+        top = os.path.join(root, name)
+        if not os.path.isdir(top) or os.path.islink(top):
+            continue
+        for folder, dirs, files in os.walk(top):
+            _drop_group_and_other(folder)
+            for entry in (*dirs, *files):
+                _drop_group_and_other(os.path.join(folder, entry))
+
+
+def _drop_group_and_other(path: str) -> None:
+    try:
+        mode = os.lstat(path).st_mode
+        if not stat.S_ISLNK(mode) and stat.S_IMODE(mode) & 0o077:
+            os.chmod(path, stat.S_IMODE(mode) & ~0o077)
+    except OSError:
+        return  # missing (not made yet) or not ours to change

@@ -27,19 +27,27 @@ def _loose(root: Path) -> list[str]:
 
 
 def test_a_wide_open_existing_data_directory_is_made_private(cli: Cli) -> None:
-    # `vault init` (the fixture) made the directory; widen it as another tool might.
+    # `vault init` (the fixture) made the directory; widen it as another tool might,
+    # with a file and a folder of the user's own beside the app's.
     root = cli.data_dir
-    (root / "notes.txt").write_text("kept, but private now", encoding="utf-8")
-    (root / "old").mkdir()
+    (root / "notes.txt").write_text("mine", encoding="utf-8")
+    (root / "scripts").mkdir()
+    (root / "scripts" / "run.sh").write_text("#!/bin/sh\n", encoding="utf-8")
     for path in [root, *root.rglob("*")]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
+        path.chmod(0o755)
     cli.connect("tiktok")
     cli.run("accounts", "refresh")
     report = root / "report.json"
     cli.run("diagnostics", "export", str(report))
     assert (root / "huntaze.sqlite3").exists() and (root / "logs").is_dir()
-    assert _loose(root) == []
-    assert (root / "notes.txt").read_text(encoding="utf-8") == "kept, but private now"
+    # Nothing of the app's is open to others, and the folder itself is closed...
+    users = {root / "notes.txt", root / "scripts", root / "scripts" / "run.sh"}
+    assert [p for p in _loose(root) if root.parent / p.split()[0] not in users] == []
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    # ...while the user's own files keep their permissions and content.
+    for path in users:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o755
+    assert (root / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
 def test_the_diagnostics_report_is_private_wherever_it_goes(cli: Cli, tmp_path: Path) -> None:
