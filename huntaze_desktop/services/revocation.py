@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from huntaze_desktop.domain.errors import (
+    ConfigurationError,
     HuntazeError,
     NetworkError,
     ProviderError,
@@ -114,7 +115,9 @@ async def retry_pending_revocations(
             client = client_for(item.provider)
             await client.revoke(tokens)
         except HuntazeError as exc:
-            if is_transient(exc):
+            # Missing or refused app credentials are ours to fix, not the platform's
+            # answer about the token: keep it for when they are right again.
+            if is_transient(exc) or isinstance(exc, ConfigurationError):
                 still += 1
                 server_delay = None
                 if isinstance(exc, RateLimitedError) and exc.retry_at is not None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -136,3 +137,24 @@ async def test_diagnostics_hold_no_secret(core_env: CoreEnv, tmp_path: Path) -> 
     assert tokens.access_token not in report
     assert tokens.refresh_token is not None and tokens.refresh_token not in report
     assert json.loads(report)["accounts"][0]["id"] == account.id
+
+
+async def test_a_pending_revocation_waits_for_app_credentials(core_env: CoreEnv) -> None:
+    from huntaze_desktop.domain.errors import ConfigurationError
+    from huntaze_desktop.services.revocation import retry_pending_revocations
+
+    account = await core_env.connect("tiktok")
+    core_env.sandbox.state.faults.add(
+        Fault("tiktok", FaultKind.SERVER_ERROR, REVOKE_PATH, status=503, times=1)
+    )
+    assert (await core_env.accounts.disconnect(account.id)).revocation_pending
+
+    def no_credentials(provider: str) -> Any:
+        # What the runtime's client_for says when the app credentials were removed.
+        raise ConfigurationError("Add your TikTok developer credentials in Settings.")
+
+    result = await retry_pending_revocations(core_env.store, no_credentials)
+    assert (result.pending, result.dropped) == (1, 0)  # kept, not forgotten
+    (pending,) = core_env.store.pending_revocations()
+    core_env.store.defer_pending_revocation(pending.id, datetime.now(UTC))
+    assert (await core_env.accounts.retry_pending_revocations()).revoked == 1
