@@ -43,6 +43,19 @@ def _install_copy(site: Path) -> Path:
     return site / "huntaze_desktop"
 
 
+def _run_app(data_dir: Path, env: dict[str, str], *, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The real app on ``data_dir``, with no error windows, until it exits."""
+    return subprocess.run(
+        [sys.executable, "-m", "huntaze_desktop", "--no-err-windows", "--data-dir", str(data_dir)],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
 def test_the_cli_says_which_part_of_a_damaged_install_is_missing(tmp_path: Path) -> None:
     site = tmp_path / "site"
     copy = _install_copy(site)
@@ -153,15 +166,7 @@ def test_the_app_names_a_broken_library_of_its_services_and_stops(tmp_path: Path
         PYTHONPATH=os.pathsep.join([str(broken), str(PACKAGE.parent)]),
     )
     data_dir = tmp_path / "data"
-    out = subprocess.run(
-        [sys.executable, "-m", "huntaze_desktop", "--no-err-windows", "--data-dir", str(data_dir)],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    out = _run_app(data_dir, env, cwd=tmp_path)
     assert out.returncode == 1
     assert "Traceback" not in out.stderr
     assert (
@@ -183,15 +188,7 @@ def test_the_app_names_a_missing_module_of_its_pages_and_stops(tmp_path: Path) -
         PYTHONPATH=str(site),
     )
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    out = subprocess.run(
-        [sys.executable, "-m", "huntaze_desktop", "--no-err-windows", "--data-dir", str(data_dir)],
-        env=env,
-        cwd=site,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    out = _run_app(data_dir, env, cwd=site)
     assert out.returncode == 1
     assert "Traceback" not in out.stderr
     assert (
