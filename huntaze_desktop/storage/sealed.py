@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
+from huntaze_desktop.domain.errors import DecryptionError
 from huntaze_desktop.storage.models import client_credentials, oauth_accounts, pending_revocations
 from huntaze_desktop.storage.vault import SecretPlace, Vault
 
@@ -86,16 +87,35 @@ def reseal_all(conn: Connection, old: Vault, new: Vault) -> int:
         rows = conn.execute(select(table).where(table.c[name].is_not(None))).mappings().all()
         if not rows:
             continue
-        conn.execute(
-            update(table).where(table.c.id == bindparam("row_id")),
-            [
-                {"row_id": row["id"], name: new.seal(old.open(row[name], place), place)}
-                for row in rows
-                for place in (place_of(row, name),)
-            ],
-        )
+        resealed = []
+        for row in rows:
+            place = place_of(row, name)
+            try:
+                plain = old.open(row[name], place)
+            except DecryptionError:
+                raise DecryptionError(_blocking_row(table.name, row)) from None
+            resealed.append({"row_id": row["id"], name: new.seal(plain, place)})
+        conn.execute(update(table).where(table.c.id == bindparam("row_id")), resealed)
         count += len(rows)
     return count
+
+
+def _blocking_row(table: str, row: RowMapping) -> str:
+    """The sentence naming what keeps a rotation from re-sealing everything."""
+    provider = row["provider"]
+    if table == "oauth_accounts":
+        who = f"@{row['username']}" if row["username"] else row["provider_account_id"]
+        what = f"The saved sign-in of {who} ({provider})"
+        fix = "Reconnect or disconnect that account"
+    elif table == "client_credentials":
+        what = f"The saved {provider} app credentials"
+        fix = "Enter them again in Settings"
+    else:
+        return (
+            f"A token waiting to be revoked at {provider} cannot be read, so the key was not"
+            " changed."
+        )
+    return f"{what} cannot be read, so the key was not changed. {fix}, then rotate the key again."
 
 
 def count_sealed(conn: Connection) -> int:

@@ -72,3 +72,19 @@ def test_one_flipped_bit_makes_that_account_an_error(cli: Cli) -> None:
     _unreadable(cli, "reddit")
     assert _accounts_by_provider(cli)["tiktok"]["status"] == "connected"
     cli.run("accounts", "refresh", "tiktok")  # the other account still refreshes, exit 0
+
+
+def test_rotate_key_names_the_account_it_cannot_read(cli: Cli) -> None:
+    cli.connect("reddit")
+    path = cli.data_dir / "huntaze.sqlite3"
+    with sqlite3.connect(path) as db:
+        (blob,) = db.execute("SELECT refresh_token FROM oauth_accounts").fetchone()
+        flipped = bytearray(blob)
+        flipped[-5] ^= 0x01
+        db.execute("UPDATE oauth_accounts SET refresh_token = ?", (bytes(flipped),))
+    db.close()
+    before = cli.data_dir.joinpath("vault.json").read_bytes()
+    done = cli.run("vault", "rotate-key", rc=1)
+    assert "The saved sign-in of @sunny_creates (reddit) cannot be read" in done.stderr
+    assert "key was not changed" in done.stderr and "Traceback" not in done.stderr
+    assert cli.data_dir.joinpath("vault.json").read_bytes() == before
