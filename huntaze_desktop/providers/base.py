@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, Protocol, get_args
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 import httpx
 from authlib.common.security import generate_token
-from authlib.common.urls import add_params_to_qs
 from authlib.oauth2 import ClientAuth
-from authlib.oauth2.rfc6749 import OAuth2Token
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
 from authlib.oauth2.rfc6750.parameters import add_bearer_token
 from authlib.oauth2.rfc7009 import prepare_revoke_token_request
@@ -37,6 +34,26 @@ from huntaze_desktop.domain.errors import (
 )
 from huntaze_desktop.domain.models import TokenSet
 from huntaze_desktop.net.conditional import Validators
+from huntaze_desktop.providers.answers import (
+    ClientCredentials,
+    ClientCredentialsLike,
+    Clock,
+    Profile,
+    Stats,
+    TokenGrant,
+    Unchanged,
+    expiry_after,
+    non_secret,
+    oauth2_token,
+    utcnow,
+)
+from huntaze_desktop.providers.compliance import (
+    HOOK_TYPES,
+    HookType,
+    oauth_error_status_fix,
+    post_client_id_as,
+    rename_client_id,
+)
 from huntaze_desktop.providers.errors import (
     NotSupportedError,
     as_mapping,
@@ -82,91 +99,10 @@ __all__ = [
 log = logging.getLogger("huntaze.providers")
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class Clock(Protocol):
-    def __call__(self) -> datetime: ...
-
-
-class ClientCredentialsLike(Protocol):
-    @property
-    def client_id(self) -> str: ...
-    @property
-    def client_secret(self) -> str | None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class ClientCredentials:
-    """A developer app's credentials (the secret is hidden from repr)."""
-
-    client_id: str
-    client_secret: str | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class TokenGrant:
-    """A token answer: the tokens, the account id hint, and non-secret raw fields."""
-
-    tokens: TokenSet
-    provider_account_id: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    """Who the account is, and its current totals (followers, posts...)."""
-
-    provider_account_id: str
-    username: str | None = None
-    display_name: str | None = None
-    avatar_url: str | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
-    stats: dict[str, int] = field(default_factory=dict)
-    # The answer's ETag / Last-Modified, when the platform tags it.
-    validators: Validators | None = field(default=None, compare=False)
-
-
-class Stats(dict[str, Any]):
-    """A ``fetch_stats`` answer (a plain dict) that may carry its ``validators``.
-
-    A client sets them only when the whole answer is one tagged resource, so that
-    a later conditional request can cover all of it.
-    """
-
-    validators: Validators | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Unchanged:
-    """The answer to a conditional request (304): the caller's copy is still current.
-
-    Only ``fetch_profile_if_changed`` / ``fetch_stats_if_changed`` return it.
-    """
-
-    validators: Validators | None = None
-
-
-# authlib's compliance hook names, plus ``authorization_url`` (see
-# ``ProviderClient.register_compliance_hook``).
-HookType = Literal[
-    "authorization_url",
-    "access_token_response",
-    "refresh_token_request",
-    "refresh_token_response",
-    "revoke_token_request",
-    "protected_request",
-]
-_HOOK_TYPES = frozenset(get_args(HookType))
-
 # authlib's generate_token draws from 62 letters and digits: 43 of them are
 # 256 bits, like secrets.token_urlsafe(32); a PKCE verifier may be 43-128 long.
 STATE_LENGTH = 43
 VERIFIER_LENGTH = 64
-
-# Token answer fields that are secret: never copied into TokenGrant.raw.
-_SECRET_FIELDS = frozenset({"access_token", "refresh_token", "id_token", "client_secret"})
 
 
 class ProviderClient:
@@ -314,7 +250,7 @@ class ProviderClient:
         * ``protected_request``: ``(url, headers, body) -> (url, headers, body)``
           after the bearer token is placed (``bearer_headers``).
         """
-        if hook_type not in _HOOK_TYPES:
+        if hook_type not in HOOK_TYPES:
             raise ValueError(f"unknown compliance hook type {hook_type!r}")
         self._hooks.setdefault(hook_type, []).append(hook)
 
@@ -381,7 +317,7 @@ class ProviderClient:
         if self.spec.client_auth == "basic":
             return ClientAuth(creds.client_id, creds.client_secret or "", "client_secret_basic")
         if self.spec.client_id_param != "client_id":
-            method = _post_client_id_as(self.spec.client_id_param)
+            method = post_client_id_as(self.spec.client_id_param)
             return ClientAuth(creds.client_id, creds.client_secret, method)
         if creds.client_secret is None:
             return ClientAuth(creds.client_id, None, "none")
@@ -428,41 +364,23 @@ class ProviderClient:
         default reads the wall clock, which tests and the sandbox move.
         """
         now = self.now()
-        token = self.oauth2_token(payload, now)
+        token = oauth2_token(payload, now)
         access = as_str(token, "access_token", self.spec.name)
         refresh_in = optional_int(token, "refresh_expires_in")
         refresh_token = optional_str(token, "refresh_token")
-        refresh_expires_at = _after(now, refresh_in)
+        refresh_expires_at = expiry_after(now, refresh_in)
         if refresh_token is None and previous is not None:
             refresh_token = previous.refresh_token
             refresh_expires_at = refresh_expires_at or previous.refresh_expires_at
         return TokenSet(
             access_token=access,
             refresh_token=refresh_token,
-            expires_at=_after(now, optional_int(payload, "expires_in")),
+            expires_at=expiry_after(now, optional_int(payload, "expires_in")),
             refresh_expires_at=refresh_expires_at,
             token_type=optional_str(token, "token_type") or "bearer",
             scope=optional_str(token, "scope") or (previous.scope if previous else None),
             issued_at=now,
         )
-
-    @staticmethod
-    def oauth2_token(payload: Mapping[str, Any], now: datetime) -> OAuth2Token:
-        """The answer as authlib's ``OAuth2Token``, ``expires_at`` counted from ``now``."""
-        fields = dict(payload)
-        fields.pop("expires_at", None)
-        expiry = _after(now, optional_int(payload, "expires_in"))
-        if expiry is not None:
-            fields["expires_at"] = int(expiry.timestamp())
-        else:
-            # Unusable (absent, junk, <= 0): authlib would count it from the wall
-            # clock, or fail on junk; without it the token has no known expiry.
-            fields.pop("expires_in", None)
-        return OAuth2Token(fields)
-
-    @staticmethod
-    def non_secret(payload: Mapping[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in payload.items() if k not in _SECRET_FIELDS}
 
     async def exchange_code(
         self, code: str, redirect_uri: str, code_verifier: str | None = None
@@ -479,7 +397,7 @@ class ProviderClient:
         return TokenGrant(
             tokens=self.token_set(payload),
             provider_account_id=self.account_id_hint(payload),
-            raw=self.non_secret(payload),
+            raw=non_secret(payload),
         )
 
     def account_id_hint(self, payload: Mapping[str, Any]) -> str | None:
@@ -564,59 +482,6 @@ class ProviderClient:
     ) -> dict[str, Any] | Unchanged:
         """The stats, or :class:`Unchanged` when the held copy is still current."""
         return await self.fetch_stats(tokens, profile_metadata, since, until)
-
-
-def _after(now: datetime, seconds: int | None) -> datetime | None:
-    if seconds is None or seconds <= 0:
-        return None
-    # Ten years is plenty; beyond it a value is garbage that would overflow datetime.
-    return now + timedelta(seconds=min(seconds, 10 * 365 * 86400))
-
-
-def oauth_error_status_fix(response: httpx.Response) -> httpx.Response:
-    """A token-answer hook: an RFC 6749 error sent with HTTP 200 gets the 400 of §5.2.
-
-    TikTok and Reddit answer a refused grant with ``200 {"error": ...}``. The
-    base classification reads the body either way; this keeps the status a log
-    line and ``http_status`` report honest.
-    """
-    if response.status_code != 200:
-        return response
-    try:
-        payload: Any = parse_json(response, "oauth")
-    except MalformedResponseError:
-        return response
-    if oauth_error_code(payload) is None:
-        return response
-    return httpx.Response(
-        400, headers=response.headers, content=response.content, request=response.request
-    )
-
-
-def rename_client_id(param: str) -> Callable[[str], str]:
-    """An ``authorization_url`` hook sending the client id as ``param`` (TikTok: client_key)."""
-
-    def hook(url: str) -> str:
-        parts = urlsplit(url)
-        pairs = parse_qsl(parts.query, keep_blank_values=True)
-        query = [(param if k == "client_id" else k, v) for k, v in pairs]
-        return urlunsplit(parts._replace(query=urlencode(query)))
-
-    return hook
-
-
-def _post_client_id_as(param: str) -> Callable[..., tuple[str, dict[str, str], str]]:
-    """An authlib client-auth method: ``client_secret_post`` with the id named ``param``."""
-
-    def encode(
-        client: ClientAuth, method: str, uri: str, headers: dict[str, str], body: str
-    ) -> tuple[str, dict[str, str], str]:
-        params = [(param, client.client_id)]
-        if client.client_secret is not None:
-            params.append(("client_secret", client.client_secret))
-        return uri, headers, str(add_params_to_qs(body or "", params))
-
-    return encode
 
 
 def _loggable(url: str) -> str:

@@ -29,6 +29,7 @@ from huntaze_desktop.domain.errors import (
 )
 from huntaze_desktop.domain.models import TokenSet
 from huntaze_desktop.net.client import create_http_client
+from huntaze_desktop.providers.answers import oauth2_token
 from huntaze_desktop.providers.base import (
     ClientCredentials,
     ProviderClient,
@@ -259,7 +260,7 @@ def test_unusable_expires_in_means_no_known_expiry(expires_in: Any) -> None:
     client = _client(_answer(500, {}))
     tokens = client.token_set({"access_token": "a", "expires_in": expires_in})
     assert tokens.expires_at is None
-    assert "expires_at" not in client.oauth2_token({"expires_in": expires_in}, NOW)
+    assert "expires_at" not in oauth2_token({"expires_in": expires_in}, NOW)
 
 
 def test_json_of_a_hooked_answer_is_unchanged() -> None:

@@ -29,6 +29,7 @@ from huntaze_desktop.domain.errors import (
 from huntaze_desktop.domain.events import EventBus
 from huntaze_desktop.domain.models import ConnectionStatus
 from huntaze_desktop.net.client import create_http_client
+from huntaze_desktop.providers.answers import oauth2_token
 from huntaze_desktop.providers.base import (
     ClientCredentials,
     ProviderClient,
@@ -236,6 +237,6 @@ async def test_expiry_counts_from_the_clients_clock(http: httpx.AsyncClient) -> 
     assert tokens.expires_at is not None
     assert (tokens.expires_at - then).total_seconds() == 3600
     assert (
-        client.oauth2_token({"access_token": "a", "expires_in": 60}, then)["expires_at"]
+        oauth2_token({"access_token": "a", "expires_in": 60}, then)["expires_at"]
         == int(then.timestamp()) + 60
     )
