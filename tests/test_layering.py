@@ -55,7 +55,10 @@ ALLOWED: dict[str, set[str]] = {
     "runtime": _BASE | {"logsetup", "storage", "providers", "sandbox", "services"},
     "ui": _BASE | {"logsetup", "gc_policy", "providers", "services", "runtime"},
     "cli": _BASE | {"logsetup", "storage", "providers", "sandbox", "services", "runtime"},
-    "app": _BASE | {"logsetup", "gc_policy", "ui", "runtime", "services", "storage", "cli"},
+    "app": _BASE
+    | {"logsetup", "gc_policy", "ui", "runtime", "services", "storage", "cli", "app_services"},
+    "app_services": _BASE
+    | {"logsetup", "gc_policy", "ui", "runtime", "services", "storage", "cli"},
     "__main__": {"cli", "app"},
 }
 

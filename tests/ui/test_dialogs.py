@@ -77,7 +77,7 @@ def test_dialog_shows_the_summary_and_copies_the_full_json(qtbot) -> None:
 def test_cannot_start_box_wraps_the_reason_under_a_headline(qtbot) -> None:
     from PySide6.QtWidgets import QLabel, QMessageBox
 
-    from huntaze_desktop.app import fatal_message_box
+    from huntaze_desktop.app_services import fatal_message_box
 
     reason = (
         "No system keyring is available to protect your credentials. Set "

@@ -1,6 +1,6 @@
 """First start on a computer without a system keyring: the app offers a passphrase.
 
-Real boot code (``app._Boot._open_runtime``), the real dialog typed into, the
+Real boot code (``app_services.ServicesBoot._open_runtime``), the real dialog typed into, the
 real keyring 'fail' backend (what a machine without a Secret Service gives),
 real vault files and SQLite database.
 """
@@ -17,7 +17,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from huntaze_desktop.app import _Boot
+from huntaze_desktop.app_services import ServicesBoot
 from huntaze_desktop.domain.early_settings import Theme
 from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.storage.keystore import KeyStore
@@ -37,15 +37,15 @@ def no_keyring(monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
-def boot(qapp, main_window_factory, tmp_path: Path) -> _Boot:
+def boot(qapp, main_window_factory, tmp_path: Path) -> ServicesBoot:
     paths = DataPaths(tmp_path / "data").ensure()
     window = main_window_factory(shell=WindowShell(paths.root, False, Theme.LIGHT), tray=False)
     window.show()
     args = argparse.Namespace(sandbox=False, no_err_windows=False)
-    return _Boot(qapp, args, paths, None, window)
+    return ServicesBoot(qapp, args, paths, None, window)
 
 
-def _dialog_open(boot: _Boot) -> bool:
+def _dialog_open(boot: ServicesBoot) -> bool:
     return boot.passphrase_dialog is not None and boot.passphrase_dialog.isVisible()
 
 
@@ -55,7 +55,7 @@ def _type(widget, text: str) -> None:
 
 
 async def test_first_start_without_a_keyring_sets_up_a_passphrase(
-    no_keyring, boot: _Boot, wait_for
+    no_keyring, boot: ServicesBoot, wait_for
 ) -> None:
     opening = asyncio.ensure_future(boot._open_runtime())
     await wait_for(lambda: _dialog_open(boot))
@@ -86,7 +86,7 @@ async def test_first_start_without_a_keyring_sets_up_a_passphrase(
 
 
 async def test_quitting_the_passphrase_dialog_changes_nothing(
-    no_keyring, boot: _Boot, wait_for
+    no_keyring, boot: ServicesBoot, wait_for
 ) -> None:
     opening = asyncio.ensure_future(boot._open_runtime())
     await wait_for(lambda: _dialog_open(boot))
@@ -96,7 +96,9 @@ async def test_quitting_the_passphrase_dialog_changes_nothing(
     assert KeyStore(boot.paths).status().mode == "keyring"
 
 
-async def test_later_starts_unlock_with_the_passphrase(no_keyring, boot: _Boot, wait_for) -> None:
+async def test_later_starts_unlock_with_the_passphrase(
+    no_keyring, boot: ServicesBoot, wait_for
+) -> None:
     from huntaze_desktop.storage.vault_setup import switch_to_passphrase
     from huntaze_desktop.ui.passphrase_setup import WRONG_PASSPHRASE, UnlockDialog
 
@@ -120,7 +122,7 @@ async def test_later_starts_unlock_with_the_passphrase(no_keyring, boot: _Boot, 
 
 
 async def test_quitting_at_the_unlock_prompt_opens_nothing(
-    no_keyring, boot: _Boot, wait_for
+    no_keyring, boot: ServicesBoot, wait_for
 ) -> None:
     from huntaze_desktop.storage.vault_setup import switch_to_passphrase
 

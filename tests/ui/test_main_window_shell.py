@@ -119,15 +119,15 @@ def test_the_path_to_the_first_paint_imports_no_service_library() -> None:
 
 def test_the_services_import_leaves_no_source_text_behind() -> None:
     """PySide6's import hook reads each module imported after it into linecache;
-    the boot's import of the services empties linecache behind it (app.py)."""
+    the boot's import of the services empties linecache behind it (app_services.py)."""
     code = (
         "import json, linecache, sys\n"
         "import PySide6.QtCore\n"
-        "from huntaze_desktop import app\n"
+        "from huntaze_desktop import app_services\n"
         "linecache.clearcache()\n"
         "import colorsys\n"  # a module PySide6's hook reads, as it reads the services
         "hook_read = sorted(linecache.cache)\n"
-        "app._import_runtime()\n"
+        "app_services.import_runtime()\n"
         "print(json.dumps({'hook_read': hook_read, 'after': sorted(linecache.cache),\n"
         "                  'httpx': 'httpx' in sys.modules}))\n"
     )
