@@ -34,7 +34,7 @@ from huntaze_desktop.sandbox.authorize import (
 from huntaze_desktop.sandbox.faults import FaultShapes
 from huntaze_desktop.sandbox.platform import SandboxApp
 from huntaze_desktop.sandbox.request_auth import form_fields
-from huntaze_desktop.sandbox.state import SandboxState
+from huntaze_desktop.sandbox.state import AccessToken, SandboxState
 
 __all__ = ["APP", "FAULT_SHAPES", "LONG_LIVED_S", "SCOPES", "SHORT_LIVED_S", "routes"]
 
@@ -178,6 +178,21 @@ def _token_routes(state: SandboxState) -> list[Route]:
 def _long_lived_routes(state: SandboxState) -> list[Route]:
     """graph.instagram.com: the long-lived exchange and the refresh."""
 
+    def long_lived_answer(found: AccessToken) -> JSONResponse:
+        """A new 60-day token for the same grant: what exchange and refresh both answer."""
+        fresh = state.issue_access_token(
+            provider=PROVIDER,
+            client_id=found.client_id,
+            user=found.user,
+            scopes=found.scopes,
+            lifetime_s=LONG_LIVED_S,
+            kind="long",
+            prefix="IGAA",
+        )
+        return JSONResponse(
+            {"access_token": fresh.token, "token_type": "bearer", "expires_in": LONG_LIVED_S}
+        )
+
     async def exchange(request: Request) -> Response:
         query = request.query_params
         _, expected_secret = state.credentials[PROVIDER]
@@ -190,19 +205,8 @@ def _long_lived_routes(state: SandboxState) -> list[Route]:
             return found
         if found.kind != "short":
             return graph_error("(#100) Only short-lived access tokens can be exchanged", 100)
-        long_lived = state.issue_access_token(
-            provider=PROVIDER,
-            client_id=found.client_id,
-            user=found.user,
-            scopes=found.scopes,
-            lifetime_s=LONG_LIVED_S,
-            kind="long",
-            prefix="IGAA",
-        )
         state.count("instagram.long_lived_exchanges")
-        return JSONResponse(
-            {"access_token": long_lived.token, "token_type": "bearer", "expires_in": LONG_LIVED_S}
-        )
+        return long_lived_answer(found)
 
     async def refresh(request: Request) -> Response:
         query = request.query_params
@@ -218,19 +222,8 @@ def _long_lived_routes(state: SandboxState) -> list[Route]:
             return graph_error(
                 "(#100) The access token must be at least 24 hours old to be refreshed", 100
             )
-        fresh = state.issue_access_token(
-            provider=PROVIDER,
-            client_id=found.client_id,
-            user=found.user,
-            scopes=found.scopes,
-            lifetime_s=LONG_LIVED_S,
-            kind="long",
-            prefix="IGAA",
-        )
         state.count("instagram.refresh_grants")
-        return JSONResponse(
-            {"access_token": fresh.token, "token_type": "bearer", "expires_in": LONG_LIVED_S}
-        )
+        return long_lived_answer(found)
 
     return [Route("/access_token", exchange), Route("/refresh_access_token", refresh)]
 
