@@ -109,6 +109,7 @@ _OWN_FILES = (
     "vault.json",
     "sandbox-state.json",
     "sandbox-admin.token",
+    "window.ini",  # the window's size and place, written by Qt (QSettings) with the umask's mode
 )
 _OWN_DIRS = ("logs", "locks", "cache", "backups", "sandbox")
 
