@@ -62,7 +62,7 @@ def import_runtime() -> Any:
 
 
 def _prepare_pages(after_first_paint: Callable[[], None]) -> None:
-    """Work for the boot's thread while ``Runtime.create`` waits on the vault key.
+    """Work for the boot's thread while ``Runtime.create`` opens the database and the vault.
 
     The key's derivation from a passphrase (Argon2id, ~0.1-0.2 s; a keyring's
     D-Bus call otherwise) runs on a worker thread in code that releases the
@@ -100,6 +100,7 @@ class ServicesBoot:
         self.after_first_paint = after_first_paint or (lambda: None)
         self.exit_code = 0
         self.passphrase_dialog: Any = None  # the passphrase dialog, while one is open
+        self.vault_dialog: Any = None  # the vault-key-missing dialogs, while one is open
 
     async def main(self) -> int:
         import asyncio
@@ -155,6 +156,7 @@ class ServicesBoot:
             HuntazeError,
             InstallationError,
             KeyringUnavailableError,
+            VaultKeyMissingError,
             VaultLockedError,
             WrongPassphraseError,
         )
@@ -188,7 +190,7 @@ class ServicesBoot:
                 )
                 if not pages_prepared:
                     pages_prepared = True
-                    await asyncio.sleep(0)  # create() runs up to the vault key, off the loop
+                    await asyncio.sleep(0)  # create() runs up to the database, off the loop
                     try:
                         _prepare_pages(self.after_first_paint)
                     except BaseException as exc:
@@ -210,6 +212,17 @@ class ServicesBoot:
                 passphrase = await self._set_up_passphrase()
                 if passphrase is None:
                     return None
+            except VaultKeyMissingError as exc:
+                # Never a new key over sealed values: the user reads why, and may
+                # choose to forget the saved sign-ins (after a confirmation).
+                if self.args.no_err_windows:
+                    self._fatal(exc)
+                    return None
+                if not await self._offer_vault_reset(exc):
+                    log.error("Cannot start: %s", exc.user_message, extra={"event": "app.failed"})
+                    self.exit_code = 1
+                    return None
+                passphrase = None  # the old vault's; the new one asks again if need be
             except (WrongPassphraseError, VaultLockedError) as exc:
                 if self.args.no_err_windows:
                     self._fatal(exc)
@@ -247,29 +260,52 @@ class ServicesBoot:
         log.info("The vault is now protected by a passphrase", extra={"event": "vault.passphrase"})
         return chosen
 
+    async def _offer_vault_reset(self, exc: HuntazeError) -> bool:
+        """Show why the vault cannot open; True once the user forgot the sign-ins.
+
+        Two steps, the second with Cancel as its default: the reason with Quit and
+        "Forget the saved sign-ins and start over…", then what goes and what stays.
+        While open, each is ``self.vault_dialog`` (tests click in it).
+        """
+        import asyncio
+
+        from huntaze_desktop.storage.vault_setup import reset_vault
+        from huntaze_desktop.ui.vault_reset import ConfirmForgetDialog, VaultKeyMissingDialog
+
+        while True:
+            missing = VaultKeyMissingDialog(exc.user_message, self.window)
+            await self._show(missing)
+            if missing.result_choice != "forget":
+                return False
+            confirm = ConfirmForgetDialog(self.window)
+            await self._show(confirm)
+            if confirm.confirmed:
+                break
+        count = await asyncio.to_thread(reset_vault, self.paths)
+        log.warning("Saved sign-ins forgotten (%d values)", count, extra={"event": "vault.reset"})
+        return True
+
+    async def _show(self, dialog: Any) -> int:
+        """Open a vault ``dialog``; while open it is ``self.vault_dialog``."""
+        self.vault_dialog = dialog
+        try:
+            return await _finished(dialog)
+        finally:
+            self.vault_dialog = None
+
     async def _ask_passphrase(self, dialog: Any) -> str | None:
         """Open a passphrase ``dialog`` window-modal (no nested event loop).
 
         Returns what was typed, or None when the user quit. While it is open it
         is ``self.passphrase_dialog`` (tests type into it).
         """
-        import asyncio
-
-        answered: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-
-        def finished(code: int) -> None:
-            if not answered.done():
-                answered.set_result(code)
-
-        dialog.finished.connect(finished)
         self.passphrase_dialog = dialog
-        dialog.open()
         try:
-            accepted = await answered == dialog.DialogCode.Accepted.value
+            # Read before _finished's deleteLater takes effect (at the next loop turn).
+            accepted = await _finished(dialog) == dialog.DialogCode.Accepted.value
             return str(dialog.passphrase()) if accepted else None
         finally:
             self.passphrase_dialog = None
-            dialog.deleteLater()
 
     def _fatal(self, exc: HuntazeError) -> None:
         log.error("Cannot start: %s", exc.user_message, extra={"event": "app.failed"})
@@ -277,6 +313,28 @@ class ServicesBoot:
         if not self.args.no_err_windows:
             fatal_message_box(self.window, exc.user_message).exec()
         self.exit_code = 1
+
+
+async def _finished(dialog: Any) -> int:
+    """Open ``dialog`` window-modal and wait for its result (no nested event loop).
+
+    The dialog is deleted later (at the next turn of the loop), so the caller can
+    still read its fields right after.
+    """
+    import asyncio
+
+    answered: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def finished(code: int) -> None:
+        if not answered.done():
+            answered.set_result(code)
+
+    dialog.finished.connect(finished)
+    dialog.open()
+    try:
+        return await answered
+    finally:
+        dialog.deleteLater()
 
 
 def fatal_message_box(parent: Any, reason: str) -> Any:

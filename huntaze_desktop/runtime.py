@@ -39,8 +39,8 @@ from huntaze_desktop.storage.credentials import ClientCredentialStore
 from huntaze_desktop.storage.db import Database
 from huntaze_desktop.storage.keystore import KeyStore
 from huntaze_desktop.storage.metrics import MetricStore
-from huntaze_desktop.storage.sealed import any_sealed_value
-from huntaze_desktop.storage.vault import Vault, key_id_for
+from huntaze_desktop.storage.vault import Vault
+from huntaze_desktop.storage.vault_identity import unlock_vault
 
 if TYPE_CHECKING:
     from huntaze_desktop.sandbox.server import SandboxServer
@@ -94,6 +94,7 @@ class Runtime:
         self._clients: dict[str, ProviderClient] = {}
         self._client_credentials: dict[str, ClientCredentials] = {}
         self._passphrase: str | None = None
+        self._vault_id: str | None = None
         self._overrides: dict[str, dict[str, str]] = {}
         self.sandbox = None
 
@@ -117,15 +118,15 @@ class Runtime:
         self.bus = EventBus()
         log.info("Data directory %s", self.paths.root)
 
-        keystore = KeyStore(self.paths)
-        keys = await asyncio.to_thread(keystore.load_keys, options.passphrase)
-        self._passphrase = options.passphrase
-        log.info("Vault key loaded (%s)", keystore.mode())
-
         self.db = await asyncio.to_thread(Database.open, self.paths)
         log.info("Database open at schema head")
-        key = await asyncio.to_thread(_settle_rotation, keystore, self.db, keys)
-        self.vault = Vault(key)
+        # The database names its vault and the key id that sealed it: the key is
+        # found by that, never made anew over sealed values.
+        unlocked = await asyncio.to_thread(unlock_vault, self.db, options.passphrase)
+        self._passphrase = options.passphrase
+        self._vault_id = unlocked.identity.vault_id
+        log.info("Vault key loaded (%s)", unlocked.keystore.mode())
+        self.vault = Vault(unlocked.key)
         user_id = self.db.default_user_id
         self.store = AccountStore(self.db, self.vault, user_id)
         self.credentials = ClientCredentialStore(self.db, self.vault, user_id)
@@ -298,10 +299,11 @@ class Runtime:
         """Re-seal every secret under a new key; an interruption leaves a readable state.
 
         The new key is stored in a pending slot first, then the database is re-sealed
-        in one transaction, then the pending key is promoted. At start, ``_settle_rotation``
-        finishes or abandons a rotation that was cut short.
+        in one transaction that also records the new key's id, then the pending key is
+        promoted. At start, ``unlock_vault`` finishes or abandons a rotation that was
+        cut short, by that recorded id.
         """
-        keystore = KeyStore(self.paths)
+        keystore = KeyStore(self.paths, self._vault_id)
         new_key = await asyncio.to_thread(keystore.begin_rotation, self._passphrase)
         new_vault = Vault(new_key)
         try:
@@ -329,24 +331,3 @@ class Runtime:
         if self._owns_sandbox and self.sandbox is not None:
             await asyncio.to_thread(self.sandbox.stop)
             self.sandbox = None
-
-
-def _settle_rotation(keystore: KeyStore, db: Database, keys: list[bytes]) -> bytes:
-    """Pick the key the database is sealed with, finishing an interrupted rotation."""
-    if len(keys) == 1:
-        return keys[0]
-    current, pending = keys[0], keys[1]
-    sealed_id = _any_sealed_key_id(db)
-    if sealed_id == key_id_for(pending):
-        keystore.promote_pending()
-        log.warning("Finished a vault key rotation that was interrupted")
-        return pending
-    keystore.discard_pending()
-    log.warning("Abandoned a vault key rotation that was interrupted before it re-sealed")
-    return current
-
-
-def _any_sealed_key_id(db: Database) -> bytes | None:
-    with db.transaction() as conn:
-        sealed = any_sealed_value(conn)
-    return None if sealed is None else Vault.sealed_key_id(sealed)

@@ -226,16 +226,14 @@ async def diagnostics_export(args: argparse.Namespace, paths: DataPaths) -> int:
     async def body(rt: Runtime) -> int:
         import asyncio
 
-        from huntaze_desktop.storage.keystore import KeyStore
+        from huntaze_desktop.storage.vault_setup import vault_report
 
-        status = await asyncio.to_thread(KeyStore(rt.paths).status)
+        report = await asyncio.to_thread(vault_report, rt.paths)
         extra = {
             "sandbox": rt.sandbox_mode,
             "data_dir": str(rt.paths.root),
-            "vault": {
-                "mode": str(getattr(status.mode, "value", status.mode)),
-                "backend": str(status.backend),
-            },
+            # Ids and names only: nothing here opens a value.
+            "vault": report.fields(),
             "platforms": [s.name for s in rt.specs],
         }
         path = await rt.accounts.export_diagnostics(

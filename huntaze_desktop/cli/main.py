@@ -116,6 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
     va = vault.add_subparsers(dest="action", metavar="ACTION", required=True)
     command("status", "show how credentials are protected", va)
     command("rotate-key", "re-encrypt every credential under a new key", va)
+    p = command(
+        "reset",
+        "forget the saved sign-ins and start over (when the vault key is lost); "
+        "accounts, analytics and settings are kept",
+        va,
+    )
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p = command("init", "choose how the vault key is protected", va)
     p.add_argument(
         "--passphrase",
@@ -233,22 +240,46 @@ def run_cli(args: argparse.Namespace) -> int:
 
 
 async def _vault_status(args: argparse.Namespace, paths: DataPaths) -> int:
+    """Mode, backend, the vault id and key ids; exit 1 when the key does not match."""
     import asyncio
 
-    from huntaze_desktop.storage.keystore import KeyStore
+    from huntaze_desktop.storage.vault_setup import vault_report
 
-    status = await asyncio.to_thread(KeyStore(paths).status)
-    for key, value in _status_fields(status).items():
+    report = await asyncio.to_thread(vault_report, paths)
+    for key, value in report.fields().items():
         print(f"{key}: {value}")
+    return EXIT_OK if report.problem is None else EXIT_FAILED
+
+
+async def _vault_reset(args: argparse.Namespace, paths: DataPaths) -> int:
+    """Forget the saved sign-ins after a confirmation; everything else stays."""
+    import asyncio
+
+    from huntaze_desktop.storage.vault_setup import reset_vault
+
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print(
+                "Error: 'vault reset' deletes every saved sign-in; run it on a terminal to "
+                "confirm, or add --yes. Nothing was changed.",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        print(
+            f"This deletes every saved sign-in and app secret in {paths.root}.\n"
+            "Your accounts, analytics history and settings are kept; you will reconnect "
+            "each account."
+        )
+        answer = await asyncio.to_thread(input, "Type 'forget' to confirm: ")
+        if answer.strip().lower() != "forget":
+            print("Nothing was changed.")
+            return EXIT_FAILED
+    count = await asyncio.to_thread(reset_vault, paths)
+    print(
+        f"Forgot {count} saved sign-in value(s). Start Huntaze Desktop and reconnect "
+        "your accounts; a new vault key is made at the next start."
+    )
     return EXIT_OK
-
-
-def _status_fields(status: Any) -> dict[str, Any]:
-    import dataclasses
-
-    if dataclasses.is_dataclass(status) and not isinstance(status, type):
-        return dataclasses.asdict(status)
-    return dict(vars(status))
 
 
 async def _vault_rotate(args: argparse.Namespace, paths: DataPaths) -> int:
@@ -306,6 +337,7 @@ def _handlers() -> dict[tuple[str | None, str | None], Callable[..., Any]]:
         ("diagnostics", "export"): accounts.diagnostics_export,
         ("vault", "status"): _vault_status,
         ("vault", "rotate-key"): _vault_rotate,
+        ("vault", "reset"): _vault_reset,
         ("vault", "init"): _vault_init,
         ("sandbox", "serve"): _sandbox_serve,
     }

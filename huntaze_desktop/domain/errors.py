@@ -12,6 +12,7 @@ developers go to the (redacted) log, never into ``str(exc)``.
     │   ├── VaultLockedError        no key available (no keyring, no passphrase)
     │   ├── KeyringUnavailableError no usable OS keyring
     │   ├── WrongPassphraseError
+    │   ├── VaultKeyMissingError    the key is gone or is another vault's: never replaced
     │   └── DecryptionError         tampered, swapped or foreign ciphertext
     ├── SignInError
     │   ├── SignInCancelledError    the user cancelled (access_denied)
@@ -53,6 +54,7 @@ __all__ = [
     "StateError",
     "StorageError",
     "VaultError",
+    "VaultKeyMissingError",
     "VaultLockedError",
     "WrongPassphraseError",
 ]
@@ -122,6 +124,18 @@ class WrongPassphraseError(VaultError):
     """The passphrase does not unlock the vault; nothing was changed."""
 
     default_message = "That passphrase is not correct. Nothing was changed."
+
+
+class VaultKeyMissingError(VaultError):
+    """The vault's key is gone or is not the one its values were sealed with.
+
+    Never answered by making a new key: the message names the vault and the
+    ways out (the keyring that holds it, the passphrase file, or a reset).
+    """
+
+    default_message = (
+        "The key of this data folder's saved sign-ins cannot be found. No new key was made."
+    )
 
 
 class DecryptionError(VaultError):

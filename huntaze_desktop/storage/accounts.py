@@ -37,6 +37,7 @@ from huntaze_desktop.storage.sealed import (
     revocation_place,
 )
 from huntaze_desktop.storage.vault import Vault
+from huntaze_desktop.storage.vault_identity import record_key_id
 
 __all__ = ["AccountStore", "PendingRevocationItem"]
 
@@ -417,6 +418,7 @@ class AccountStore:
         """
         with self._db.immediate() as conn:
             count = reseal_all(conn, self._vault, new_vault)
+            record_key_id(conn, new_vault.key_id.hex())
         self._vault = new_vault
         return count
 

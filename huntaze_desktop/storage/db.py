@@ -55,7 +55,7 @@ log = logging.getLogger("huntaze.storage")
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest Alembic revision. When the database is already there, Alembic is
 # not even imported (faster start). A test keeps this equal to the scripts' head.
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002"
 DEFAULT_USER_NAME = "Local user"
 BUSY_TIMEOUT_MS = 10_000
 # Connections the pool keeps open between transactions; more are opened when

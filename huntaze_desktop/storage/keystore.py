@@ -3,8 +3,11 @@
 Two modes, chosen per data directory:
 
 * **keyring** (default) — the key is 32 random bytes, stored base64 in the OS
-  keyring (service ``huntaze-desktop``, username ``vault-key:<data dir hash>``),
-  so every data directory has its own key. Backends that would not really protect
+  keyring (service ``huntaze-desktop``, username ``vault-key:<vault id>``). The
+  vault id is random and stored in the database (``storage/vault_identity.py``),
+  so a moved or copied data directory finds its key. Versions before it named
+  the entry from a hash of the data directory's path; :meth:`KeyStore.adopt_legacy_entry`
+  moves such an entry to its new name. Backends that would not really protect
   it (``fail``, ``null``, anything from ``keyrings.alt``, an empty ``chainer``) are
   refused: we fail closed with :class:`KeyringUnavailableError`, never plaintext.
 * **passphrase** — ``vault.json`` holds the key wrapped (AES-GCM) with a key
@@ -19,8 +22,11 @@ re-sealed under it::
     keystore.commit_rotation(new_key)               # pending -> current
 
 After a crash at any point, :meth:`KeyStore.load_keys` returns the current key and
-the pending one; the caller keeps whichever matches ``Vault.sealed_key_id`` of the
-stored ciphertexts and calls :meth:`promote_pending` or :meth:`discard_pending`.
+the pending one; the caller keeps whichever matches the key id the database
+recorded with the re-seal and calls :meth:`promote_pending` or :meth:`discard_pending`.
+
+This class never decides to make a key: :func:`~huntaze_desktop.storage.vault_identity.unlock_vault`
+does, and only for a vault that has never sealed anything.
 
 Every method blocks (keyring D-Bus calls, key derivation, fsync): callers run them
 through ``asyncio.to_thread`` and the UI never calls them on its own thread.
@@ -33,11 +39,13 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from huntaze_desktop.domain.errors import (
     KeyringUnavailableError,
     VaultError,
+    VaultKeyMissingError,
     VaultLockedError,
 )
 from huntaze_desktop.domain.paths import DataPaths
@@ -115,17 +123,28 @@ def _backend_errors() -> tuple[type[BaseException], ...]:
 class KeyStore:
     """Loads, creates and rotates the vault master key of one data directory."""
 
-    def __init__(self, paths: DataPaths) -> None:
+    def __init__(self, paths: DataPaths, vault_id: str | None = None) -> None:
         self._paths = paths
         digest = hashlib.sha256(str(paths.root.resolve()).encode("utf-8")).hexdigest()
-        self._username = f"vault-key:{digest[:16]}"
+        # How versions before the vault id named the entry: by the directory's path.
+        self._legacy_username = f"vault-key:{digest[:16]}"
+        self._username = f"vault-key:{vault_id}" if vault_id else self._legacy_username
         self._pending_username = f"{self._username}:pending"
         self._lock = threading.RLock()
         self._unlocked = False
 
     @property
+    def paths(self) -> DataPaths:
+        return self._paths
+
+    @property
+    def params_path(self) -> Path:
+        """``vault.json``: the wrapped key of passphrase mode."""
+        return self._paths.vault_params
+
+    @property
     def keyring_username(self) -> str:
-        """The keyring entry name of this data directory's key (not secret)."""
+        """The keyring entry name of this vault's key (not secret)."""
         return self._username
 
     # -- mode -------------------------------------------------------------
@@ -208,11 +227,17 @@ class KeyStore:
     # -- loading ----------------------------------------------------------
 
     def load_key(self, passphrase: str | None = None) -> bytes:
-        """The current master key, created (keyring mode) on first use."""
-        return self.load_keys(passphrase)[0]
+        """The current master key; ``VaultKeyMissingError`` when there is none."""
+        keys = self.load_keys(passphrase)
+        if not keys:
+            raise VaultKeyMissingError()
+        return keys[0]
 
     def load_keys(self, passphrase: str | None = None) -> list[bytes]:
-        """The current key, then the pending one if a rotation was interrupted."""
+        """The current key, then the pending one if a rotation was interrupted.
+
+        Empty when the keyring has no key for this vault: never made here.
+        """
         with self._lock:
             params = self._read_params()
             if params is not None and params.get("mode") == "passphrase":
@@ -221,12 +246,43 @@ class KeyStore:
                 backend = self._backend()
                 current = self._get_entry(backend, self._username)
                 if current is None:
-                    current = Vault.generate_key()
-                    self._set_entry(backend, self._username, current)
+                    return []
                 pending = self._get_entry(backend, self._pending_username)
                 keys = [current] if pending in (None, current) else [current, pending]
             self._unlocked = True
             return keys
+
+    def create_key(self) -> bytes:
+        """Make and store the first key of a keyring vault (the caller checked it has none)."""
+        with self._lock:
+            backend = self._backend()
+            if self._get_entry(backend, self._username) is not None:
+                raise VaultError("This vault already has a key.")
+            key = Vault.generate_key()
+            self._set_entry(backend, self._username, key)
+            self._unlocked = True
+            return key
+
+    def adopt_legacy_entry(self) -> bool:
+        """Move a key stored under the old path-derived name to the vault-id name.
+
+        True when one was moved (with its pending slot, if a rotation was cut short).
+        """
+        if self._username == self._legacy_username:
+            return False
+        with self._lock:
+            backend = self._backend()
+            legacy = self._get_entry(backend, self._legacy_username)
+            if legacy is None or self._get_entry(backend, self._username) is not None:
+                return False
+            pending = self._get_entry(backend, f"{self._legacy_username}:pending")
+            if pending is not None:
+                self._set_entry(backend, self._pending_username, pending)
+            self._set_entry(backend, self._username, legacy)
+            # Written and read back under the new name: the old ones can go.
+            self._delete_entry(backend, f"{self._legacy_username}:pending")
+            self._delete_entry(backend, self._legacy_username)
+            return True
 
     def _unwrap_all(self, params: dict[str, Any], passphrase: str | None) -> list[bytes]:
         if not passphrase:
@@ -241,11 +297,13 @@ class KeyStore:
 
     # -- passphrase mode --------------------------------------------------
 
-    def init_passphrase(self, passphrase: str) -> None:
-        """Switch this data directory to passphrase mode.
+    def init_passphrase(self, passphrase: str, *, may_create: bool = True) -> bytes:
+        """Switch this data directory to passphrase mode; returns the key now wrapped.
 
         An existing keyring key is kept (so stored credentials stay readable) and
-        its keyring entry is removed once vault.json is safely on disk.
+        its keyring entry is removed once vault.json is safely on disk. Without one,
+        a new key is made only when ``may_create`` (the database holds nothing
+        sealed); otherwise ``VaultError``.
         """
         if not passphrase:
             raise VaultError("Choose a passphrase that is not empty.")
@@ -261,11 +319,17 @@ class KeyStore:
             except KeyringUnavailableError:
                 backend, key = None, None
             if key is None:
+                if not may_create:
+                    raise VaultKeyMissingError(
+                        "The vault key of this data folder is not in the system keyring, so a "
+                        "passphrase cannot protect it. Nothing was changed."
+                    )
                 key = Vault.generate_key()
             self._write_passphrase_params(passphrase, key)
             if backend is not None:
                 self._delete_entry(backend, self._username)
             self._unlocked = True
+            return key
 
     def change_passphrase(self, old: str, new: str) -> None:
         """Re-wrap the key under a new passphrase (new salt); old must unlock it."""
@@ -368,6 +432,23 @@ class KeyStore:
             self._delete_entry(self._backend(), self._pending_username)
 
     # -- status -----------------------------------------------------------
+
+    def current_key_id(self) -> str | None:
+        """The id (hex) of the key this store holds now, without unlocking anything.
+
+        Passphrase mode reads it from vault.json; keyring mode reads the entry (or
+        the entry of the old path-derived name, which the next start adopts).
+        """
+        with self._lock:
+            params = self._read_params()
+            if params is not None and params.get("mode") == "passphrase":
+                key_id = params.get("key_id")
+                return key_id if isinstance(key_id, str) else None
+            backend = self._backend()
+            key = self._get_entry(backend, self._username)
+            if key is None and self._username != self._legacy_username:
+                key = self._get_entry(backend, self._legacy_username)
+            return None if key is None else key_id_for(key).hex()
 
     def status(self) -> VaultStatus:
         """Mode, backend and whether a key exists; never raises for a missing keyring."""

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -54,6 +55,7 @@ __all__ = [
     "pending_revocations",
     "users",
     "utcnow",
+    "vault",
 ]
 
 
@@ -215,4 +217,20 @@ pending_revocations = Table(
     Column("created_at", UTCDateTime(), nullable=False, default=utcnow),
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_try_at", UTCDateTime()),
+)
+
+# The vault's identity (one row, made by the migration): the random id naming its
+# keyring entry, the mode its key is kept in and the id of the key that seals the
+# values above. Not secret; it lets a moved data directory find its key and a
+# missing key be noticed instead of silently replaced.
+vault = Table(
+    "vault",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("vault_id", String(64), nullable=False),
+    Column("mode", String(20)),
+    Column("key_id", String(32)),
+    Column("created_at", UTCDateTime(), nullable=False, default=utcnow),
+    Column("updated_at", UTCDateTime(), nullable=False, default=utcnow),
+    CheckConstraint("id = 1", name="ck_vault_single_row"),
 )

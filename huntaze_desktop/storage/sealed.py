@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from huntaze_desktop.domain.errors import DecryptionError
@@ -17,17 +17,16 @@ from huntaze_desktop.storage.models import client_credentials, oauth_accounts, p
 from huntaze_desktop.storage.vault import SecretPlace, Vault
 
 __all__ = [
+    "SEALED_COLUMNS",
     "AccountKey",
     "account_place",
-    "any_sealed_value",
     "client_secret_place",
-    "count_sealed",
     "reseal_all",
     "revocation_place",
 ]
 
 # Every sealed column: (table, column name).
-_SEALED: tuple[tuple[Table, str], ...] = (
+SEALED_COLUMNS: tuple[tuple[Table, str], ...] = (
     (oauth_accounts, "access_token"),
     (oauth_accounts, "refresh_token"),
     (client_credentials, "client_secret"),
@@ -82,7 +81,7 @@ def reseal_all(conn: Connection, old: Vault, new: Vault) -> int:
     transaction then rolls back, so nothing is half re-sealed.
     """
     count = 0
-    for table, name in _SEALED:
+    for table, name in SEALED_COLUMNS:
         place_of = _PLACE_OF[table.name]
         rows = conn.execute(select(table).where(table.c[name].is_not(None))).mappings().all()
         if not rows:
@@ -116,21 +115,3 @@ def _blocking_row(table: str, row: RowMapping) -> str:
             " changed."
         )
     return f"{what} cannot be read, so the key was not changed. {fix}, then rotate the key again."
-
-
-def count_sealed(conn: Connection) -> int:
-    """How many sealed values the database holds (what a lost key would make unreadable)."""
-    return sum(
-        int(conn.execute(select(func.count(table.c[name]))).scalar_one()) for table, name in _SEALED
-    )
-
-
-def any_sealed_value(conn: Connection) -> bytes | None:
-    """One sealed value, whichever comes first (it tells which key sealed the database)."""
-    for table, name in _SEALED:
-        found = conn.execute(
-            select(table.c[name]).where(table.c[name].is_not(None)).limit(1)
-        ).scalar()
-        if found is not None:
-            return bytes(found)
-    return None

@@ -46,7 +46,8 @@ def restore_keyring():
 
 def test_key_is_created_once_and_reused(memory_keyring, paths: DataPaths) -> None:
     store = KeyStore(paths)
-    first = store.load_key()
+    assert store.load_keys() == []  # never made by a load
+    first = store.create_key()
     assert len(first) == 32
     assert KeyStore(paths).load_key() == first
     assert memory_keyring.writes == 1
@@ -55,20 +56,40 @@ def test_key_is_created_once_and_reused(memory_keyring, paths: DataPaths) -> Non
     assert store.keyring_username.startswith("vault-key:")
     assert len(store.keyring_username) == len("vault-key:") + 16
     assert not paths.vault_params.exists()
+    with pytest.raises(VaultError):
+        store.create_key()  # never over an existing one
+    assert memory_keyring.writes == 1
 
 
-def test_two_data_dirs_get_two_keys(memory_keyring, tmp_path: Path) -> None:
-    a = KeyStore(DataPaths(tmp_path / "a"))
-    b = KeyStore(DataPaths(tmp_path / "b"))
-    assert a.keyring_username != b.keyring_username
-    assert a.load_key() != b.load_key()
+def test_the_entry_is_named_by_the_vault_id_not_the_path(memory_keyring, tmp_path: Path) -> None:
+    a = KeyStore(DataPaths(tmp_path / "a"), "1111")
+    b = KeyStore(DataPaths(tmp_path / "b"), "2222")
+    assert (a.keyring_username, b.keyring_username) == ("vault-key:1111", "vault-key:2222")
+    assert a.create_key() != b.create_key()
     assert len(memory_keyring.entries) == 2
+    # A moved directory with the same vault id finds the same key.
+    assert KeyStore(DataPaths(tmp_path / "moved"), "1111").load_key() == a.load_key()
 
 
-def test_same_dir_through_another_spelling_shares_the_key(memory_keyring, tmp_path: Path) -> None:
+def test_same_dir_through_another_spelling_shares_the_legacy_name(
+    memory_keyring, tmp_path: Path
+) -> None:
     (tmp_path / "d").mkdir()
-    direct = KeyStore(DataPaths(tmp_path / "d")).load_key()
+    direct = KeyStore(DataPaths(tmp_path / "d")).create_key()
     assert KeyStore(DataPaths(tmp_path / "x" / ".." / "d")).load_key() == direct
+
+
+def test_a_legacy_entry_is_adopted_under_the_vault_id(memory_keyring, tmp_path: Path) -> None:
+    paths = DataPaths(tmp_path / "d")
+    legacy = KeyStore(paths)
+    key = legacy.create_key()
+    store = KeyStore(paths, "abcd")
+    assert store.load_keys() == []
+    assert store.current_key_id() == key_id_for(key).hex()  # status sees it before adoption
+    assert store.adopt_legacy_entry() is True
+    assert store.load_key() == key
+    assert list(memory_keyring.entries) == [(KEYRING_SERVICE, "vault-key:abcd")]
+    assert store.adopt_legacy_entry() is False
 
 
 @pytest.mark.parametrize("backend", [keyring.backends.fail.Keyring, keyring.backends.null.Keyring])
@@ -120,7 +141,7 @@ def test_chainer_uses_its_best_acceptable_member(
     members = [keyring.backends.null.Keyring(), memory_keyring]
     monkeypatch.setattr(keyring.backends.chainer.ChainerBackend, "backends", members)
     keyring.set_keyring(keyring.backends.chainer.ChainerBackend())
-    key = KeyStore(paths).load_key()
+    key = KeyStore(paths).create_key()
     assert len(memory_keyring.entries) == 1
     assert KeyStore(paths).load_key() == key
 
@@ -146,7 +167,7 @@ def test_damaged_keyring_entry_is_not_overwritten(memory_keyring, paths: DataPat
 def test_status_reports_no_secret(memory_keyring, paths: DataPaths) -> None:
     store = KeyStore(paths)
     assert store.status().key_present is False
-    key = store.load_key()
+    key = store.create_key()
     status = store.status()
     assert (status.mode, status.key_present, status.locked) == ("keyring", True, False)
     assert "MemoryKeyring" in status.backend
@@ -203,7 +224,7 @@ def test_passphrase_mode_works_without_any_keyring(restore_keyring, paths: DataP
 
 def test_switching_to_passphrase_keeps_the_existing_key(memory_keyring, paths: DataPaths) -> None:
     store = KeyStore(paths)
-    key = store.load_key()
+    key = store.create_key()
     sealed = Vault(key).seal("token", PLACE)
     store.init_passphrase("pw")
     assert memory_keyring.entries == {}  # moved out of the keyring

@@ -20,6 +20,11 @@ def paths(tmp_path: Path) -> DataPaths:
     return DataPaths(tmp_path / "data")
 
 
+def _first_key(store: KeyStore, passphrase: str | None) -> bytes:
+    """The key to start from: passphrase mode has one; keyring mode makes it."""
+    return store.load_key(passphrase) if passphrase else store.create_key()
+
+
 def _pick(keys: list[bytes], sealed: bytes) -> bytes:
     """What the app does at start: keep the key that sealed the stored data."""
     return next(k for k in keys if Vault(k).key_id == Vault.sealed_key_id(sealed))
@@ -30,7 +35,7 @@ def test_rotation_commit(memory_keyring, paths: DataPaths, passphrase: str | Non
     store = KeyStore(paths)
     if passphrase:
         store.init_passphrase(passphrase)
-    old = store.load_key(passphrase)
+    old = _first_key(store, passphrase)
     new = store.begin_rotation(passphrase)
     assert new != old and len(new) == 32
     assert store.status().rotation_pending
@@ -47,7 +52,7 @@ def test_crash_after_reseal_recovers_with_the_pending_key(
     store = KeyStore(paths)
     if passphrase:
         store.init_passphrase(passphrase)
-    store.load_key(passphrase)
+    _first_key(store, passphrase)
     new = store.begin_rotation(passphrase)
     sealed = Vault(new).seal("refresh", PLACE)  # the DB committed under the new key
     # ... crash before commit_rotation; next start:
@@ -66,7 +71,7 @@ def test_crash_before_reseal_discards_the_pending_key(
     store = KeyStore(paths)
     if passphrase:
         store.init_passphrase(passphrase)
-    old = store.load_key(passphrase)
+    old = _first_key(store, passphrase)
     sealed = Vault(old).seal("refresh", PLACE)
     store.begin_rotation(passphrase)
     restarted = KeyStore(paths)
@@ -78,7 +83,7 @@ def test_crash_before_reseal_discards_the_pending_key(
 
 def test_second_rotation_while_pending_is_refused(memory_keyring, paths: DataPaths) -> None:
     store = KeyStore(paths)
-    store.load_key()
+    store.create_key()
     pending = store.begin_rotation()
     with pytest.raises(VaultError):
         store.begin_rotation()
@@ -87,7 +92,7 @@ def test_second_rotation_while_pending_is_refused(memory_keyring, paths: DataPat
 
 def test_commit_of_a_foreign_key_is_refused(memory_keyring, paths: DataPaths) -> None:
     store = KeyStore(paths)
-    old = store.load_key()
+    old = store.create_key()
     store.begin_rotation()
     with pytest.raises(VaultError):
         store.commit_rotation(Vault.generate_key())
@@ -96,7 +101,7 @@ def test_commit_of_a_foreign_key_is_refused(memory_keyring, paths: DataPaths) ->
 
 def test_promote_without_pending_is_refused(memory_keyring, paths: DataPaths) -> None:
     store = KeyStore(paths)
-    key = store.load_key()
+    key = store.create_key()
     with pytest.raises(VaultError):
         store.promote_pending()
     assert store.load_key() == key
@@ -112,7 +117,7 @@ def test_keyring_promote_interrupted_between_write_and_delete(
     memory_keyring, paths: DataPaths
 ) -> None:
     store = KeyStore(paths)
-    store.load_key()
+    store.create_key()
     new = store.begin_rotation()
     # Crash after the current entry was overwritten, before the pending one was deleted.
     memory_keyring.entries[(KEYRING_SERVICE, store.keyring_username)] = memory_keyring.entries[

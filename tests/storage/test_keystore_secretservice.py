@@ -35,7 +35,7 @@ SCRIPT = textwrap.dedent(
     store = KeyStore(DataPaths(Path(sys.argv[2])))
     step = sys.argv[1]
     if step == "create":
-        key = store.load_key()
+        key = store.create_key()
         assert store.load_key() == key
         new = store.begin_rotation()
         print("current", key_id_for(key).hex())
@@ -51,6 +51,23 @@ SCRIPT = textwrap.dedent(
         # What the keyring holds is the base64 key under our service/username.
         raw = backend.get_password(KEYRING_SERVICE, store.keyring_username)
         print("entry-length", len(raw))
+    elif step in ("seal", "open"):
+        # What the app does at start: the key found by the vault id in the database.
+        from huntaze_desktop.domain.models import TokenSet
+        from huntaze_desktop.storage.accounts import AccountStore
+        from huntaze_desktop.storage.db import Database
+        from huntaze_desktop.storage.vault import Vault
+        from huntaze_desktop.storage.vault_identity import unlock_vault
+
+        db = Database.open(DataPaths(Path(sys.argv[2])).ensure())
+        unlocked = unlock_vault(db, None)
+        store = AccountStore(db, Vault(unlocked.key), db.default_user_id)
+        if step == "seal":
+            store.upsert_connected("reddit", "t2_owl", TokenSet("sealed-access"), username="owl")
+        [account] = store.list_accounts()
+        print("token", store.load_tokens(account.id).access_token)
+        print("entry", unlocked.keystore.keyring_username)
+        db.close()
     """
 )
 
@@ -122,3 +139,17 @@ def test_vault_key_round_trips_through_secret_service(tmp_path: Path) -> None:
     assert reloaded["status"] == ["keyring.backends.SecretService.Keyring True False"]
     assert reloaded["entry-length"] == ["44"]  # base64 of 32 bytes
     assert not data_dir.exists() or not any(data_dir.iterdir())  # nothing on disk for us
+
+
+def test_a_copied_data_directory_finds_its_key_in_secret_service(tmp_path: Path) -> None:
+    if not all(shutil.which(t) for t in ("dbus-run-session", "gnome-keyring-daemon")):
+        pytest.skip("not installed: dbus-run-session, gnome-keyring-daemon")
+    home = tmp_path / "home"
+    home.mkdir()
+    original = tmp_path / "data"
+    sealed = _check(_run("seal", home, original))
+    copy = tmp_path / "restored" / "data"
+    shutil.copytree(original, copy)
+    opened = _check(_run("open", home, copy))
+    assert opened["token"] == sealed["token"] == ["sealed-access"]
+    assert opened["entry"] == sealed["entry"]  # the same keyring entry, by vault id

@@ -31,7 +31,7 @@ from v1_fixture import (
 from huntaze_desktop.domain.models import TokenSet
 from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.storage.accounts import AccountStore
-from huntaze_desktop.storage.db import Database
+from huntaze_desktop.storage.db import SCHEMA_HEAD, Database
 from huntaze_desktop.storage.vault import Vault
 
 _TABLES = (
@@ -101,5 +101,10 @@ def test_todays_code_writes_what_v1_wrote(tmp_path: Path) -> None:
     # The fixture's own instants are all before the day it was written. Read from
     # a copy: even a read-only connection leaves -wal/-shm files beside a WAL database.
     fixture = _copy_of_fixture(tmp_path) / "huntaze.sqlite3"
-    assert written == _raw_rows(fixture, clock_from=WRITTEN_ON)
+    # Every table v1 had holds the same; the schema revision is today's (migrations
+    # since v1 only added tables).
+    assert written.pop("alembic_version") == [(("str", SCHEMA_HEAD),)]
+    expected = _raw_rows(fixture, clock_from=WRITTEN_ON)
+    assert expected.pop("alembic_version") == [(("str", "0001"),)]
+    assert written == expected
     assert len(written["oauth_accounts"]) == 3  # the comparison saw the rows

@@ -15,11 +15,29 @@ from huntaze_desktop.storage.accounts import AccountStore
 from huntaze_desktop.storage.db import Database
 from huntaze_desktop.storage.keystore import KeyStore
 from huntaze_desktop.storage.vault import Vault
+from huntaze_desktop.storage.vault_identity import sealed_key_ids, unlock_vault
 from huntaze_desktop.storage.vault_setup import (
     KEYRING_HOLDS_CREDENTIALS,
-    sealed_value_count,
     switch_to_passphrase,
 )
+
+
+def sealed_value_count(paths: DataPaths) -> int:
+    db = Database.open(paths)
+    try:
+        with db.transaction() as conn:
+            return sum(sealed_key_ids(conn).values())
+    finally:
+        db.close()
+
+
+def _keyring_key(paths: DataPaths) -> bytes:
+    """What the app does at a first start in keyring mode: make and record the key."""
+    db = Database.open(paths)
+    try:
+        return unlock_vault(db, None).key
+    finally:
+        db.close()
 
 
 @pytest.fixture
@@ -58,9 +76,8 @@ def _read_token(paths: DataPaths, key: bytes, account_id: int) -> str:
 
 
 def test_a_fresh_directory_without_a_keyring_gets_a_passphrase(no_keyring, paths) -> None:
-    assert sealed_value_count(paths) == 0
-    assert not paths.database.exists()  # counting made no database
     switch_to_passphrase(paths, "correct horse battery staple")
+    assert sealed_value_count(paths) == 0
     assert KeyStore(paths).status().mode == "passphrase"
     key = KeyStore(paths).load_keys("correct horse battery staple")[0]
     account_id = _store_account(paths, key)
@@ -69,7 +86,7 @@ def test_a_fresh_directory_without_a_keyring_gets_a_passphrase(no_keyring, paths
 
 
 def test_credentials_under_an_unreachable_keyring_are_not_orphaned(memory_keyring, paths) -> None:
-    key = KeyStore(paths).load_key()  # keyring mode: the key lives in the keyring
+    key = _keyring_key(paths)  # keyring mode: the key lives in the keyring
     _store_account(paths, key)
     keyring.set_keyring(keyring.backends.fail.Keyring())  # the keyring daemon is gone
     with pytest.raises(KeyringUnavailableError) as info:
@@ -81,7 +98,7 @@ def test_credentials_under_an_unreachable_keyring_are_not_orphaned(memory_keyrin
 def test_with_the_keyring_reachable_the_same_key_moves_to_the_passphrase(
     memory_keyring, paths
 ) -> None:
-    key = KeyStore(paths).load_key()
+    key = _keyring_key(paths)
     account_id = _store_account(paths, key)
     switch_to_passphrase(paths, "a new passphrase")
     moved = KeyStore(paths).load_keys("a new passphrase")[0]

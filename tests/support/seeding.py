@@ -14,8 +14,9 @@ from huntaze_desktop.domain.models import TokenSet
 from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.storage.accounts import AccountStore
 from huntaze_desktop.storage.db import Database
-from huntaze_desktop.storage.keystore import KeyStore
 from huntaze_desktop.storage.vault import Vault
+from huntaze_desktop.storage.vault_identity import unlock_vault
+from huntaze_desktop.storage.vault_setup import switch_to_passphrase
 
 __all__ = ["PROVIDERS", "seed_stored_accounts"]
 
@@ -25,11 +26,11 @@ PROVIDERS = ("instagram", "tiktok", "reddit", "onlyfans")
 def seed_stored_accounts(data_dir: Path, count: int, passphrase: str, *, prefix: str) -> None:
     """A passphrase vault in ``data_dir`` and ``count`` accounts (``@creator000``...)."""
     paths = DataPaths(data_dir).ensure()
-    keystore = KeyStore(paths)
-    keystore.init_passphrase(passphrase)
-    db = Database.open(paths)  # migrates here: the app finds the schema at head
+    switch_to_passphrase(paths, passphrase)  # migrates: the app finds the schema at head
+    db = Database.open(paths)
     try:
-        store = AccountStore(db, Vault(keystore.load_keys(passphrase)[0]), db.default_user_id)
+        key = unlock_vault(db, passphrase).key
+        store = AccountStore(db, Vault(key), db.default_user_id)
         for i in range(count):
             provider = PROVIDERS[i % len(PROVIDERS)]
             store.upsert_connected(
