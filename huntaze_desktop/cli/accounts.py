@@ -26,6 +26,7 @@ from huntaze_desktop.domain.models import Account
 
 if TYPE_CHECKING:
     from huntaze_desktop.domain.paths import DataPaths
+    from huntaze_desktop.providers.base import ProviderSpec
     from huntaze_desktop.runtime import Runtime
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "accounts_connect",
     "accounts_disconnect",
     "accounts_list",
+    "accounts_reconnect",
     "accounts_refresh",
     "diagnostics_export",
     "find_account",
@@ -99,28 +101,52 @@ async def accounts_list(args: argparse.Namespace, paths: DataPaths) -> int:
 async def accounts_connect(args: argparse.Namespace, paths: DataPaths) -> int:
     async def body(rt: Runtime) -> int:
         spec = rt.spec(args.provider)
-        if spec.auth_kind == "session":
-            if args.session_file is None:
-                raise UsageError(
-                    f"{spec.display_name} uses a browser session: sign in in the app, or pass "
-                    "--session-file FILE (JSON with cookies, x_bc and user_agent)."
-                )
-            from huntaze_desktop.providers.onlyfans.session import CapturedSession
-
-            captured = CapturedSession.from_file(args.session_file)
-            account = await rt.accounts.connect_session(spec.name, captured)
-        else:
-            if args.session_file is not None:
-                raise UsageError(
-                    f"--session-file is only for session-based platforms, not {spec.display_name}."
-                )
-            account = await rt.accounts.sign_in_with_browser(spec.name, _url_opener(args.browser))
+        account = await _sign_in(rt, spec, args, reconnect=None)
         # With --browser print, stdout carries only the URL: the result goes to stderr.
         out = sys.stderr if args.browser == "print" else sys.stdout
         print(f"{spec.display_name} connected as {account.name} (account {account.id}).", file=out)
         return EXIT_OK
 
     return await with_runtime(args, paths, body)
+
+
+async def accounts_reconnect(args: argparse.Namespace, paths: DataPaths) -> int:
+    """Sign in again to one account; another account coming back is refused (exit 1)."""
+
+    async def body(rt: Runtime) -> int:
+        spec = rt.spec(args.provider)
+        found = find_account(await rt.accounts.list_accounts(), spec.name, args.account)
+        if len(found) != 1:
+            raise AccountNotFoundError(f"No {spec.display_name} account matches '{args.account}'.")
+        account = await _sign_in(rt, spec, args, reconnect=found[0].id)
+        out = sys.stderr if args.browser == "print" else sys.stdout
+        print(f"{account.name} is connected to {spec.display_name} again.", file=out)
+        return EXIT_OK
+
+    return await with_runtime(args, paths, body)
+
+
+async def _sign_in(
+    rt: Runtime, spec: ProviderSpec, args: argparse.Namespace, *, reconnect: int | None
+) -> Account:
+    """The platform's sign-in: a session file, or OAuth in the browser."""
+    if spec.auth_kind == "session":
+        if args.session_file is None:
+            raise UsageError(
+                f"{spec.display_name} uses a browser session: sign in in the app, or pass "
+                "--session-file FILE (JSON with cookies, x_bc and user_agent)."
+            )
+        from huntaze_desktop.providers.onlyfans.session import CapturedSession
+
+        captured = CapturedSession.from_file(args.session_file)
+        return await rt.accounts.connect_session(spec.name, captured, reconnect=reconnect)
+    if args.session_file is not None:
+        raise UsageError(
+            f"--session-file is only for session-based platforms, not {spec.display_name}."
+        )
+    return await rt.accounts.sign_in_with_browser(
+        spec.name, _url_opener(args.browser), reconnect=reconnect
+    )
 
 
 def _url_opener(browser: str) -> Callable[[str], None]:

@@ -73,20 +73,30 @@ def build_parser() -> argparse.ArgumentParser:
     acc = accounts.add_subparsers(dest="action", metavar="ACTION", required=True)
     p = command("list", "list connected accounts", acc)
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p = command("connect", "connect an account", acc)
-    p.add_argument("provider", help="platform name, e.g. instagram")
-    p.add_argument(
-        "--browser",
-        choices=["system", "print"],
-        default="system",
-        help="open the system browser, or print the sign-in URL on stdout",
-    )
-    p.add_argument(
-        "--session-file",
-        type=Path,
-        metavar="FILE",
-        help="session-based platforms: JSON with cookies, x_bc and user_agent",
-    )
+    for name, help_text in (
+        ("connect", "connect an account"),
+        ("reconnect", "sign in again to one account (another account is refused)"),
+    ):
+        p = command(name, help_text, acc)
+        p.add_argument("provider", help="platform name, e.g. instagram")
+        if name == "reconnect":
+            p.add_argument(
+                "account",
+                metavar="ID",
+                help='platform account id, local id or @username; may start with "-"',
+            )
+        p.add_argument(
+            "--browser",
+            choices=["system", "print"],
+            default="system",
+            help="open the system browser, or print the sign-in URL on stdout",
+        )
+        p.add_argument(
+            "--session-file",
+            type=Path,
+            metavar="FILE",
+            help="session-based platforms: JSON with cookies, x_bc and user_agent",
+        )
     p = command("refresh", "check accounts with their platforms, renewing tokens when due", acc)
     p.add_argument("provider", nargs="?", help="only this platform")
     p.add_argument(
@@ -147,7 +157,9 @@ _VALUE_OPTIONS = frozenset(
 )
 # Commands whose positionals are platform account ids, which may start with "-"
 # (TikTok's open_id does).
-_ID_COMMANDS = frozenset({("accounts", "disconnect"), ("accounts", "refresh")})
+_ID_COMMANDS = frozenset(
+    {("accounts", "disconnect"), ("accounts", "refresh"), ("accounts", "reconnect")}
+)
 
 
 def _ids_after_double_dash(argv: list[str]) -> list[str]:
@@ -331,6 +343,7 @@ def _handlers() -> dict[tuple[str | None, str | None], Callable[..., Any]]:
     return {
         ("accounts", "list"): accounts.accounts_list,
         ("accounts", "connect"): accounts.accounts_connect,
+        ("accounts", "reconnect"): accounts.accounts_reconnect,
         ("accounts", "refresh"): accounts.accounts_refresh,
         ("accounts", "validate"): accounts.accounts_refresh,
         ("accounts", "disconnect"): accounts.accounts_disconnect,

@@ -16,6 +16,7 @@ developers go to the (redacted) log, never into ``str(exc)``.
     │   └── DecryptionError         tampered, swapped or foreign ciphertext
     ├── SignInError
     │   ├── SignInCancelledError    the user cancelled (access_denied)
+    │   ├── WrongAccountError       a reconnect signed in as another account
     │   └── StateError              state missing, replayed, expired or mismatched
     ├── ProviderError               the platform answered with an error
     │   ├── AuthRejectedError       a real auth rejection: reconnect needed
@@ -56,6 +57,7 @@ __all__ = [
     "VaultError",
     "VaultKeyMissingError",
     "VaultLockedError",
+    "WrongAccountError",
     "WrongPassphraseError",
 ]
 
@@ -151,6 +153,25 @@ class SignInError(HuntazeError):
     """The sign-in could not be completed."""
 
     default_message = "The sign-in could not be completed. Please try again."
+
+
+class WrongAccountError(SignInError):
+    """A reconnect came back signed in as another account; nothing was stored.
+
+    ``signed_in_as`` is the name of the account that came back (the UI offers to
+    add it as a new account); ``expected`` the one being reconnected.
+    """
+
+    default_message = "You signed in as another account; nothing was changed."
+
+    def __init__(self, provider: str, signed_in_as: str, expected: str) -> None:
+        super().__init__(
+            f"You signed in as {signed_in_as}; sign in as {expected} to reconnect it. "
+            "Nothing was changed."
+        )
+        self.provider = provider
+        self.signed_in_as = signed_in_as
+        self.expected = expected
 
 
 class SignInCancelledError(SignInError):

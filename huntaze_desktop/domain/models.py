@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ["Account", "ConnectionStatus", "Severity", "TokenSet"]
+__all__ = ["Account", "ConnectionStatus", "Severity", "TokenSet", "account_name"]
 
 
 class Severity(enum.IntEnum):
@@ -128,6 +128,11 @@ class Account:
     @property
     def name(self) -> str:
         """The name the user knows this account by."""
-        if self.username:
-            return f"@{self.username}" if not self.username.startswith("@") else self.username
-        return self.display_name or self.provider_account_id
+        return account_name(self.username, self.display_name, self.provider_account_id)
+
+
+def account_name(username: str | None, display_name: str | None, account_id: str) -> str:
+    """The name the user knows an account by: @handle, else display name, else id."""
+    if username:
+        return f"@{username}" if not username.startswith("@") else username
+    return display_name or account_id

@@ -30,9 +30,8 @@ from huntaze_desktop.fileio import replace_atomically
 from huntaze_desktop.providers.base import ProviderClient
 from huntaze_desktop.services.revocation import (
     RevocationResult,
-    is_transient,
     retry_pending_revocations,
-    revocation_tokens,
+    revoke_or_defer,
 )
 from huntaze_desktop.services.session_signin import BrowserSession, connect_session
 from huntaze_desktop.services.signin import SignInAttempt, SignInEngine
@@ -110,9 +109,17 @@ class AccountService:
 
     # -- connecting -------------------------------------------------------------
 
-    async def begin_sign_in(self, provider: str) -> SignInAttempt:
-        """Start an OAuth sign-in; the UI shows ``attempt.authorize_url``."""
-        return self._require_signin().begin(provider)
+    async def begin_sign_in(self, provider: str, *, reconnect: int | None = None) -> SignInAttempt:
+        """Start an OAuth sign-in; the UI shows ``attempt.authorize_url``.
+
+        ``reconnect`` is the id of the account being reconnected: only that account
+        may come back (``WrongAccountError`` otherwise, nothing stored).
+        """
+        target = await self._reconnect_target(reconnect)
+        return self._require_signin().begin(provider, reconnect=target)
+
+    async def _reconnect_target(self, account_id: int | None) -> Account | None:
+        return None if account_id is None else await self.get(account_id)
 
     async def complete_sign_in(self, callback_url: str) -> Account:
         account = await self._require_signin().complete(callback_url)
@@ -121,13 +128,23 @@ class AccountService:
     def cancel_sign_in(self, state: str) -> None:
         self._require_signin().cancel(state)
 
-    async def sign_in_with_browser(self, provider: str, open_url: Callable[[str], Any]) -> Account:
-        account = await self._require_signin().sign_in_with_browser(provider, open_url)
+    async def sign_in_with_browser(
+        self, provider: str, open_url: Callable[[str], Any], *, reconnect: int | None = None
+    ) -> Account:
+        target = await self._reconnect_target(reconnect)
+        account = await self._require_signin().sign_in_with_browser(
+            provider, open_url, reconnect=target
+        )
         return await self._connected(account)
 
-    async def connect_session(self, provider: str, captured: BrowserSession) -> Account:
+    async def connect_session(
+        self, provider: str, captured: BrowserSession, *, reconnect: int | None = None
+    ) -> Account:
         """Connect a session-based platform (OnlyFans) from a captured browser session."""
-        account = await connect_session(self._store, self._client_for, provider, captured)
+        target = await self._reconnect_target(reconnect)
+        account = await connect_session(
+            self._store, self._client_for, provider, captured, reconnect=target
+        )
         return await self._connected(account)
 
     async def _connected(self, account: Account) -> Account:
@@ -170,25 +187,7 @@ class AccountService:
             # Unreadable secret: there is nothing we could send; delete anyway.
             log.warning("account %s: tokens unreadable, not revoked", account.id)
             return False
-        try:
-            await client.revoke(tokens)
-        except HuntazeError as exc:
-            if not is_transient(exc):
-                # The platform refused (token already invalid): nothing left to revoke.
-                log.info("account %s: revoke refused (%s)", account.id, type(exc).__name__)
-                return False
-            token, kind = revocation_tokens(tokens)
-            await asyncio.to_thread(
-                lambda: self._store.add_pending_revocation(
-                    account.provider,
-                    token,
-                    kind,
-                    provider_account_id=account.provider_account_id,
-                )
-            )
-            log.info("account %s: revoke pending (%s)", account.id, type(exc).__name__)
-            return True
-        return False
+        return await revoke_or_defer(self._store, client, tokens, account.provider_account_id)
 
     async def retry_pending_revocations(self) -> RevocationResult:
         """Try the revocations that failed earlier and are due (each start, each cycle)."""

@@ -29,7 +29,13 @@ from huntaze_desktop.domain.models import TokenSet
 from huntaze_desktop.net.retry import Backoff
 from huntaze_desktop.providers.base import ProviderClient
 
-__all__ = ["RevocationResult", "is_transient", "retry_pending_revocations", "revocation_tokens"]
+__all__ = [
+    "RevocationResult",
+    "is_transient",
+    "retry_pending_revocations",
+    "revocation_tokens",
+    "revoke_or_defer",
+]
 
 log = logging.getLogger("huntaze.revocation")
 
@@ -82,6 +88,43 @@ def _token_set(token: str, kind: str) -> TokenSet:
         return TokenSet(access_token=pair["access_token"], refresh_token=pair["refresh_token"])
     # A bare token of another kind: offer it in both places, the client picks.
     return TokenSet(access_token=token, refresh_token=token if kind == "refresh_token" else None)
+
+
+class DeferringStore(Protocol):
+    """Where a revocation that must wait is kept (``AccountStore``)."""
+
+    def add_pending_revocation(
+        self, provider: str, token: str, token_kind: str, *, provider_account_id: str = ""
+    ) -> int: ...
+
+
+async def revoke_or_defer(
+    store: DeferringStore,
+    client: ProviderClient,
+    tokens: TokenSet,
+    provider_account_id: str,
+) -> bool:
+    """Revoke ``tokens`` at the platform; True when left pending for a later retry.
+
+    A definitive refusal (the token is already invalid) leaves nothing to do; a
+    transient failure keeps the tokens sealed as a pending revocation.
+    """
+    provider = client.spec.name
+    try:
+        await client.revoke(tokens)
+    except HuntazeError as exc:
+        if not is_transient(exc):
+            log.info("%s: revoke refused (%s)", provider, type(exc).__name__)
+            return False
+        token, kind = revocation_tokens(tokens)
+        await asyncio.to_thread(
+            lambda: store.add_pending_revocation(
+                provider, token, kind, provider_account_id=provider_account_id
+            )
+        )
+        log.info("%s: revoke pending (%s)", provider, type(exc).__name__)
+        return True
+    return False
 
 
 async def retry_pending_revocations(

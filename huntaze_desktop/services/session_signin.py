@@ -15,8 +15,12 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
-from huntaze_desktop.domain.errors import AuthRejectedError, ConfigurationError
-from huntaze_desktop.domain.models import Account, TokenSet
+from huntaze_desktop.domain.errors import (
+    AuthRejectedError,
+    ConfigurationError,
+    WrongAccountError,
+)
+from huntaze_desktop.domain.models import Account, TokenSet, account_name
 from huntaze_desktop.providers.base import ProviderClient
 from huntaze_desktop.services.signin import ConnectingStore
 
@@ -64,12 +68,15 @@ async def connect_session(
     client_factory: Callable[[str], ProviderClient],
     provider: str,
     session: BrowserSession,
+    *,
+    reconnect: Account | None = None,
 ) -> Account:
     """Validate ``session`` with the platform, then store the account; returns it.
 
     Raises ``AuthRejectedError`` (plain message, nothing stored) when the
-    platform rejects the session, and the usual typed errors for network,
-    rate-limit or platform trouble.
+    platform rejects the session, ``WrongAccountError`` (nothing stored) when
+    ``reconnect`` names another account than the session's, and the usual typed
+    errors for network, rate-limit or platform trouble.
     """
     client = client_factory(provider)
     if client.spec.auth_kind != "session":
@@ -94,6 +101,20 @@ async def connect_session(
             "Sign in again.",
             provider=provider,
             code="account_mismatch",
+        )
+    if reconnect is not None and profile.provider_account_id != reconnect.provider_account_id:
+        # Nothing to revoke: a browser session is the site's own, not a grant to us.
+        await asyncio.to_thread(
+            store.audit,
+            "reconnect_wrong_account",
+            provider=provider,
+            provider_account_id=reconnect.provider_account_id,
+            detail="signed in as another account; nothing stored",
+        )
+        raise WrongAccountError(
+            provider,
+            account_name(profile.username, profile.display_name, profile.provider_account_id),
+            reconnect.name,
         )
     account, created = await asyncio.to_thread(
         lambda: store.upsert_connected(

@@ -21,7 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -34,16 +34,19 @@ from huntaze_desktop.domain.errors import (
     SignInCancelledError,
     SignInError,
     StateError,
+    WrongAccountError,
 )
-from huntaze_desktop.domain.models import Account, TokenSet
+from huntaze_desktop.domain.models import Account, TokenSet, account_name
 from huntaze_desktop.providers.base import (
     ClientCredentialsLike,
+    Profile,
     ProviderClient,
     ProviderSpec,
     is_loopback_host,
     resolve_base_urls,
 )
 from huntaze_desktop.services.loopback import LoopbackListener
+from huntaze_desktop.services.revocation import revoke_or_defer
 
 __all__ = ["ATTEMPT_TTL", "SignInAttempt", "SignInEngine", "parse_callback"]
 
@@ -90,6 +93,10 @@ class ConnectingStore(Protocol):
         detail: str | None = None,
     ) -> None: ...
 
+    def add_pending_revocation(
+        self, provider: str, token: str, token_kind: str, *, provider_account_id: str = ""
+    ) -> int: ...
+
 
 @dataclass(frozen=True, slots=True)
 class SignInAttempt:
@@ -104,6 +111,9 @@ class SignInAttempt:
     # Against mix-up: the issuer and token endpoint this attempt talks to.
     issuer: str
     token_endpoint: str
+    # A reconnect: the account that must come back (its platform id and name).
+    reconnect_id: str | None = None
+    reconnect_name: str | None = None
 
 
 @dataclass(slots=True)
@@ -187,8 +197,14 @@ class SignInEngine:
             return spec.redirect.registered_uri
         return f"http://127.0.0.1{spec.redirect.loopback_path}"
 
-    def begin(self, provider: str, redirect_uri: str | None = None) -> SignInAttempt:
-        """Start a sign-in: the URL to show and the one-time state bound to it."""
+    def begin(
+        self, provider: str, redirect_uri: str | None = None, *, reconnect: Account | None = None
+    ) -> SignInAttempt:
+        """Start a sign-in: the URL to show and the one-time state bound to it.
+
+        With ``reconnect``, only that account may come back: another one is not
+        stored, its fresh grant is revoked, and ``complete`` raises ``WrongAccountError``.
+        """
         self._forget_expired()
         client = self._client(provider)
         spec = client.spec
@@ -208,6 +224,8 @@ class SignInEngine:
             expires_at=now + self._ttl,
             issuer=spec.issuer or auth_origin,
             token_endpoint=client.endpoint_url("token"),
+            reconnect_id=reconnect.provider_account_id if reconnect else None,
+            reconnect_name=reconnect.name if reconnect else None,
         )
         self._pending[state] = _Pending(attempt, client, verifier)
         log.info("sign-in started for %s", provider)
@@ -289,6 +307,8 @@ class SignInEngine:
         profile = await pending.client.fetch_profile(grant.tokens)
         if grant.provider_account_id and grant.provider_account_id != profile.provider_account_id:
             log.warning("%s token and profile name different accounts", provider)
+        if attempt.reconnect_id is not None and profile.provider_account_id != attempt.reconnect_id:
+            await self._refuse_other_account(pending, grant.tokens, profile)
         metadata = pending.client.spec.validate_metadata(profile.metadata)
         account, created = await asyncio.to_thread(
             self._store.upsert_connected,
@@ -309,6 +329,27 @@ class SignInEngine:
         log.info("%s account %s %s", provider, account.id, "added" if created else "reconnected")
         return account
 
+    async def _refuse_other_account(
+        self, pending: _Pending, tokens: TokenSet, profile: Profile
+    ) -> NoReturn:
+        """A reconnect came back as another account: store nothing, revoke its grant."""
+        attempt = pending.attempt
+        provider = attempt.provider
+        came_back = account_name(
+            profile.username, profile.display_name, profile.provider_account_id
+        )
+        log.info("%s reconnect came back as another account: not stored", provider)
+        await self._audit(
+            "reconnect_wrong_account",
+            provider=provider,
+            provider_account_id=attempt.reconnect_id,
+            detail="signed in as another account; nothing stored",
+        )
+        if "revoke" in pending.client.spec.endpoints:
+            # The grant was made for this app: leave no live token behind.
+            await revoke_or_defer(self._store, pending.client, tokens, profile.provider_account_id)
+        raise WrongAccountError(provider, came_back, attempt.reconnect_name or "that account")
+
     # -- system browser --------------------------------------------------------
 
     async def sign_in_with_browser(
@@ -316,6 +357,8 @@ class SignInEngine:
         provider: str,
         open_url: Callable[[str], Awaitable[None] | None],
         timeout: float = 300.0,  # noqa: ASYNC109 - the contract names it; bounds the wait
+        *,
+        reconnect: Account | None = None,
     ) -> Account:
         """Sign in through the system browser and a one-shot loopback listener."""
         spec = self._registry.get_spec(provider)
@@ -329,7 +372,7 @@ class SignInEngine:
         if spec.redirect.fixed_port and registered and not self._uses_loopback_overrides(spec):
             port = urlsplit(spec.redirect.registered_uri).port or 0
         async with LoopbackListener(spec.redirect.loopback_path, port=port) as listener:
-            attempt = self.begin(provider, listener.redirect_uri)
+            attempt = self.begin(provider, listener.redirect_uri, reconnect=reconnect)
             listener.expect_state(attempt.state)
             try:
                 opened = open_url(attempt.authorize_url)

@@ -129,7 +129,8 @@ def _set_text(label: QLabel, text: str) -> None:
 class IntegrationCard(QFrame):
     """One platform's card (built from its ``ProviderSpec``; nothing hard-coded)."""
 
-    signInRequested = Signal(str)  # provider: add an account, or reconnect one
+    signInRequested = Signal(str)  # provider: add an account
+    reconnectRequested = Signal(object)  # the Account to sign in to again
     disconnectRequested = Signal(int)  # account id
     detailsRequested = Signal(int)  # account id
     activeChanged = Signal(str, int)  # provider, account id
@@ -233,7 +234,7 @@ class IntegrationCard(QFrame):
         self.add_button = _button("Add app", f"Add {name} account", "primary")
         self.add_button.clicked.connect(self._on_sign_in)
         self.reconnect_button = _button("Reconnect", f"Reconnect {name} account", "primary")
-        self.reconnect_button.clicked.connect(self._on_sign_in)
+        self.reconnect_button.clicked.connect(self._on_reconnect)
         self.disconnect_button = _button("Disconnect", f"Disconnect {name} account", "danger")
         self.disconnect_button.clicked.connect(self._on_disconnect)
         self.add_another_button = _button(
@@ -335,6 +336,10 @@ class IntegrationCard(QFrame):
 
     def _on_sign_in(self) -> None:
         self.signInRequested.emit(self.spec.name)
+
+    def _on_reconnect(self) -> None:
+        if self.active is not None:
+            self.reconnectRequested.emit(self.active)
 
     def _on_disconnect(self) -> None:
         if self.active is not None:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from huntaze_desktop.domain.models import ConnectionStatus
 
-__all__ = ["ConfirmDisconnectDialog", "DiagnosticsDialog", "summary_rows"]
+__all__ = ["ConfirmDisconnectDialog", "DiagnosticsDialog", "WrongAccountDialog", "summary_rows"]
 
 _EVENTS_SHOWN = 5  # recent events in the summary (all of them are in the JSON)
 # The audit log's event names, in words; others are shown with spaces for "_".
@@ -81,6 +81,36 @@ class ConfirmDisconnectDialog(QMessageBox):
     def _clicked(self, button: object) -> None:
         if button is self.confirm_button:
             self.confirmed.emit()
+
+
+class WrongAccountDialog(QMessageBox):
+    """A reconnect came back as another account: nothing was stored.
+
+    OK (the default) closes; "Add @other as a new account" emits ``addRequested``,
+    and the caller starts an ordinary sign-in to add it.
+    """
+
+    addRequested = Signal()
+
+    def __init__(self, message: str, signed_in_as: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setIcon(QMessageBox.Icon.Information)
+        self.setWindowTitle("Signed in as another account")
+        self.setText(message)
+        self.setAccessibleName("Signed in as another account")
+        self.add_button = self.addButton(
+            f"Add {signed_in_as} as a new account", QMessageBox.ButtonRole.ActionRole
+        )
+        ok = self.addButton(QMessageBox.StandardButton.Ok)
+        assert ok is not None
+        self.ok_button: QPushButton = ok
+        self.setDefaultButton(self.ok_button)
+        self.setEscapeButton(self.ok_button)
+        self.buttonClicked.connect(self._clicked)
+
+    def _clicked(self, button: object) -> None:
+        if button is self.add_button:
+            self.addRequested.emit()
 
 
 def _when(value: object) -> str | None:

@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self._quitting = False
         self._painted = False
         self._signin: Any = None
+        self.wrong_account_dialog: Any = None  # the "signed in as another account" box
         self._integrations: IntegrationsPage | None = None
         self.settings_page: QWidget | None = None
         self.bridge: BusBridge | None = None
@@ -183,6 +184,7 @@ class MainWindow(QMainWindow):
         self.bridge.networkLost.connect(self._watch_network)
         page = IntegrationsPage(runtime, self.toasts, self.stack, self.bridge)
         page.signInRequested.connect(self.signInRequested)
+        page.reconnectRequested.connect(self.start_reconnect)
         self._integrations = page
         self._replace_slot(0, self._integrations_slot, page)
 
@@ -331,7 +333,11 @@ class MainWindow(QMainWindow):
 
     # -- actions -----------------------------------------------------------------
 
-    def start_sign_in(self, provider: str) -> None:
+    def start_reconnect(self, account: Account) -> None:
+        """Sign in again to ``account`` (and only to it)."""
+        self.start_sign_in(account.provider, reconnect=account)
+
+    def start_sign_in(self, provider: str, reconnect: Account | None = None) -> None:
         if self.runtime is None:
             return  # nothing offers sign-in before the services are attached
         try:
@@ -344,10 +350,21 @@ class MainWindow(QMainWindow):
             # Success is announced by the service (a bus Notice becomes a toast).
             self._signin = SignInController(self.runtime, self)
             self._signin.failed.connect(self.toasts.error)
+            self._signin.wrongAccount.connect(self._wrong_account)
             self._signin.cancelled.connect(
                 lambda: self.toasts.info("Sign-in cancelled. Nothing was stored.")
             )
-        self._signin.start(provider)
+        self._signin.start(provider, reconnect)
+
+    def _wrong_account(self, provider: str, message: str, signed_in_as: str) -> None:
+        """A reconnect came back as another account: say so, offer to add that one."""
+        from huntaze_desktop.ui.dialogs import WrongAccountDialog
+
+        dialog = WrongAccountDialog(message, signed_in_as, self)
+        dialog.addRequested.connect(lambda: self.start_sign_in(provider))
+        self.wrong_account_dialog = dialog
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def _tray_sign_in(self, provider: str) -> None:
         self.bring_to_front()

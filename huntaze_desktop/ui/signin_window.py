@@ -20,7 +20,13 @@ from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from huntaze_desktop.domain.errors import HuntazeError, SignInCancelledError, SignInError
+from huntaze_desktop.domain.errors import (
+    HuntazeError,
+    SignInCancelledError,
+    SignInError,
+    WrongAccountError,
+)
+from huntaze_desktop.domain.models import Account
 from huntaze_desktop.domain.settings import SignInMethod
 from huntaze_desktop.providers.base import ProviderSpec
 from huntaze_desktop.ui.tasks import UNEXPECTED_ERROR, run_task
@@ -75,13 +81,15 @@ class BrowserWaitDialog(QDialog):
 class SignInController(QObject):
     """Runs one sign-in at a time for the UI and reports how it ended.
 
-    ``succeeded(Account)``, ``failed(message)`` (a user-safe sentence) or
-    ``cancelled()`` is emitted exactly once per ``start``. Nothing is stored
-    unless the service completed the sign-in.
+    ``succeeded(Account)``, ``failed(message)`` (a user-safe sentence),
+    ``wrongAccount(provider, message, signed_in_as)`` (a reconnect that came back
+    as another account) or ``cancelled()`` is emitted exactly once per ``start``.
+    Nothing is stored unless the service completed the sign-in.
     """
 
     succeeded = Signal(object)
     failed = Signal(str)
+    wrongAccount = Signal(str, str, str)
     cancelled = Signal()
 
     def __init__(self, runtime: Runtime, parent: QWidget | None = None) -> None:
@@ -93,6 +101,7 @@ class SignInController(QObject):
         self._dialog: QDialog | None = None
         self._task: asyncio.Task[Any] | None = None
         self._finished = True
+        self._reconnect: Account | None = None
 
     @property
     def active(self) -> bool:
@@ -103,8 +112,12 @@ class SignInController(QObject):
         """The window currently shown (embedded, session or browser wait), if any."""
         return self._dialog
 
-    def start(self, provider: str) -> None:
-        """Begin connecting ``provider``; a second call while busy raises the window."""
+    def start(self, provider: str, reconnect: Account | None = None) -> None:
+        """Begin connecting ``provider``; a second call while busy raises the window.
+
+        With ``reconnect``, the sign-in is for that account only: the window says
+        so, and another account coming back is refused by the service.
+        """
         if self.active:
             if self._dialog is not None:
                 self._dialog.raise_()
@@ -112,6 +125,7 @@ class SignInController(QObject):
             return
         spec = self._spec(provider)
         self._provider, self._state, self._finished = provider, None, False
+        self._reconnect = reconnect
         if spec.auth_kind == "session":
             self._start_session(spec)
         elif self._runtime.settings.sign_in_method == SignInMethod.SYSTEM_BROWSER:
@@ -128,7 +142,9 @@ class SignInController(QObject):
 
     def _start_embedded(self, spec: ProviderSpec) -> None:
         async def begin() -> None:
-            attempt = await self._runtime.accounts.begin_sign_in(spec.name)
+            attempt = await self._runtime.accounts.begin_sign_in(
+                spec.name, reconnect=self._reconnect_id
+            )
             self._state = attempt.state
             if self._finished:  # cancelled while the attempt was being prepared
                 self._runtime.accounts.cancel_sign_in(attempt.state)
@@ -170,7 +186,9 @@ class SignInController(QObject):
                 log.warning("No web browser could be opened")
 
         async def run() -> None:
-            account = await self._runtime.accounts.sign_in_with_browser(spec.name, open_url)
+            account = await self._runtime.accounts.sign_in_with_browser(
+                spec.name, open_url, reconnect=self._reconnect_id
+            )
             self._succeed(account)
 
         self._task = run_task(self._guard(run()))
@@ -191,7 +209,9 @@ class SignInController(QObject):
 
     def _on_session(self, spec: ProviderSpec, session: Any) -> None:
         async def connect() -> None:
-            account = await self._runtime.accounts.connect_session(spec.name, session)
+            account = await self._runtime.accounts.connect_session(
+                spec.name, session, reconnect=self._reconnect_id
+            )
             self._succeed(account)
 
         self._task = run_task(self._guard(connect()))
@@ -204,6 +224,8 @@ class SignInController(QObject):
             await coro
         except asyncio.CancelledError:
             raise
+        except WrongAccountError as exc:
+            self._fail(exc.user_message, wrong_account=exc.signed_in_as)
         except SignInCancelledError as exc:
             # The person pressed Cancel/Deny on the platform's own page.
             self._fail(exc.user_message)
@@ -213,7 +235,15 @@ class SignInController(QObject):
             log.exception("Sign-in failed unexpectedly")
             self._fail(UNEXPECTED_ERROR)
 
+    @property
+    def _reconnect_id(self) -> int | None:
+        return None if self._reconnect is None else self._reconnect.id
+
     def _show(self, dialog: QDialog) -> None:
+        if self._reconnect is not None:
+            # Name the account: "Reconnect @sunny.creates to Instagram".
+            platform = self._spec(self._reconnect.provider).display_name
+            dialog.setWindowTitle(f"Reconnect {self._reconnect.name} to {platform}")
         self._dialog = dialog
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.rejected.connect(self._user_cancelled)
@@ -245,14 +275,18 @@ class SignInController(QObject):
         self._end()
         self.succeeded.emit(account)
 
-    def _fail(self, message: str) -> None:
+    def _fail(self, message: str, *, wrong_account: str | None = None) -> None:
         if self._finished:
             return
         if self._state is not None:
             self._runtime.accounts.cancel_sign_in(self._state)
             self._state = None
+        provider = self._provider or ""
         self._end()
-        self.failed.emit(message)
+        if wrong_account is not None:
+            self.wrongAccount.emit(provider, message, wrong_account)
+        else:
+            self.failed.emit(message)
 
     def _end(self) -> None:
         self._finished = True

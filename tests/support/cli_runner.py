@@ -85,8 +85,15 @@ class Cli:
 
     def connect(self, provider: str, login: tuple[str, str] | None = None) -> str:
         """``accounts connect PROVIDER --browser print``, doing what the person does."""
+        return self.sign_in(["accounts", "connect", provider], login or LOGINS[provider])
+
+    def sign_in(self, command: list[str], login: tuple[str, str], rc: int = 0) -> str:
+        """``COMMAND --browser print``, signing in as ``login``; returns stderr.
+
+        The command must exit with ``rc``; on success stdout carried the URL only.
+        """
         proc = subprocess.Popen(
-            self.argv("accounts", "connect", provider, "--browser", "print"),
+            self.argv(*command, "--browser", "print"),
             env=self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -96,7 +103,7 @@ class Cli:
             assert proc.stdout is not None
             url = proc.stdout.readline().strip()
             assert url.startswith("http://127.0.0.1:"), (url, proc.stderr and proc.stderr.read())
-            callback = act_as_browser(url, login or LOGINS[provider])
+            callback = act_as_browser(url, login)
             with httpx.Client(timeout=10, trust_env=False) as http:
                 page = http.get(callback)
             assert page.status_code == 200, page.text
@@ -105,7 +112,7 @@ class Cli:
             if proc.poll() is None:
                 proc.kill()
                 proc.communicate()
-        assert proc.returncode == 0, (out, err)
+        assert proc.returncode == rc, (out, err)
         assert out == ""  # stdout carried the URL only
         return err
 
