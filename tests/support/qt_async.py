@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, SignalInstance
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QUrl, SignalInstance, Slot
 
 __all__ = ["SignalRecorder", "pump", "pump_until", "run_js"]
 
@@ -68,3 +68,18 @@ class SignalRecorder:
 
     def names(self) -> list[str]:
         return [name for name, _ in self.events]
+
+
+class BrowserUrlSink(QObject):
+    """Stands where the system browser would: receives the URLs Qt would open.
+
+    Install with ``QDesktopServices.setUrlHandler(scheme, sink, "open")``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url.toString(QUrl.ComponentFormattingOption.FullyEncoded))

@@ -13,9 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
-from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from support.qt_async import SignalRecorder, pump_until
+from support.qt_async import BrowserUrlSink, SignalRecorder, pump_until
 
 from huntaze_desktop.domain.settings import SignInMethod
 from huntaze_desktop.ui.dialogs import WrongAccountDialog
@@ -31,21 +30,9 @@ def _keep_loop_running(qapp: Any) -> None:
     qapp.setQuitOnLastWindowClosed(False)
 
 
-class _Browser(QObject):
-    """Stands where the person's browser is: records the URL the app asks it to open."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.urls.append(url.toString(QUrl.ComponentFormattingOption.FullyEncoded))
-
-
 @pytest.fixture
 def browser() -> Any:
-    sink = _Browser()
+    sink = BrowserUrlSink()
     QDesktopServices.setUrlHandler("http", sink, "open")
     QDesktopServices.setUrlHandler("https", sink, "open")
     yield sink
@@ -63,7 +50,9 @@ async def _sign_in(url: str, username: str, password: str) -> None:
         await http.get(answer.headers["location"])
 
 
-async def _run(runtime: Any, browser: _Browser, reconnect: Any, login: tuple[str, str]) -> Any:
+async def _run(
+    runtime: Any, browser: BrowserUrlSink, reconnect: Any, login: tuple[str, str]
+) -> Any:
     controller = SignInController(runtime)
     outcome = SignalRecorder(
         succeeded=controller.succeeded,
@@ -80,7 +69,9 @@ async def _run(runtime: Any, browser: _Browser, reconnect: Any, login: tuple[str
     return title, outcome.events
 
 
-async def test_reconnect_as_another_account_stores_nothing(runtime: Any, browser: _Browser) -> None:
+async def test_reconnect_as_another_account_stores_nothing(
+    runtime: Any, browser: BrowserUrlSink
+) -> None:
     runtime.settings.sign_in_method = SignInMethod.SYSTEM_BROWSER
     _, events = await _run(runtime, browser, None, ("sunny_creates", "sunny-pass"))
     [(name, (sunny,))] = events

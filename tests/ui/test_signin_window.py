@@ -26,9 +26,8 @@ os.environ.setdefault(
 )
 
 import httpx
-from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from support.qt_async import SignalRecorder, pump, pump_until, run_js
+from support.qt_async import BrowserUrlSink, SignalRecorder, pump, pump_until, run_js
 
 from huntaze_desktop.domain.settings import SignInMethod
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
@@ -194,18 +193,6 @@ def test_start_up_does_not_load_qtwebengine() -> None:
     assert out.stdout.strip() == "none"
 
 
-class _BrowserUrlSink(QObject):
-    """Stands where the system browser would: receives the URLs Qt would open."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.urls.append(url.toString(QUrl.ComponentFormattingOption.FullyEncoded))
-
-
 async def _act_as_browser(authorize_url: str, username: str, password: str) -> None:
     """What a person does in their browser: open the page, sign in, allow."""
     async with httpx.AsyncClient(timeout=10.0, follow_redirects=False) as browser:
@@ -222,7 +209,7 @@ async def _act_as_browser(authorize_url: str, username: str, password: str) -> N
 
 async def test_system_browser_sign_in_stores_the_account(runtime: Any, qtbot: Any) -> None:
     runtime.settings.sign_in_method = SignInMethod.SYSTEM_BROWSER
-    sink = _BrowserUrlSink()
+    sink = BrowserUrlSink()
     QDesktopServices.setUrlHandler("http", sink, "open")
     QDesktopServices.setUrlHandler("https", sink, "open")
     try:
