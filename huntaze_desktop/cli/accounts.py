@@ -241,7 +241,7 @@ async def accounts_disconnect(args: argparse.Namespace, paths: DataPaths) -> int
         if len(found) != 1:
             raise AccountNotFoundError(f"No connected account matches '{' '.join(target)}'.")
         account = found[0]
-        result = await rt.accounts.disconnect(account.id)
+        result = await rt.accounts.disconnect(account.id, delete_history=args.delete_history)
         print(result.message)
         return EXIT_OK
 

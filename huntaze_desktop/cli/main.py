@@ -116,6 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="platform and account (platform account id, local id or @username); "
         'or one local id, or PROVIDER:NAME; an id may start with "-" (or put -- before it)',
     )
+    p.add_argument(
+        "--delete-history",
+        action="store_true",
+        help="also delete the account's analytics history (kept by default)",
+    )
 
     diagnostics = command("diagnostics", "support information without any secret")
     dg = diagnostics.add_subparsers(dest="action", metavar="ACTION", required=True)

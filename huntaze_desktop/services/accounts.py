@@ -58,16 +58,19 @@ class Disconnected:
     account: Account
     platform: str  # the platform's display name
     revocation_pending: bool
+    history_kept: bool = True
 
     @property
     def message(self) -> str:
         done = f"{self.platform} account {self.account.name} disconnected"
         if self.revocation_pending:
-            return (
+            done = (
                 f"{done}; revoking its access at {self.platform} will be retried"
                 f" ({self.platform} could not be reached)"
             )
-        return done
+        if self.history_kept:
+            return f"{done}. Its analytics history is kept for when you connect it again."
+        return f"{done}. Its analytics history was deleted."
 
 
 class AccountService:
@@ -157,8 +160,11 @@ class AccountService:
 
     # -- disconnecting ----------------------------------------------------------
 
-    async def disconnect(self, account_id: int) -> Disconnected:
+    async def disconnect(self, account_id: int, *, delete_history: bool = False) -> Disconnected:
         """Revoke at the platform where possible, then forget every secret of the account.
+
+        Its analytics history stays (reattached when the same platform account
+        connects again) unless ``delete_history``.
 
         The local deletion never waits on the platform: an unreachable revoke
         endpoint leaves a pending revocation (the token alone, sealed), retried at
@@ -170,12 +176,16 @@ class AccountService:
         pending = False
         if "revoke" in client.spec.endpoints:
             pending = await self._revoke(account, client)
-        await asyncio.to_thread(self._store.delete, account_id)
+        await asyncio.to_thread(
+            lambda: self._store.delete(account_id, keep_history=not delete_history)
+        )
         if self._settings.active_accounts.get(account.provider) == account_id:
             self._forget_active(account.provider)
         log.info("account %s (%s) disconnected", account_id, account.provider)
         self._bus.publish(AccountRemoved(account_id, account.provider))
-        result = Disconnected(account, self._display_name(account.provider), pending)
+        result = Disconnected(
+            account, self._display_name(account.provider), pending, not delete_history
+        )
         self._bus.publish(Notice(result.message, "warning" if pending else "info"))
         return result
 

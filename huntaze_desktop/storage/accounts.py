@@ -25,6 +25,7 @@ from huntaze_desktop.domain.models import Account, ConnectionStatus, TokenSet
 from huntaze_desktop.storage.audit import AuditEvent, append_audit, newest_audit_events
 from huntaze_desktop.storage.db import Database
 from huntaze_desktop.storage.models import (
+    api_cache,
     check_columns,
     oauth_accounts,
     pending_revocations,
@@ -42,13 +43,22 @@ from huntaze_desktop.storage.vault_identity import record_key_id
 __all__ = ["AccountStore", "PendingRevocationItem"]
 
 _a = oauth_accounts.c
-_BY_ID = select(oauth_accounts).where(_a.id == bindparam("account_id"))
+# A disconnected account whose analytics history was kept: a row with no secret and
+# this status. It is no account of the user's (not listed, not found by id) until the
+# same platform account signs in again, which reattaches its history.
+_DISCONNECTED = ConnectionStatus.NOT_CONNECTED.value
+_CONNECTED_ROWS = _a.status != _DISCONNECTED
+_BY_ID = select(oauth_accounts).where(_a.id == bindparam("account_id"), _CONNECTED_ROWS)
 _BY_IDENTITY = select(oauth_accounts).where(
     _a.user_id == bindparam("owner"),
     _a.provider == bindparam("provider_name"),
     _a.provider_account_id == bindparam("identity"),
 )
-_LIST = select(oauth_accounts).where(_a.user_id == bindparam("owner")).order_by(_a.provider, _a.id)
+_LIST = (
+    select(oauth_accounts)
+    .where(_a.user_id == bindparam("owner"), _CONNECTED_ROWS)
+    .order_by(_a.provider, _a.id)
+)
 _LIST_OF_PROVIDER = _LIST.where(_a.provider == bindparam("provider_name"))
 _INSERT = insert(oauth_accounts).returning(oauth_accounts)
 # SET: the columns named by the parameters (besides the WHERE's own).
@@ -131,9 +141,12 @@ class AccountStore:
             return _to_account(self._row(conn, account_id))
 
     def find(self, provider: str, provider_account_id: str) -> Account | None:
+        """The connected account with this identity, if any."""
         with self._db.transaction() as conn:
             row = _find_row(conn, self.user_id, provider, provider_account_id)
-        return None if row is None else _to_account(row)
+        if row is None or row["status"] == _DISCONNECTED:
+            return None
+        return _to_account(row)
 
     def load_tokens(self, account_id: int) -> TokenSet:
         """The account's tokens, opened. Raises ``DecryptionError`` if tampered."""
@@ -188,11 +201,13 @@ class AccountStore:
 
         A new sign-in is a new grant: its tokens replace the stored ones entirely
         (unlike :meth:`save_tokens`, a missing refresh token clears the old one).
+        An account disconnected with its history kept comes back as new (connected
+        now), with its analytics history and its local id.
         """
         now = utcnow()
         with self._db.immediate() as conn:
             row = _find_row(conn, self.user_id, provider, provider_account_id)
-            created = row is None
+            created = row is None or row["status"] == _DISCONNECTED
             place = AccountKey(self.user_id, provider, provider_account_id)
             values = self._token_values(place, row, tokens, keep_refresh=False)
             values.update(
@@ -208,6 +223,8 @@ class AccountStore:
             )
             if metadata is not None:
                 values["metadata"] = dict(metadata)
+            if created:
+                values["created_at"] = now  # the date shown as "connected on"
             if row is None:
                 values.setdefault("metadata", {})
                 values.update(
@@ -320,13 +337,37 @@ class AccountStore:
             raise AccountNotFoundError()
         return _to_account(row)
 
-    def delete(self, account_id: int) -> None:
-        """Remove the account, its secrets, metadata and cached data (one transaction)."""
+    def delete(self, account_id: int, *, keep_history: bool = False) -> None:
+        """Disconnect: every secret of the account goes, in one transaction.
+
+        With ``keep_history`` the row stays as a disconnected account (no secret,
+        no cached answer, not listed) holding its analytics history for when the
+        same platform account connects again; without it the row goes, and its
+        metric snapshots and cached answers with it (ON DELETE CASCADE).
+        """
         with self._db.immediate() as conn:
             row = self._row(conn, account_id)
-            _account_event(conn, "disconnect", AccountKey.of(row))
-            # Metric snapshots and cached answers go with it (ON DELETE CASCADE).
-            conn.execute(_DELETE, {"row_id": account_id})
+            key = AccountKey.of(row)
+            _account_event(conn, "disconnect", key)
+            if not keep_history:
+                conn.execute(_DELETE, {"row_id": account_id})
+                return
+            conn.execute(delete(api_cache).where(api_cache.c.account_id == account_id))
+            values = {
+                "access_token": b"",
+                "refresh_token": None,
+                "expires_at": None,
+                "refresh_expires_at": None,
+                "scope": None,
+                "status": _DISCONNECTED,
+                "status_reason": None,
+                "last_error": None,
+                "retry_at": None,
+                "token_generation": int(row["token_generation"] or 0) + 1,
+                "updated_at": utcnow(),
+            }
+            check_columns(oauth_accounts, values)
+            conn.execute(_UPDATE_ROW, {**values, "row_id": account_id})
 
     def audit(
         self,

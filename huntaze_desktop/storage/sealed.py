@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from huntaze_desktop.domain.errors import DecryptionError
@@ -83,7 +83,13 @@ def reseal_all(conn: Connection, old: Vault, new: Vault) -> int:
     count = 0
     for table, name in SEALED_COLUMNS:
         place_of = _PLACE_OF[table.name]
-        rows = conn.execute(select(table).where(table.c[name].is_not(None))).mappings().all()
+        column = table.c[name]
+        # An empty value is no secret (a disconnected account's, a forgotten sign-in).
+        rows = (
+            conn.execute(select(table).where(column.is_not(None), func.length(column) > 0))
+            .mappings()
+            .all()
+        )
         if not rows:
             continue
         resealed = []

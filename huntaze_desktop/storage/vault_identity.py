@@ -241,7 +241,9 @@ def forget_sign_ins(db: Database) -> int:
     with db.immediate() as conn:
         count = sum(sealed_key_ids(conn).values())
         conn.execute(
-            update(oauth_accounts).values(
+            update(oauth_accounts)
+            .where(oauth_accounts.c.status != ConnectionStatus.NOT_CONNECTED.value)
+            .values(
                 access_token=b"",
                 refresh_token=None,
                 status=ConnectionStatus.NEEDS_RECONNECT.value,

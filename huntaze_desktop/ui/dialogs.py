@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -45,7 +46,9 @@ _EVENT_WORDS = {
 class ConfirmDisconnectDialog(QMessageBox):
     """ "Disconnect @name from Instagram?" with Cancel as the default button.
 
-    ``confirmed`` fires only when the user chooses Disconnect.
+    ``confirmed`` fires only when the user chooses Disconnect; ``delete_history``
+    then says whether "Also delete this account's analytics history" was ticked
+    (unticked by default: the history is kept for when it connects again).
     """
 
     confirmed = Signal()
@@ -57,8 +60,12 @@ class ConfirmDisconnectDialog(QMessageBox):
         self.setText(f"Disconnect {account_name} from {platform}?")
         self.setInformativeText(
             "Its stored credentials will be deleted from this computer and Huntaze stops "
-            "refreshing it. You can connect it again at any time."
+            "refreshing it. Its analytics history is kept and comes back when you connect "
+            "it again, unless you delete it below."
         )
+        self.history_box = QCheckBox("Also delete this account's analytics history")
+        self.history_box.setAccessibleName("Also delete this account's analytics history")
+        self.setCheckBox(self.history_box)
         self.setAccessibleName("Confirm disconnect")
         self.setAccessibleDescription(self.text() + " " + self.informativeText())
         self.confirm_button = self.addButton("Disconnect", QMessageBox.ButtonRole.DestructiveRole)
@@ -77,6 +84,10 @@ class ConfirmDisconnectDialog(QMessageBox):
         self.setDefaultButton(self.cancel_button)
         self.setEscapeButton(self.cancel_button)
         self.buttonClicked.connect(self._clicked)
+
+    @property
+    def delete_history(self) -> bool:
+        return self.history_box.isChecked()
 
     def _clicked(self, button: object) -> None:
         if button is self.confirm_button:

@@ -314,17 +314,19 @@ class IntegrationsPage(QWidget):
         if account is None:
             return None
         dialog = ConfirmDisconnectDialog(account.name, self._platform(account), self)
-        dialog.confirmed.connect(lambda: self.disconnect_account(account))
+        dialog.confirmed.connect(
+            lambda: self.disconnect_account(account, delete_history=dialog.delete_history)
+        )
         dialog.finished.connect(dialog.deleteLater)
         self.confirm_dialog = dialog
         dialog.open()
         return dialog
 
-    def disconnect_account(self, account: Account) -> None:
+    def disconnect_account(self, account: Account, *, delete_history: bool = False) -> None:
         # No toast of our own: the service announces the disconnect on the bus and
         # the window shows that notice (a second toast said the same thing twice).
         run_task(
-            self.runtime.accounts.disconnect(account.id),
+            self.runtime.accounts.disconnect(account.id, delete_history=delete_history),
             on_done=lambda _: self.reload(),
             on_error=self.toasts.error,
         )

@@ -55,8 +55,12 @@ async def test_disconnect_revokes_at_the_platform_and_deletes(core_env: CoreEnv)
     assert core_env.accounts.active_account_id("tiktok") is None
     assert AccountRemoved(account.id, "tiktok") in core_env.events
     with core_env.db.transaction() as session:
-        rows = session.exec_driver_sql("SELECT count(*) FROM oauth_accounts").fetchone()[0]
-    assert rows == 0
+        rows = session.exec_driver_sql(
+            "SELECT length(access_token), refresh_token, status FROM oauth_accounts"
+        ).fetchall()
+    # No secret is left; the row stays, without one, for the account's analytics
+    # history (issue #17: disconnect keeps the history unless asked).
+    assert rows == [(0, None, "not_connected")]
 
 
 async def test_disconnect_during_an_outage_keeps_a_pending_revocation(core_env: CoreEnv) -> None:
@@ -71,7 +75,12 @@ async def test_disconnect_during_an_outage_keeps_a_pending_revocation(core_env: 
     with pytest.raises(AccountNotFoundError):
         core_env.store.get(account.id)
     with core_env.db.transaction() as session:
-        assert session.exec_driver_sql("SELECT count(*) FROM oauth_accounts").fetchone()[0] == 0
+        assert (
+            session.exec_driver_sql(
+                "SELECT count(*) FROM oauth_accounts WHERE length(access_token) > 0"
+            ).fetchone()[0]
+            == 0
+        )
         sealed = session.exec_driver_sql("SELECT token FROM pending_revocations").fetchone()[0]
     # ...the pending record is sealed, never plain text...
     assert tokens.access_token.encode() not in sealed
@@ -158,3 +167,22 @@ async def test_a_pending_revocation_waits_for_app_credentials(core_env: CoreEnv)
     (pending,) = core_env.store.pending_revocations()
     core_env.store.defer_pending_revocation(pending.id, datetime.now(UTC))
     assert (await core_env.accounts.retry_pending_revocations()).revoked == 1
+
+
+async def test_disconnect_keeps_the_history_and_reconnect_reattaches_it(core_env: CoreEnv) -> None:
+    from datetime import date
+
+    from huntaze_desktop.storage.metrics import MetricStore
+
+    account = await core_env.connect("tiktok")
+    metrics = MetricStore(core_env.db)
+    day = date(2026, 12, 1)
+    metrics.upsert_snapshots(account.id, [("followers", day, 42.0, "tiktok")])
+    await core_env.accounts.disconnect(account.id)
+    assert await core_env.accounts.list_accounts() == []
+    again = await core_env.connect("tiktok")
+    assert again.id == account.id  # the same platform account: its history is back
+    assert [r[3] for r in metrics.snapshot_rows([again.id], day, day)] == [42.0]
+    result = await core_env.accounts.disconnect(again.id, delete_history=True)
+    assert "history was deleted" in result.message
+    assert metrics.snapshot_rows([again.id], day, day) == []

@@ -123,7 +123,8 @@ async def test_disconnect_confirm_removes_account(page, runtime, seed_account, w
     # The service announces it (the window turns that into the one toast); the page
     # adds no second toast saying the same thing.
     assert [n.text for n in notices if "disconnected" in n.text] == [
-        "TikTok account @dancer disconnected"
+        "TikTok account @dancer disconnected. "
+        "Its analytics history is kept for when you connect it again."
     ]
     assert not any("disconnected" in t.text for t in page.toasts.toasts())
 
