@@ -173,9 +173,7 @@ class RefreshScheduler:
         task, self._task = self._task, None
         revoking, self._revocation_task = self._revocation_task, None
         pruning, self._housekeeping_task = self._housekeeping_task, None
-        pending = {
-            t for t in [task, revoking, pruning, *self._inflight.values()] if t is not None
-        }
+        pending = {t for t in [task, revoking, pruning, *self._inflight.values()] if t is not None}
         for t in pending:
             t.cancel()
         if pending:
