@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.engine import Connection
 
+from huntaze_desktop.domain.retention import AUDIT_RETENTION_DAYS
 from huntaze_desktop.storage.models import audit_log, utcnow
 
 __all__ = [
@@ -28,8 +29,7 @@ __all__ = [
     "scrub_detail",
 ]
 
-# How long an audit entry is kept (stated in the README and on the Settings page).
-AUDIT_RETENTION_DAYS = 365
+# How long an audit entry is kept (``domain.retention``: the UI states it too).
 AUDIT_RETENTION = timedelta(days=AUDIT_RETENTION_DAYS)
 
 _MAX_DETAIL = 500
