@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-__all__ = ["replace_atomically"]
+__all__ = ["replace_atomically", "tree_size"]
 
 # Part of the target's name kept in the temporary's, in bytes: the temporary
 # adds 14, and a name must stay under the usual 255.
@@ -85,3 +85,34 @@ def _sync_directory(folder: Path) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def tree_size(root: Path) -> int:
+    """Bytes of every file below ``root`` (each file's size), ``root`` itself if a file.
+
+    Walked without following links (a link counts as itself, not its target);
+    an entry that vanishes or cannot be read while walking counts as 0, so this
+    never raises. Blocking: call it off the UI thread.
+    """
+    try:
+        if not root.is_dir():
+            return root.lstat().st_size
+    except OSError:
+        return 0
+    total = 0
+    folders = [str(root)]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            folders.append(entry.path)
+                        else:
+                            total += entry.stat(follow_symlinks=False).st_size
+                    except OSError:
+                        continue
+        except OSError:
+            continue
+    return total

@@ -220,6 +220,7 @@ class Runtime:
             self.settings,
             self.bus,
             revocations=self.accounts.retry_pending_revocations,
+            housekeeping=self.analytics.prune_stored,
         )
 
     # -- providers -----------------------------------------------------------------

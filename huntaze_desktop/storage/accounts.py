@@ -22,7 +22,12 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from huntaze_desktop.domain.errors import AccountNotFoundError
 from huntaze_desktop.domain.models import Account, ConnectionStatus, TokenSet
-from huntaze_desktop.storage.audit import AuditEvent, append_audit, newest_audit_events
+from huntaze_desktop.storage.audit import (
+    AuditEvent,
+    append_audit,
+    newest_audit_events,
+    prune_audit,
+)
 from huntaze_desktop.storage.db import Database
 from huntaze_desktop.storage.models import (
     api_cache,
@@ -391,6 +396,11 @@ class AccountStore:
         """The newest audit entries first (for diagnostics)."""
         with self._db.transaction() as conn:
             return newest_audit_events(conn, limit)
+
+    def prune_audit(self, now: datetime | None = None) -> int:
+        """Delete audit entries older than ``AUDIT_RETENTION_DAYS``; returns how many."""
+        with self._db.immediate() as conn:
+            return prune_audit(conn, now)
 
     # -- pending revocations ---------------------------------------------------
 

@@ -2,20 +2,35 @@
 
 Details are scrubbed before they are written: anything that looks like a
 credential becomes ``[redacted]``.
+
+Entries are kept for ``AUDIT_RETENTION_DAYS`` (365 days): the refresh loop prunes
+older ones along with the API cache (``prune_audit``), so the log stays bounded.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.engine import Connection
 
+from huntaze_desktop.domain.retention import AUDIT_RETENTION_DAYS
 from huntaze_desktop.storage.models import audit_log, utcnow
 
-__all__ = ["AuditEvent", "append_audit", "newest_audit_events", "scrub_detail"]
+__all__ = [
+    "AUDIT_RETENTION",
+    "AUDIT_RETENTION_DAYS",
+    "AuditEvent",
+    "append_audit",
+    "newest_audit_events",
+    "prune_audit",
+    "scrub_detail",
+]
+
+# How long an audit entry is kept (``domain.retention``: the UI states it too).
+AUDIT_RETENTION = timedelta(days=AUDIT_RETENTION_DAYS)
 
 _MAX_DETAIL = 500
 # Anything that looks like a credential: long unbroken runs of token characters,
@@ -34,6 +49,7 @@ _NEWEST = select(
     audit_log.c.provider_account_id,
     audit_log.c.detail,
 ).order_by(audit_log.c.id.desc())
+_PRUNE = delete(audit_log).where(audit_log.c.at < bindparam("before", type_=audit_log.c.at.type))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +98,9 @@ def newest_audit_events(conn: Connection, limit: int) -> list[AuditEvent]:
     """Up to ``limit`` entries, the newest first."""
     rows = conn.execute(_NEWEST.limit(limit))
     return [AuditEvent(*row) for row in rows]
+
+
+def prune_audit(conn: Connection, now: datetime | None = None) -> int:
+    """Delete the entries older than ``AUDIT_RETENTION`` before ``now``; returns how many."""
+    before = (now or utcnow()) - AUDIT_RETENTION
+    return int(conn.execute(_PRUNE, {"before": before}).rowcount or 0)

@@ -8,14 +8,20 @@ seconds, from the storage thread that shares the GIL with the UI loop: every
 statement is built once, below, from the tables of ``models.py`` (SQLAlchemy
 then reuses its compiled form), the write path runs one executemany per table
 and one transaction per refresh.
+
+What the cache keeps stays bounded (``MetricStore.cache_prune``): a stats answer
+is cached under a key that carries the days of its window
+(:func:`window_key`), so each day brings new keys and the old ones would pile up
+for ever. The pruning rule is written on ``cache_prune``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, select, true, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -23,7 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from huntaze_desktop.storage.db import Database
 from huntaze_desktop.storage.models import api_cache, metric_snapshots, utcnow
 
-__all__ = ["CacheEntry", "CacheWrite", "MetricStore", "Snapshot"]
+__all__ = ["CacheEntry", "CacheWrite", "MetricStore", "Snapshot", "window_key"]
 
 # (key, body, ttl_seconds) or (key, body, ttl_seconds, etag, last_modified).
 CacheWrite = tuple[str, str, float] | tuple[str, str, float, str | None, str | None]
@@ -93,6 +99,33 @@ _CACHED_ANSWER = select(_c.key, _c.account_id, _c.body, _c.etag, _c.last_modifie
     _c.key == bindparam("touch_key")
 )
 _PURGE_CACHE = delete(api_cache).where(_c.expires_at < bindparam("older_than"))
+
+# A window answer's key: ``analytics:<account>:stats:<since day>:<until day>``.
+_WINDOW_KEY = re.compile(r"analytics:(\d+):stats:(\d{4}-\d\d-\d\d):(\d{4}-\d\d-\d\d)")
+# What pruning needs of each window answer (never the body): its key, whether it
+# has expired, and whether it was last fetched (or confirmed by a 304) before
+# today. Both comparisons run in SQLite on the stored naive-UTC text, which
+# sorts as the instants do.
+_WINDOW_ENTRIES = select(
+    _c.key,
+    _c.expires_at <= bindparam("now", type_=_c.expires_at.type),
+    _c.fetched_at < bindparam("today", type_=_c.fetched_at.type),
+).where(_c.key.like("analytics:%:stats:%"))
+# The doomed keys go as ONE JSON array SQLite walks (a year of a never-pruned
+# cache is ~90,000 keys: one statement, not 90,000 parameter sets).
+_DROP_CACHE = delete(api_cache).where(
+    _c.key.in_(select(func.json_each(bindparam("keys")).table_valued("value").c.value))
+)
+
+
+def window_key(account_id: int, since: date, until: date) -> str:
+    """The cache key of a stats answer for the window ``since``..``until`` (days).
+
+    Day granularity: a window ending "now" keeps one key for the day, so a fresh
+    answer is reused instead of refetched every few minutes, and the next day
+    asks under a new key (which is why :meth:`MetricStore.cache_prune` exists).
+    """
+    return f"analytics:{account_id}:stats:{since.isoformat()}:{until.isoformat()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +312,55 @@ class MetricStore:
             conn.execute(_TOUCH_CACHE, {"touch_key": key, "touch_at": now, "touch_until": expires})
         key, account_id, body, etag, last_modified = row
         return CacheEntry(key, account_id, body, etag, last_modified, now, expires)
+
+    def cache_prune(self, now: datetime | None = None) -> int:
+        """Delete the cached window answers nothing will ask for again; returns how many.
+
+        Only stats answers, whose keys carry their window's days
+        (:func:`window_key`), are pruned; an account's other entries (its profile
+        answer, its backfill marker) are one row each, replaced in place, and go
+        with the account. A window answer is deleted when either holds:
+
+        * **superseded**: a window of the same *family* (same account, same span
+          in days) with a later end day is held. Windows are reckoned from the
+          current day, so the older one will not be asked for again (each
+          platform asks for windows of distinct spans; a test checks it);
+        * **out of date**: it has expired (``expires_at <= now``) and was last
+          fetched or confirmed (304) before ``now``'s UTC day. Its key names a day
+          the service no longer asks about, so its validators cannot serve a
+          conditional request any more. This is what removes the 365-day
+          backfill answer (the only one of its family) a day after it was asked.
+
+        So the newest window of each family, validators included, stays while it
+        is the one asked for today: ETag / Last-Modified revalidation keeps
+        working. ``now`` is the clock the answers were written with (the analytics
+        service's). One ``BEGIN IMMEDIATE`` transaction; the bodies are not read.
+        """
+        now = now or utcnow()
+        day = now.astimezone(UTC).date()
+        today = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        with self._db.immediate() as conn:
+            rows = conn.execute(_WINDOW_ENTRIES, {"now": now, "today": today}).all()
+            newest: dict[tuple[int, int], date] = {}
+            windows: list[tuple[str, tuple[int, int], date, bool]] = []
+            for key, expired, before_today in rows:
+                found = _WINDOW_KEY.fullmatch(key)
+                if found is None:
+                    continue
+                since = date.fromisoformat(found[2])
+                until = date.fromisoformat(found[3])
+                family = (int(found[1]), (until - since).days)
+                if until > newest.get(family, date.min):
+                    newest[family] = until
+                windows.append((key, family, until, bool(expired) and bool(before_today)))
+            doomed = [
+                key
+                for key, family, until, out_of_date in windows
+                if out_of_date or until < newest[family]
+            ]
+            if doomed:
+                conn.execute(_DROP_CACHE, {"keys": json.dumps(doomed)})
+        return len(doomed)
 
     def cache_purge(self, older_than: datetime) -> int:
         """Delete entries that expired before ``older_than``; returns how many."""

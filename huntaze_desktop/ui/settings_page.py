@@ -3,7 +3,9 @@
 Every change is saved at once through ``runtime.settings`` and
 ``runtime.save_settings()`` (no Save button to forget); developer credentials
 go to the vault through ``runtime.credentials`` in a worker thread, and a
-stored secret is never shown back, only its last four characters.
+stored secret is never shown back, only its last four characters. "Your data"
+shows the data folder and its size on disk (measured in a worker thread each
+time the page is shown) and says how long stored data is kept.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,7 +35,9 @@ from PySide6.QtWidgets import (
 )
 
 from huntaze_desktop.domain.errors import HuntazeError
+from huntaze_desktop.domain.retention import AUDIT_RETENTION_DAYS
 from huntaze_desktop.domain.settings import SignInMethod, Theme, proxy_problem
+from huntaze_desktop.fileio import tree_size
 from huntaze_desktop.ui.tasks import run_task
 from huntaze_desktop.ui.theme import pad_spin_box
 
@@ -41,7 +45,7 @@ if TYPE_CHECKING:
     from huntaze_desktop.providers.base import ProviderSpec
     from huntaze_desktop.runtime import Runtime
 
-__all__ = ["CredentialsRow", "SettingsPage", "mask_secret", "proxy_error"]
+__all__ = ["CredentialsRow", "SettingsPage", "format_size", "mask_secret", "proxy_error"]
 
 log = logging.getLogger("huntaze.ui.settings")
 
@@ -60,6 +64,18 @@ def mask_secret(secret: str | None) -> str:
         return "Not set"
     tail = secret[-4:] if len(secret) >= 12 else ""
     return f"•••• {tail}".rstrip()
+
+
+def format_size(size: int) -> str:
+    """A size in bytes as people read it: ``512 bytes``, ``12.4 MB`` (powers of 1000)."""
+    if size < 1000:
+        return "1 byte" if size == 1 else f"{size} bytes"
+    value = float(size)
+    for unit in ("kB", "MB", "GB"):
+        value /= 1000
+        if value < 999.95:
+            return f"{value:.1f} {unit}"
+    return f"{value / 1000:.1f} TB"
 
 
 # Labels centred on their field's line, not on its top edge.
@@ -188,6 +204,7 @@ class SettingsPage(QWidget):
     def __init__(self, runtime: Runtime, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runtime = runtime
+        self._measuring = False
         self.setObjectName("settingsPage")
         settings = runtime.settings
 
@@ -283,10 +300,27 @@ class SettingsPage(QWidget):
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Settings status")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        data_row = QHBoxLayout(data)
+        self.data_folder = QLabel(self._data_folder_text("measuring…"))
+        self.data_folder.setObjectName("dataFolder")
+        self.data_folder.setWordWrap(True)
+        self.data_folder.setAccessibleName("Data folder and its size")
+        self.data_folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        retention = QLabel(
+            "Everything the app keeps is in this folder. Cached platform answers are"
+            " deleted once they are out of date, and the security log of connections and"
+            f" sign-ins keeps the last {AUDIT_RETENTION_DAYS} days."
+        )
+        retention.setObjectName("dataRetention")
+        retention.setWordWrap(True)
+        retention.setProperty("role", "muted")
+        data_column = QVBoxLayout(data)
+        data_column.addWidget(self.data_folder)
+        data_column.addWidget(retention)
+        data_row = QHBoxLayout()
         data_row.addWidget(self.open_folder_button)
         data_row.addWidget(self.export_button)
         data_row.addStretch(1)
+        data_column.addLayout(data_row)
 
         body = QWidget()
         column = QVBoxLayout(body)
@@ -376,6 +410,35 @@ class SettingsPage(QWidget):
 
     def _save_start_minimized(self, checked: bool) -> None:
         self._save(start_minimized=checked)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.measure_data_folder()  # what the refreshes wrote since it was last shown
+
+    def _data_folder_text(self, size: str) -> str:
+        return f"Data folder: {self._runtime.paths.root} — {size}"
+
+    def measure_data_folder(self) -> None:
+        """Show the data folder's size on disk (database, WAL, logs, everything in it).
+
+        Measured in a worker thread: a folder of many log files must not stall the UI.
+        """
+        if self._measuring:
+            return
+        self._measuring = True
+        run_task(
+            asyncio.to_thread(tree_size, self._runtime.paths.root),
+            on_done=self._show_data_size,
+            on_error=self._data_size_unknown,
+        )
+
+    def _show_data_size(self, size: int) -> None:
+        self._measuring = False
+        self.data_folder.setText(self._data_folder_text(format_size(size)))
+
+    def _data_size_unknown(self, _message: str) -> None:
+        self._measuring = False
+        self.data_folder.setText(self._data_folder_text("size unknown"))
 
     def open_data_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._runtime.paths.root)))

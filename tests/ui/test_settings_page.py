@@ -13,11 +13,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QSpinBox
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QSpinBox
 from support.qt_async import pump_until
 
 from huntaze_desktop.domain.settings import SignInMethod, Theme, load_settings
-from huntaze_desktop.ui.settings_page import CredentialsRow, SettingsPage, mask_secret, proxy_error
+from huntaze_desktop.ui.settings_page import (
+    CredentialsRow,
+    SettingsPage,
+    format_size,
+    mask_secret,
+    proxy_error,
+)
 
 pytestmark = pytest.mark.gui
 
@@ -185,3 +191,51 @@ async def test_every_control_has_an_accessible_name(runtime: Any, qtbot: Any) ->
     assert controls
     unnamed = [type(w).__name__ for w in controls if not w.accessibleName()]
     assert unnamed == []
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [
+        (0, "0 bytes"),
+        (1, "1 byte"),
+        (999, "999 bytes"),
+        (1000, "1.0 kB"),
+        (12_400_000, "12.4 MB"),
+        (999_960_000, "1.0 GB"),
+        (3_210_000_000_000, "3.2 TB"),
+    ],
+)
+def test_sizes_read_as_people_write_them(size: int, text: str) -> None:
+    assert format_size(size) == text
+
+
+async def test_the_data_folder_and_its_real_size_are_shown(runtime: Any, qtbot: Any) -> None:
+    root = runtime.paths.root
+    # Something of every kind the folder holds: the database (and its WAL), logs, a
+    # nested folder; a link is counted as itself, not as what it points to.
+    (root / "logs" / "extra.log").write_bytes(b"x" * 1_234_567)
+    (root / "cache" / "deep" / "er").mkdir(parents=True)
+    (root / "cache" / "deep" / "er" / "blob").write_bytes(b"y" * 654_321)
+    (root / "backups" / "to-the-log").symlink_to(root / "logs" / "extra.log")
+    page = SettingsPage(runtime)
+    qtbot.addWidget(page)
+    assert page.data_folder.text() == f"Data folder: {root} — measuring…"
+    retention = page.findChild(QLabel, "dataRetention")
+    assert retention is not None and "keeps the last 365 days" in retention.text()
+
+    before = _walked_size(root)
+    page.show()
+    await pump_until(lambda: "measuring" not in page.data_folder.text(), 10, "measured")
+    after = _walked_size(root)  # the log may have grown meanwhile; nothing shrinks
+    assert before > 1_888_888 and (root / "huntaze.sqlite3").stat().st_size > 0
+    shown = {f"Data folder: {root} — {format_size(size)}" for size in (before, after)}
+    assert page.data_folder.text() in shown
+
+
+def _walked_size(root: Path) -> int:
+    """Every file below ``root`` (links as themselves), the way os.walk sees them."""
+    total = 0
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            total += os.lstat(os.path.join(folder, name)).st_size
+    return total

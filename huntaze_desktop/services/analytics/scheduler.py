@@ -14,6 +14,10 @@
 * ``refresh_now()`` is debounced: repeated clicks within ``debounce_s`` do nothing.
 * Progress goes out as ``RefreshProgress(done, total, account_id)`` events; a
   ``NetworkLost`` event when a network error pauses refresh (once per outage).
+* Housekeeping (``housekeeping``: in the app, ``AnalyticsService.prune_stored``,
+  which prunes the API cache and the audit log) runs after the first pass and
+  then after a pass at most every ``housekeeping_every_s`` (6 hours), also while
+  paused or offline (it is local work); never two at once.
 
 Time comes from ``clock()`` (seconds) and ``sleep(seconds)``: tests pass a fake
 pair and move time by hand.
@@ -90,6 +94,8 @@ class RefreshScheduler:
         rng: random.Random | None = None,
         revocations: Callable[[], Coroutine[Any, Any, object]] | None = None,
         revocations_every_s: float = 300.0,
+        housekeeping: Callable[[], Coroutine[Any, Any, object]] | None = None,
+        housekeeping_every_s: float = 6 * 3600.0,
     ) -> None:
         self._analytics = analytics
         self._accounts = accounts
@@ -109,6 +115,11 @@ class RefreshScheduler:
         self._revocations_every = revocations_every_s
         self._next_revocations = 0.0
         self._revocation_task: asyncio.Task[object] | None = None
+        # Pruning of what is stored (API cache, audit log), after a pass.
+        self._housekeeping = housekeeping
+        self._housekeeping_every = housekeeping_every_s
+        self._next_housekeeping: float | None = None
+        self._housekeeping_task: asyncio.Task[object] | None = None
         # When each account is due: its first slot, then last finish + interval
         # (read live from settings) with its own jitter; manual and backoff override.
         self._first_due: dict[int, float] = {}
@@ -161,7 +172,8 @@ class RefreshScheduler:
         """Stop the loop and cancel refreshes in flight."""
         task, self._task = self._task, None
         revoking, self._revocation_task = self._revocation_task, None
-        pending = {t for t in [task, revoking, *self._inflight.values()] if t is not None}
+        pruning, self._housekeeping_task = self._housekeeping_task, None
+        pending = {t for t in [task, revoking, pruning, *self._inflight.values()] if t is not None}
         for t in pending:
             t.cancel()
         if pending:
@@ -249,6 +261,7 @@ class RefreshScheduler:
                 # A failed pass (database busy...) must not end background refresh.
                 log.exception("refresh pass failed")
                 delay = _MAX_IDLE_S
+            self._keep_house(self._clock())
             await self._wait(delay)
 
     async def _pass(self) -> float:
@@ -305,6 +318,18 @@ class RefreshScheduler:
             self._revocations(), name="pending-revocations"
         )
         self._revocation_task.add_done_callback(_log_failure)
+
+    def _keep_house(self, now: float) -> None:
+        """Start the housekeeping when it is due (the first pass, then every few hours)."""
+        running = self._housekeeping_task is not None and not self._housekeeping_task.done()
+        due = self._next_housekeeping is None or now >= self._next_housekeeping
+        if self._housekeeping is None or running or not due:
+            return
+        self._next_housekeeping = now + self._housekeeping_every
+        self._housekeeping_task = asyncio.get_running_loop().create_task(
+            self._housekeeping(), name="housekeeping"
+        )
+        self._housekeeping_task.add_done_callback(_log_housekeeping_failure)
 
     def _recheck_at_retry_time(self, eligible: list[Account], now: float) -> None:
         """An account in a passing failure is due again at its retry time, not an interval on.
@@ -421,3 +446,8 @@ class RefreshScheduler:
 def _log_failure(task: asyncio.Task[object]) -> None:
     if not task.cancelled() and (exc := task.exception()) is not None:
         log.warning("pending revocations: round failed (%s)", type(exc).__name__)
+
+
+def _log_housekeeping_failure(task: asyncio.Task[object]) -> None:
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.warning("housekeeping failed (%s); tried again in a few hours", type(exc).__name__)

@@ -45,6 +45,7 @@ from huntaze_desktop.providers.analytics import (
 )
 from huntaze_desktop.providers.base import Profile, ProviderClient, Stats, Unchanged
 from huntaze_desktop.providers.registry import ProviderRegistry, default_registry
+from huntaze_desktop.storage.metrics import window_key
 from huntaze_desktop.storage.worker import offload
 
 if TYPE_CHECKING:  # numpy (~15 MB) loads with the first chart, not at start-up
@@ -53,7 +54,7 @@ if TYPE_CHECKING:  # numpy (~15 MB) loads with the first chart, not at start-up
     from huntaze_desktop.storage.accounts import AccountStore
     from huntaze_desktop.storage.metrics import CacheEntry, MetricStore
 
-__all__ = ["AnalyticsData", "AnalyticsService", "RefreshOutcome"]
+__all__ = ["AnalyticsData", "AnalyticsService", "Pruned", "RefreshOutcome"]
 
 log = logging.getLogger("huntaze.analytics")
 
@@ -89,6 +90,14 @@ class RefreshOutcome:
     points: int
     backfilled: bool
     unchanged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    """What one pruning deleted: cached answers and audit entries."""
+
+    cache_entries: int
+    audit_entries: int
 
 
 @dataclass(slots=True)
@@ -318,6 +327,28 @@ class AnalyticsService:
             )
         )
 
+    # -- housekeeping -------------------------------------------------------------
+
+    async def prune_stored(self) -> Pruned:
+        """Keep what is stored bounded (on the storage thread, the service's clock).
+
+        Deletes the cached answers nothing will ask for again
+        (``MetricStore.cache_prune``) and the audit entries older than
+        ``AUDIT_RETENTION_DAYS`` (``AccountStore.prune_audit``). The refresh
+        scheduler calls it at its first pass and then every few hours.
+        """
+        return await offload(self._prune, self.now())
+
+    def _prune(self, now: datetime) -> Pruned:
+        pruned = Pruned(self._metrics.cache_prune(now), self._store.prune_audit(now))
+        if pruned.cache_entries or pruned.audit_entries:
+            log.info(
+                "pruned %s cached answers and %s audit entries",
+                pruned.cache_entries,
+                pruned.audit_entries,
+            )
+        return pruned
+
     # -- load ---------------------------------------------------------------------
 
     async def load(
@@ -373,7 +404,5 @@ def _put(
 
 
 def _window_key(account_id: int, window: Window) -> str:
-    # Day granularity: a window ending "now" keeps one key for the day, so a
-    # fresh answer is reused instead of refetched every few minutes.
     since, until = window
-    return f"analytics:{account_id}:stats:{since.date().isoformat()}:{until.date().isoformat()}"
+    return window_key(account_id, since.date(), until.date())
