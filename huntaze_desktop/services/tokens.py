@@ -24,6 +24,10 @@ Rules (docs/ARCHITECTURE.md "Status model", docs/PLATFORMS.md):
   in Settings is enough. Network errors, 429 and 5xx become ``offline``,
   ``rate_limited`` or ``degraded`` with the time of the next try (capped,
   jittered backoff that honours ``Retry-After``).
+* A :class:`BusyError` (no free connection in this app's pool, or another
+  Huntaze process renewing the token for longer than the lock wait) changes no
+  status: nothing reached the platform, so there is nothing to say about the
+  account; the caller tries again soon.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from filelock import FileLock, Timeout
 
 from huntaze_desktop.domain.errors import (
     AuthRejectedError,
+    BusyError,
     ConfigurationError,
     HuntazeError,
     MalformedResponseError,
@@ -65,8 +70,8 @@ log = logging.getLogger("huntaze.tokens")
 T = TypeVar("T")
 
 
-class RefreshBusyError(NetworkError):
-    """Another process held the refresh lock for too long."""
+class RefreshBusyError(BusyError):
+    """Another process held the refresh lock for too long (a local wait, not the network)."""
 
     default_message = "Another Huntaze window is renewing this connection. Trying again shortly."
 
@@ -198,9 +203,20 @@ class TokenManager:
         return updated
 
     async def record_failure(self, account: Account | int, exc: BaseException) -> Account:
-        """Turn an error into the account's status; only auth rejection needs the user."""
+        """Turn an error into the account's status; only auth rejection needs the user.
+
+        A ``BusyError`` is no news about the account: its status is left as it is.
+        """
         if isinstance(account, int):
             account = await offload(self._store.get, account)
+        if isinstance(exc, BusyError):
+            log.info(
+                "account %s (%s): not asked, this app was busy (%s)",
+                account.id,
+                account.provider,
+                type(exc).__name__,
+            )
+            return account
         status, reason = _classify(exc)
         message = exc.user_message if isinstance(exc, HuntazeError) else HuntazeError().user_message
         if isinstance(exc, VaultError):
