@@ -136,6 +136,9 @@ class Runtime:
         self.store = AccountStore(self.db, self.vault, user_id)
         self.credentials = ClientCredentialStore(self.db, self.vault, user_id)
         self.metrics = MetricStore(self.db)
+        settled = await asyncio.to_thread(self.store.settle_interrupted_refreshes)
+        if settled:
+            log.warning("Corrected %d account status(es) an interrupted renewal left", settled)
 
         self.registry = default_registry()
         self.specs = self.registry.all_specs()
