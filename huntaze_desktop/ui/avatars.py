@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QPixmap
 
 from huntaze_desktop.domain.models import Account
+from huntaze_desktop.net.client import DOWNLOAD_LIMITS
 from huntaze_desktop.ui.tasks import run_task
 from huntaze_desktop.ui.tiles import circular_pixmap, initials_pixmap
 
@@ -30,7 +31,7 @@ log = logging.getLogger("huntaze.ui.avatars")
 
 _MAX_BYTES = 2 * 1024 * 1024
 # As many downloads at once as the download client has connections.
-_MAX_CONCURRENT = 4
+_MAX_CONCURRENT = DOWNLOAD_LIMITS.max_connections or 4
 
 
 class AvatarCache(QObject):
