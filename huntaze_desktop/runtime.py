@@ -22,7 +22,12 @@ from huntaze_desktop.domain.errors import ConfigurationError, InstallationError
 from huntaze_desktop.domain.events import EventBus
 from huntaze_desktop.domain.paths import DataPaths, default_data_dir
 from huntaze_desktop.domain.settings import Settings, load_settings, save_settings
-from huntaze_desktop.net.client import create_http_client, is_loopback_host
+from huntaze_desktop.net.client import (
+    DOWNLOAD_LIMITS,
+    DOWNLOAD_TIMEOUT,
+    create_http_client,
+    is_loopback_host,
+)
 from huntaze_desktop.providers.base import (
     ClientCredentials,
     ClientCredentialsLike,
@@ -79,6 +84,7 @@ class Runtime:
     credentials: ClientCredentialStore
     metrics: MetricStore
     http: httpx.AsyncClient
+    downloads: httpx.AsyncClient
     registry: ProviderRegistry
     specs: list[ProviderSpec]
     signin: SignInEngine
@@ -131,6 +137,9 @@ class Runtime:
         self.store = AccountStore(self.db, self.vault, user_id)
         self.credentials = ClientCredentialStore(self.db, self.vault, user_id)
         self.metrics = MetricStore(self.db)
+        settled = await asyncio.to_thread(self.store.settle_interrupted_refreshes)
+        if settled:
+            log.warning("Corrected %d account status(es) an interrupted renewal left", settled)
 
         self.registry = default_registry()
         self.specs = self.registry.all_specs()
@@ -146,8 +155,14 @@ class Runtime:
 
         # The settings proxy overrides the environment's; loopback hosts (the sandbox,
         # loopback overrides) are reached directly either way.
-        self.http = create_http_client(
-            proxy=self.settings.proxy_url, direct_hosts=self._loopback_override_hosts()
+        direct = self._loopback_override_hosts()
+        self.http = create_http_client(proxy=self.settings.proxy_url, direct_hosts=direct)
+        # Avatars and other downloads: the same proxy rules, a small pool of their own.
+        self.downloads = create_http_client(
+            proxy=self.settings.proxy_url,
+            direct_hosts=direct,
+            limits=DOWNLOAD_LIMITS,
+            timeout=DOWNLOAD_TIMEOUT,
         )
         self.signin = SignInEngine(
             self.store, self.registry, self.http, self._credentials_for, self._overrides
@@ -325,8 +340,9 @@ class Runtime:
         scheduler = getattr(self, "scheduler", None)  # None when the start failed before it
         if scheduler is not None:
             await scheduler.stop()
-        if getattr(self, "http", None) is not None:
-            await self.http.aclose()
+        for client in (getattr(self, "http", None), getattr(self, "downloads", None)):
+            if client is not None:
+                await client.aclose()
         if getattr(self, "db", None) is not None:
             await asyncio.to_thread(self.db.close)
         if self._owns_sandbox and self.sandbox is not None:

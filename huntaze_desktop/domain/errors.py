@@ -24,6 +24,7 @@ developers go to the (redacted) log, never into ``str(exc)``.
     │   ├── ProviderUnavailableError 5xx; retry later
     │   └── MalformedResponseError  the answer could not be understood
     ├── NetworkError                offline, DNS, timeout
+    ├── BusyError                   this app was busy (its connections, a lock): nothing sent
     ├── AccountNotFoundError
     └── InstallationError           a module of the app or a library it needs won't load
 """
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AccountNotFoundError",
     "AuthRejectedError",
+    "BusyError",
     "ConfigurationError",
     "DataDirectoryError",
     "DatabaseCorruptError",
@@ -248,6 +250,19 @@ class NetworkError(HuntazeError):
     """No connection, DNS failure or timeout."""
 
     default_message = "Could not reach the platform. Check your internet connection."
+
+
+class BusyError(HuntazeError):
+    """Huntaze Desktop itself was busy, so the request never left this computer.
+
+    Every connection of the client's pool was in use (``httpx.PoolTimeout``), or
+    another Huntaze process held the account's refresh lock. Neither the network
+    nor the platform is at fault: try again soon. Never read as "offline": it does
+    not pause background refresh and does not change an account's status.
+    Deliberately not a ``NetworkError``.
+    """
+
+    default_message = "Huntaze Desktop was busy with other requests. It will try again shortly."
 
 
 class AccountNotFoundError(HuntazeError):

@@ -1,4 +1,10 @@
-"""The one shared httpx client: timeouts, proxies, connection limits, User-Agent.
+"""The app's httpx clients: timeouts, proxies, connection limits, User-Agent.
+
+Two clients, built alike (``create_http_client``) so that both honour the same
+proxy rules: the API client (platform calls: sign-in, tokens, analytics) and the
+download client (avatars and other files; ``DOWNLOAD_LIMITS``), whose small pool
+of its own means a burst of downloads can never take the connections API calls
+wait for.
 
 Proxies, all through httpx's public configuration:
 
@@ -32,6 +38,8 @@ from huntaze_desktop import __version__
 __all__ = [
     "DEFAULT_LIMITS",
     "DEFAULT_TIMEOUT",
+    "DOWNLOAD_LIMITS",
+    "DOWNLOAD_TIMEOUT",
     "LOOPBACK_HOSTS",
     "PoolEntryGate",
     "create_http_client",
@@ -56,6 +64,14 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
 DEFAULT_LIMITS = httpx.Limits(
     max_connections=64, max_keepalive_connections=64, keepalive_expiry=1.0
 )
+
+# Downloads (avatars) get a pool of their own, small: at start-up every account's
+# picture is asked for at once, and in the API client's pool they took the
+# connections the first refreshes waited for (issue #15: those refreshes failed
+# with PoolTimeout). The callers queue their downloads to this many at a time, so
+# none waits for a connection here; the long pool wait is a bound, not a plan.
+DOWNLOAD_LIMITS = httpx.Limits(max_connections=4, max_keepalive_connections=4, keepalive_expiry=5.0)
+DOWNLOAD_TIMEOUT = httpx.Timeout(connect=10.0, read=20.0, write=20.0, pool=60.0)
 
 # Always reached directly, whatever a proxy setting says: the sandbox binds
 # 127.0.0.1, and these are the names a loopback URL is written with.
@@ -165,7 +181,9 @@ def create_http_client(
     direct_hosts: Iterable[str] = (),
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
-    """The app's AsyncClient. ``proxy`` wins over the environment (see the module).
+    """An AsyncClient of the app (the API client, or with ``limits=DOWNLOAD_LIMITS``
+    and ``timeout=DOWNLOAD_TIMEOUT`` the download client). ``proxy`` wins over the
+    environment (see the module).
 
     ``direct_hosts`` are more loopback hosts to reach without a proxy (a host that
     is not loopback is a ``ValueError``). ``transport`` is for tests (a

@@ -28,6 +28,7 @@ from authlib.oauth2.rfc6750.parameters import add_bearer_token
 from authlib.oauth2.rfc7009 import prepare_revoke_token_request
 
 from huntaze_desktop.domain.errors import (
+    BusyError,
     ConfigurationError,
     MalformedResponseError,
     ProviderError,
@@ -160,11 +161,19 @@ class ProviderClient:
         headers: Mapping[str, str] | None = None,
         **kwargs: Any,
     ) -> httpx.Response:
-        """One HTTP request; transport failures become NetworkError. Logs no query string."""
+        """One HTTP request; transport failures become NetworkError. Logs no query string.
+
+        A request that never got a connection from the pool (``httpx.PoolTimeout``:
+        all of them busy here) is a ``BusyError``: nothing was sent, and the
+        network is not down.
+        """
         try:
             response = await self.http.request(
                 method, url, headers=self._headers(headers), **kwargs
             )
+        except httpx.PoolTimeout:
+            log.info("%s %s not sent: no free connection in the pool", method, _loggable(url))
+            raise BusyError() from None
         except httpx.TransportError as exc:  # includes TimeoutException
             log.info("%s %s failed: %s", method, _loggable(url), type(exc).__name__)
             raise network_error(exc) from None

@@ -8,6 +8,7 @@ of the app what happened through the event bus (``AccountChanged``,
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import platform
@@ -23,7 +24,7 @@ import msgspec
 from huntaze_desktop import __version__
 from huntaze_desktop.domain.errors import ConfigurationError, HuntazeError, VaultError
 from huntaze_desktop.domain.events import AccountChanged, AccountRemoved, EventBus, Notice
-from huntaze_desktop.domain.models import Account
+from huntaze_desktop.domain.models import Account, ConnectionStatus
 from huntaze_desktop.domain.secrets import ensure_no_secrets, redact_secrets, secret_values
 from huntaze_desktop.domain.settings import Settings
 from huntaze_desktop.fileio import replace_atomically
@@ -73,6 +74,12 @@ class Disconnected:
         return f"{done}. Its analytics history was deleted."
 
 
+def _as_refreshing(account: Account) -> Account:
+    """The account shown while this process renews its token (never stored: a crash
+    mid-renewal would leave it so; the stored status is the one from before)."""
+    return dataclasses.replace(account, status=ConnectionStatus.REFRESHING)
+
+
 class AccountService:
     """Connect, list, check, switch and disconnect accounts (see docs/INTERNALS.md).
 
@@ -103,11 +110,18 @@ class AccountService:
     # -- reading ----------------------------------------------------------------
 
     async def list_accounts(self, provider: str | None = None) -> list[Account]:
+        """The accounts as the user should see them: ``refreshing`` while a renewal runs."""
         accounts: list[Account] = await asyncio.to_thread(self._store.list_accounts, provider)
-        return accounts
+        renewing = self._tokens.refreshing()
+        if not renewing:
+            return accounts
+        return [_as_refreshing(a) if a.id in renewing else a for a in accounts]
 
     async def get(self, account_id: int) -> Account:
+        """One account as the user should see it (see ``list_accounts``)."""
         account: Account = await asyncio.to_thread(self._store.get, account_id)
+        if account.id in self._tokens.refreshing():
+            return _as_refreshing(account)
         return account
 
     # -- connecting -------------------------------------------------------------

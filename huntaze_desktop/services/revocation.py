@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from huntaze_desktop.domain.errors import (
+    BusyError,
     ConfigurationError,
     HuntazeError,
     NetworkError,
@@ -73,7 +74,7 @@ class RevocationResult:
 
 def is_transient(exc: BaseException) -> bool:
     """Errors after which the platform may still accept the revocation later."""
-    return isinstance(exc, NetworkError | ProviderUnavailableError | RateLimitedError)
+    return isinstance(exc, NetworkError | BusyError | ProviderUnavailableError | RateLimitedError)
 
 
 def revocation_tokens(tokens: TokenSet) -> tuple[str, str]:

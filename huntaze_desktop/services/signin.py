@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from huntaze_desktop.domain.errors import (
+    BusyError,
     ConfigurationError,
     HuntazeError,
     NetworkError,
@@ -291,6 +292,12 @@ class SignInEngine:
             # The code may have been spent: never send it twice.
             raise SignInError(
                 f"The connection to {display} dropped while finishing the sign-in; "
+                "please start the sign-in again."
+            ) from None
+        except BusyError:
+            # Not sent (no free connection here), but the state is spent all the same.
+            raise SignInError(
+                f"Huntaze Desktop was too busy to finish the sign-in with {display}; "
                 "please start the sign-in again."
             ) from None
         except ConfigurationError:

@@ -13,6 +13,11 @@ Rules (docs/ARCHITECTURE.md "Status model", docs/PLATFORMS.md):
   refresh token would be a replay, and the platform would revoke the grant.
 * The new tokens are written durably before anyone uses them.
 * ``call`` runs an API call; on a 401 it refreshes once and replays once.
+* "Refreshing" is never stored: a crash during the token request would leave it
+  in the database for ever. While a refresh runs the account is in
+  ``refreshing()`` (this process's memory; ``AccountService`` shows the status
+  from it) and an ``AccountChanged`` goes out when it starts and when it ends;
+  the stored status stays the one from before until the outcome replaces it.
 * A grant the platform refused is not offered again: later calls fail at once
   with the same rejection (no token-endpoint request, no new audit entry) until
   new tokens are stored, by a reconnect or another process.
@@ -24,6 +29,10 @@ Rules (docs/ARCHITECTURE.md "Status model", docs/PLATFORMS.md):
   in Settings is enough. Network errors, 429 and 5xx become ``offline``,
   ``rate_limited`` or ``degraded`` with the time of the next try (capped,
   jittered backoff that honours ``Retry-After``).
+* A :class:`BusyError` (no free connection in this app's pool, or another
+  Huntaze process renewing the token for longer than the lock wait) changes no
+  status: nothing reached the platform, so there is nothing to say about the
+  account; the caller tries again soon.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ from filelock import FileLock, Timeout
 
 from huntaze_desktop.domain.errors import (
     AuthRejectedError,
+    BusyError,
     ConfigurationError,
     HuntazeError,
     MalformedResponseError,
@@ -65,8 +75,8 @@ log = logging.getLogger("huntaze.tokens")
 T = TypeVar("T")
 
 
-class RefreshBusyError(NetworkError):
-    """Another process held the refresh lock for too long."""
+class RefreshBusyError(BusyError):
+    """Another process held the refresh lock for too long (a local wait, not the network)."""
 
     default_message = "Another Huntaze window is renewing this connection. Trying again shortly."
 
@@ -127,11 +137,17 @@ class TokenManager:
         # more call to the token endpoint, one more audit entry, for every API
         # call that meets a 401). A reconnect stores a new generation.
         self._refused: dict[int, int] = {}
+        # The accounts whose token request is in flight in this process.
+        self._refreshing: set[int] = set()
 
     # -- public API -----------------------------------------------------------
 
     def now(self) -> datetime:
         return _aware(self._clock()) or _utcnow()
+
+    def refreshing(self) -> frozenset[int]:
+        """The accounts whose token this process is renewing right now (never stored)."""
+        return frozenset(self._refreshing)
 
     async def ensure_valid(self, account_id: int) -> TokenSet:
         """A token that is valid now, refreshing (once, for everyone) when due."""
@@ -198,9 +214,20 @@ class TokenManager:
         return updated
 
     async def record_failure(self, account: Account | int, exc: BaseException) -> Account:
-        """Turn an error into the account's status; only auth rejection needs the user."""
+        """Turn an error into the account's status; only auth rejection needs the user.
+
+        A ``BusyError`` is no news about the account: its status is left as it is.
+        """
         if isinstance(account, int):
             account = await offload(self._store.get, account)
+        if isinstance(exc, BusyError):
+            log.info(
+                "account %s (%s): not asked, this app was busy (%s)",
+                account.id,
+                account.provider,
+                type(exc).__name__,
+            )
+            return account
         status, reason = _classify(exc)
         message = exc.user_message if isinstance(exc, HuntazeError) else HuntazeError().user_message
         if isinstance(exc, VaultError):
@@ -326,7 +353,18 @@ class TokenManager:
         if gate is not None and now < gate:
             # The token endpoint asked us to wait (Retry-After): don't ask again early.
             raise RateLimitedError(retry_at=gate, provider=account.provider, code="backoff")
-        await self._set_refreshing(account)
+        # "Refreshing" lives in memory only (see the module docstring): shown from
+        # now until the outcome is stored, and never left behind by a crash.
+        self._refreshing.add(account.id)
+        self._bus.publish(AccountChanged(account.id, account.provider))
+        try:
+            return await self._renew(account, client, tokens)
+        finally:
+            self._refreshing.discard(account.id)
+            self._bus.publish(AccountChanged(account.id, account.provider))
+
+    async def _renew(self, account: Account, client: Any, tokens: TokenSet) -> TokenSet:
+        """Ask the token endpoint and store its answer durably; then ``connected``."""
         try:
             new = await client.refresh(tokens)
         except AuthRejectedError as exc:
@@ -352,7 +390,6 @@ class TokenManager:
         await offload(
             self._store.update_status, account.id, ConnectionStatus.CONNECTED, success=True
         )
-        self._bus.publish(AccountChanged(account.id, account.provider))
         return stored
 
     def _due(self, spec: Any, tokens: TokenSet) -> bool:
@@ -362,10 +399,6 @@ class TokenManager:
             return False
         margin = timedelta(seconds=spec.refresh.margin_seconds)
         return self.now() >= expires_at - margin
-
-    async def _set_refreshing(self, account: Account) -> None:
-        await offload(self._store.update_status, account.id, ConnectionStatus.REFRESHING)
-        self._bus.publish(AccountChanged(account.id, account.provider))
 
     def _file_lock(self, account_id: int) -> _AsyncFileLock:
         self._locks_dir.mkdir(parents=True, exist_ok=True)

@@ -74,6 +74,17 @@ _UPDATE_OWNED = (
     .returning(oauth_accounts)
 )
 _DELETE = delete(oauth_accounts).where(_a.id == bindparam("row_id"))
+# Rows an interrupted refresh left "refreshing" (see settle_interrupted_refreshes).
+_INTERRUPTED = select(oauth_accounts).where(
+    _a.user_id == bindparam("owner"), _a.status == ConnectionStatus.REFRESHING.value
+)
+
+# What an account whose renewal was cut short, with its access token expired, shows
+# until the platform is asked again (at once: retry_at is the time of the fix).
+INTERRUPTED_REASON = "The last renewal of this connection was interrupted."
+INTERRUPTED_MESSAGE = (
+    "The last renewal of this connection was interrupted. It will be checked again shortly."
+)
 
 _r = pending_revocations.c
 _ADD_REVOCATION = insert(pending_revocations).returning(_r.id)
@@ -311,6 +322,56 @@ class AccountStore:
         if success:
             values["last_success_at"] = now
         return self._update(account_id, values)
+
+    def settle_interrupted_refreshes(self, now: datetime | None = None) -> int:
+        """Correct every row left "refreshing"; returns how many (run at each start).
+
+        The app no longer stores "refreshing" (it is shown from memory while a
+        refresh runs), but an older version wrote it before asking the token
+        endpoint, and a crash there left it for ever. The status from before is
+        not known; the rule, from what the row says about its tokens:
+
+        * the access token has not expired (or has no expiry): ``connected``, as it
+          was when the renewal began (a renewal starts ahead of expiry); the next
+          use renews it if it is due, and a refused grant shows then;
+        * it has expired: ``degraded``, saying the renewal was interrupted, with
+          ``retry_at`` now, so the next refresh asks the platform at once and its
+          answer (a renewal, or ``needs_reconnect``) decides.
+
+        Each correction is in the audit log (``refresh_interrupted``).
+        """
+        with self._db.transaction() as conn:
+            if conn.execute(_INTERRUPTED, {"owner": self.user_id}).first() is None:
+                return 0  # the usual case: no write, no lock
+        now = now or utcnow()
+        with self._db.immediate() as conn:
+            rows = conn.execute(_INTERRUPTED, {"owner": self.user_id}).mappings().all()
+            for row in rows:
+                expires_at = row["expires_at"]
+                values: dict[str, Any] = {
+                    "status": ConnectionStatus.CONNECTED.value,
+                    "status_reason": None,
+                    "last_error": None,
+                    "retry_at": None,
+                    "updated_at": now,
+                }
+                if expires_at is not None and expires_at <= now:
+                    values.update(
+                        status=ConnectionStatus.DEGRADED.value,
+                        status_reason=INTERRUPTED_REASON,
+                        last_error=INTERRUPTED_MESSAGE,
+                        retry_at=now,
+                    )
+                check_columns(oauth_accounts, values)
+                conn.execute(_UPDATE_ROW, {**values, "row_id": row["id"]})
+                append_audit(
+                    conn,
+                    "refresh_interrupted",
+                    provider=row["provider"],
+                    provider_account_id=row["provider_account_id"],
+                    detail=f"status set to {values['status']}",
+                )
+        return len(rows)
 
     def update_profile(
         self,

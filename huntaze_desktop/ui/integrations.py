@@ -70,7 +70,7 @@ class IntegrationsPage(QWidget):
         self.runtime = runtime
         self.toasts = toasts
         self.setAccessibleName("Integrations page")
-        self.avatars = AvatarCache(runtime.http, self)
+        self.avatars = AvatarCache(runtime.downloads, self)
         self.bridge = bridge or BusBridge(runtime.bus, self)
         self.bridge.accountChanged.connect(self._on_account_event)
         self.bridge.accountRemoved.connect(self._on_account_event)

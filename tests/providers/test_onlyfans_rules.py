@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 from pathlib import Path
+from typing import Any
 
+import httpx
 import msgspec
 import pytest
 
-from huntaze_desktop.domain.errors import ConfigurationError, NetworkError
+from huntaze_desktop.domain.errors import BusyError, ConfigurationError, NetworkError
 from huntaze_desktop.providers.onlyfans.rules import Rules, RulesSource, parse_rules
+from huntaze_desktop.sandbox.faults import Fault, FaultKind
 
 SANDBOX_RULES = (
     Path(__file__).parents[2]
@@ -158,3 +162,25 @@ async def test_get_memoises_until_refresh(tmp_path: Path) -> None:
     src.write_text(json.dumps({**GOOD, "app_token": "new"}))
     assert await source.get() is first
     assert (await source.refresh()).app_token == "new"
+
+
+@pytest.mark.slow  # the rules request waits 15 s for a connection before it gives up
+async def test_a_busy_pool_is_busy_not_unreachable(tmp_path: Path, sandbox_server: Any) -> None:
+    # One connection, held by a slow download: the rules request never gets one
+    # (a real httpx.PoolTimeout). Nothing was sent; the URL is not "unreachable".
+    site = f"{sandbox_server.base_url}/onlyfans/site"
+    faults = sandbox_server.state.faults
+    faults.add(Fault("onlyfans", FaultKind.LATENCY, "/files/avatar/*", latency_ms=17_000))
+    cache = tmp_path / "onlyfans_rules.json"
+    limits = httpx.Limits(max_connections=1)
+    async with httpx.AsyncClient(limits=limits, timeout=30.0) as http:
+        holding = asyncio.ensure_future(http.get(f"{site}/files/avatar/u1.svg"))
+        deadline = asyncio.get_running_loop().time() + 10
+        while faults.active():  # taken when the slow request reaches the sandbox
+            assert asyncio.get_running_loop().time() < deadline, "the download never got there"
+            await asyncio.sleep(0.01)
+        with pytest.raises(BusyError) as caught:
+            await RulesSource(f"{site}/rules.json", cache_file=cache, http=http).get()
+        assert not isinstance(caught.value, NetworkError)
+        assert not holding.done()  # still holding the only connection
+        assert (await holding).status_code == 200

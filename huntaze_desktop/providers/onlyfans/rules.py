@@ -26,6 +26,7 @@ import httpx
 import msgspec
 
 from huntaze_desktop.domain.errors import (
+    BusyError,
     ConfigurationError,
     NetworkError,
     ProviderUnavailableError,
@@ -177,7 +178,8 @@ class RulesSource:
 
     async def get(self) -> Rules:
         """The current rules; raises ConfigurationError, or NetworkError and
-        ProviderUnavailableError/RateLimitedError when the URL is down and nothing is cached."""
+        ProviderUnavailableError/RateLimitedError when the URL is down and nothing is cached
+        (BusyError when it could not be asked: no free connection in the client's pool)."""
         if self._rules is None or time.monotonic() - self._loaded_at > self._max_age:
             return await self.refresh()
         return self._rules
@@ -221,6 +223,10 @@ class RulesSource:
             else:
                 async with httpx.AsyncClient(timeout=15.0) as http:
                     response = await http.get(url)
+        except httpx.PoolTimeout:
+            # Nothing was sent (no free connection here): busy, not unreachable.
+            log.info("OnlyFans rules URL %s not asked: no free connection", origin)
+            return await asyncio.to_thread(self._fallback, origin, "could not be asked", busy=True)
         except httpx.HTTPError as exc:
             log.warning("OnlyFans rules URL %s unreachable: %s", origin, type(exc).__name__)
             return await asyncio.to_thread(self._fallback, origin, "could not be reached")
@@ -232,11 +238,15 @@ class RulesSource:
         await asyncio.to_thread(self._write_cache, rules)
         return rules
 
-    def _fallback(self, origin: str, why: str, status: int | None = None) -> Rules:
+    def _fallback(
+        self, origin: str, why: str, status: int | None = None, *, busy: bool = False
+    ) -> Rules:
         cached = self._read_cache()
         if cached is not None:
             log.info("Using the cached OnlyFans rules (revision %s)", cached.revision)
             return cached
+        if busy:
+            raise BusyError()
         message = (
             f"The OnlyFans rules at {origin} {why}, and no earlier copy is saved. "
             "Check your connection or the rules location in Settings."

@@ -12,6 +12,10 @@
   signal): scheduled work pauses; one account is probed now and then, and the
   first success resumes everything. ``pause()``/``resume()`` are the user's switch.
 * ``refresh_now()`` is debounced: repeated clicks within ``debounce_s`` do nothing.
+* This app being busy is not the network being down: a ``BusyError`` (no free
+  connection in the client's pool: ``httpx.PoolTimeout``; another process
+  renewing the token) pauses nothing and sets no status; that account is tried
+  again ``busy_retry_s`` later.
 * Progress goes out as ``RefreshProgress(done, total, account_id)`` events; a
   ``NetworkLost`` event when a network error pauses refresh (once per outage).
 * Housekeeping (``housekeeping``: in the app, ``AnalyticsService.prune_stored``,
@@ -34,7 +38,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from huntaze_desktop.domain.errors import HuntazeError, NetworkError
+from huntaze_desktop.domain.errors import BusyError, HuntazeError, NetworkError
 from huntaze_desktop.domain.events import EventBus, NetworkLost, RefreshProgress
 from huntaze_desktop.domain.models import Account, ConnectionStatus
 from huntaze_desktop.storage.worker import offload
@@ -96,6 +100,7 @@ class RefreshScheduler:
         revocations_every_s: float = 300.0,
         housekeeping: Callable[[], Coroutine[Any, Any, object]] | None = None,
         housekeeping_every_s: float = 6 * 3600.0,
+        busy_retry_s: float = 5.0,
     ) -> None:
         self._analytics = analytics
         self._accounts = accounts
@@ -108,6 +113,7 @@ class RefreshScheduler:
         self._spread = startup_spread_s
         self._debounce = debounce_s
         self._probe_every = offline_probe_s
+        self._busy_retry = busy_retry_s
         self._rng = rng or random.Random()
         # Pending revocations (tokens of disconnected accounts a platform did not
         # confirm) are retried on the loop's cycle; each item keeps its own backoff.
@@ -414,6 +420,12 @@ class RefreshScheduler:
                 self._online = True
                 log.info("network back: background refresh resumes")
                 self._poke()
+        except BusyError as exc:
+            # Nothing was sent: no news about the network or the account. Soon again.
+            log.info(
+                "account %s: not refreshed, this app was busy (%s)", account.id, type(exc).__name__
+            )
+            self._manual_due[account.id] = self._clock() + self._busy_retry
         except NetworkError as exc:
             lost = self._online
             if lost:

@@ -67,7 +67,8 @@ def _utcnow() -> datetime:
 
 
 # Statuses a request can clear (the platform answers again): a refresh of such an
-# account always asks the platform, never only the cache.
+# account always asks the platform, never only the cache. (REFRESHING is no longer
+# stored; a row an older version left so is settled at start, and asked here too.)
 _RECHECK = frozenset(
     {
         ConnectionStatus.OFFLINE,
