@@ -157,6 +157,7 @@ class ServicesBoot:
             KeyringUnavailableError,
             VaultLockedError,
             WrongPassphraseError,
+            disk_problem,
         )
 
         # Imported on a worker thread (services have no Qt): the window keeps painting.
@@ -221,7 +222,14 @@ class ServicesBoot:
                 if passphrase is None:
                     return None
             except HuntazeError as exc:
-                self._fatal(exc)
+                self._fatal(disk_problem(exc, self.paths.root) or exc)
+                return None
+            except Exception as exc:
+                # A full or read-only disk met while opening (SQLite, a file write)
+                # is a sentence; anything else is a crash, for the crash handler.
+                if (problem := disk_problem(exc, self.paths.root)) is None:
+                    raise
+                self._fatal(problem)
                 return None
 
     async def _set_up_passphrase(self) -> str | None:
