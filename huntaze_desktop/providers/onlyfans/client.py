@@ -42,7 +42,7 @@ from huntaze_desktop.providers.errors import (
     optional_str,
 )
 from huntaze_desktop.providers.onlyfans.rules import CACHE_FILE_NAME, Rules, RulesSource
-from huntaze_desktop.providers.onlyfans.session import CapturedSession
+from huntaze_desktop.providers.onlyfans.session import CapturedSession, InvalidSessionError
 from huntaze_desktop.providers.onlyfans.signing import sign
 
 if TYPE_CHECKING:
@@ -77,9 +77,17 @@ _PROFILE_STATS = {
 
 
 def session_from_tokens(tokens: TokenSet) -> CapturedSession:
-    """The session stored as ``tokens.access_token``; unreadable → sign in again."""
+    """The session stored as ``tokens.access_token``; unreadable → sign in again.
+
+    Checked before any request: a value no header can carry (CR/LF, an absurd
+    size) is an ``AuthRejectedError`` saying the session is not valid.
+    """
     try:
         return CapturedSession.from_json(tokens.access_token)
+    except InvalidSessionError as exc:
+        raise AuthRejectedError(
+            exc.user_message, provider="onlyfans", code="invalid_session"
+        ) from None
     except SignInError:
         raise AuthRejectedError(
             "The saved OnlyFans session could not be read. Sign in again.",
