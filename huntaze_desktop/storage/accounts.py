@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from huntaze_desktop.domain.errors import AccountNotFoundError
 from huntaze_desktop.domain.models import Account, ConnectionStatus, TokenSet
+from huntaze_desktop.net.redact import forget_secrets
 from huntaze_desktop.storage.audit import AuditEvent, append_audit, newest_audit_events
 from huntaze_desktop.storage.db import Database
 from huntaze_desktop.storage.models import (
@@ -323,9 +324,13 @@ class AccountStore:
         """Remove the account, its secrets, metadata and cached data (one transaction)."""
         with self._db.immediate() as conn:
             row = self._row(conn, account_id)
-            _account_event(conn, "disconnect", AccountKey.of(row))
+            key = AccountKey.of(row)
+            _account_event(conn, "disconnect", key)
             # Metric snapshots and cached answers go with it (ON DELETE CASCADE).
             conn.execute(_DELETE, {"row_id": account_id})
+        # Its tokens are gone: logs need not look for them any more (a pending
+        # revocation registers its token again when it is opened to be sent).
+        forget_secrets((key.provider, key.provider_account_id))
 
     def audit(
         self,

@@ -25,6 +25,7 @@ from huntaze_desktop.domain.errors import (
     SignInError,
 )
 from huntaze_desktop.domain.models import TokenSet
+from huntaze_desktop.net.redact import register_secret
 from huntaze_desktop.providers.base import (
     ClientCredentialsLike,
     Clock,
@@ -76,6 +77,10 @@ _PROFILE_STATS = {
 }
 
 
+# The session cookies that are credentials (auth_id is the account number, logged as such).
+_SECRET_COOKIES = frozenset({"sess", "auth_hash"})
+
+
 def session_from_tokens(tokens: TokenSet) -> CapturedSession:
     """The session stored as ``tokens.access_token``; unreadable → sign in again.
 
@@ -83,7 +88,7 @@ def session_from_tokens(tokens: TokenSet) -> CapturedSession:
     size) is an ``AuthRejectedError`` saying the session is not valid.
     """
     try:
-        return CapturedSession.from_json(tokens.access_token)
+        session = CapturedSession.from_json(tokens.access_token)
     except InvalidSessionError as exc:
         raise AuthRejectedError(
             exc.user_message, provider="onlyfans", code="invalid_session"
@@ -94,6 +99,14 @@ def session_from_tokens(tokens: TokenSet) -> CapturedSession:
             provider="onlyfans",
             code="bad_session",
         ) from None
+    # The stored document is registered by the vault that opened it; its values
+    # are registered one by one too, for a log line that holds one of them alone.
+    owner = ("onlyfans", session.user_id)
+    for name, value in session.cookies.items():
+        if name in _SECRET_COOKIES or name.startswith("auth_uid_"):
+            register_secret(value, owner=owner)
+    register_secret(session.x_bc, owner=owner)
+    return session
 
 
 class Client(ProviderClient):
