@@ -155,6 +155,7 @@ class ServicesBoot:
             HuntazeError,
             InstallationError,
             KeyringUnavailableError,
+            StorageError,
             VaultLockedError,
             WrongPassphraseError,
             disk_problem,
@@ -222,7 +223,8 @@ class ServicesBoot:
                 if passphrase is None:
                     return None
             except HuntazeError as exc:
-                self._fatal(disk_problem(exc, self.paths.root) or exc)
+                full = disk_problem(exc, self.paths.root) if isinstance(exc, StorageError) else None
+                self._fatal(full or exc)
                 return None
             except Exception as exc:
                 # A full or read-only disk met while opening (SQLite, a file write)

@@ -27,7 +27,7 @@ from huntaze_desktop.cli.common import (
     ask_passphrase,
     with_runtime,
 )
-from huntaze_desktop.domain.errors import HuntazeError, disk_problem
+from huntaze_desktop.domain.errors import HuntazeError, StorageError, disk_problem
 
 if TYPE_CHECKING:
     from huntaze_desktop.domain.paths import DataPaths
@@ -218,8 +218,9 @@ def run_cli(args: argparse.Namespace) -> int:
         print(f"huntaze-desktop: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except HuntazeError as exc:
-        # A storage error whose cause is a full or read-only disk says so.
-        shown = disk_problem(exc, paths.root) or exc
+        # A storage error whose cause is a full or read-only disk says so; others
+        # (a report that could not be written elsewhere) keep their own sentence.
+        shown = (disk_problem(exc, paths.root) if isinstance(exc, StorageError) else None) or exc
         print(f"Error: {shown.user_message}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:

@@ -138,3 +138,19 @@ def test_a_file_size_limit_is_met_like_a_full_disk(tmp_path: Path) -> None:
     )
     assert _kept(snapshot(data)) == _kept(before)
     assert _accounts(data) == before_accounts
+
+
+def test_a_report_to_another_full_disk_names_that_file_not_the_data_folder(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    seed_stored_accounts(data, 2, PASSPHRASE, prefix="seed")
+    with full_disk(tmp_path / "disk") as disk:
+        fill(disk)
+        report = disk / "report.json"
+        done = _run(data, "diagnostics", "export", str(report))
+        assert done.returncode == 1, (done.stdout, done.stderr)
+        assert done.stderr == (
+            f"Error: The report could not be written to {report}: No space left on device.\n"
+        )
+        assert sorted(p.name for p in disk.iterdir()) == ["filler"]
