@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/run.py [name ...]
 
-Names: aggregate, refresh, startup, frozen (default: all, in that order).
+Names: aggregate, refresh, startup, frozen, redact (default: all, in that order).
 ``frozen`` builds the frozen app first (``scripts/build --no-archive``; a no-op
 when dist/ is up to date). Each benchmark runs in its own process, so Qt and the
 event loop start clean every time, and prints the JSON it wrote; this script
@@ -24,6 +24,7 @@ BENCHMARKS = {
     "refresh": "bench_refresh.py",
     "startup": "bench_startup.py",
     "frozen": "bench_frozen.py",
+    "redact": "bench_redact.py",
 }
 
 

@@ -177,10 +177,14 @@ def _after_first_paint(app: QApplication, instance: Any) -> None:
 def run_gui(args: argparse.Namespace) -> int:
     """Start the desktop app; returns the process exit code."""
     from huntaze_desktop import gc_policy
+    from huntaze_desktop.domain.errors import DataDirectoryError, DiskFullError, HuntazeError
     from huntaze_desktop.domain.paths import DataPaths, default_data_dir
     from huntaze_desktop.logsetup import hold_records
 
-    paths = DataPaths(args.data_dir or default_data_dir(sandbox=args.sandbox)).ensure()
+    try:
+        paths = DataPaths(args.data_dir or default_data_dir(sandbox=args.sandbox)).ensure()
+    except HuntazeError as exc:  # a read-only folder, a file in its place...
+        return _cannot_start(args, exc.user_message)
     # The log file and its redaction (~10 ms of imports) are set up once the window
     # has painted; until then records wait in memory, then are written in order.
     hold_records(args.log_level)
@@ -189,8 +193,23 @@ def run_gui(args: argparse.Namespace) -> int:
     gc_policy.pause_for_boot()
     try:
         return _run(args, paths)
+    except (DataDirectoryError, DiskFullError) as exc:  # the instance lock not written
+        return _cannot_start(args, exc.user_message)
     finally:
         gc_policy.resume_after_boot()
+
+
+def _cannot_start(args: argparse.Namespace, reason: str) -> int:
+    """Before anything else could start: the reason on stderr and in a box; exit code 1."""
+    print(f"Huntaze Desktop cannot start: {reason}", file=sys.stderr)
+    if not args.no_err_windows:
+        from huntaze_desktop.app_services import fatal_message_box
+
+        _prepare_qt_environment()
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        assert isinstance(app, QApplication)
+        fatal_message_box(None, reason).exec()
+    return 1
 
 
 def _run(args: argparse.Namespace, paths: DataPaths) -> int:

@@ -156,9 +156,11 @@ class ServicesBoot:
             HuntazeError,
             InstallationError,
             KeyringUnavailableError,
+            StorageError,
             VaultKeyMissingError,
             VaultLockedError,
             WrongPassphraseError,
+            disk_problem,
         )
 
         # Imported on a worker thread (services have no Qt): the window keeps painting.
@@ -234,7 +236,15 @@ class ServicesBoot:
                 if passphrase is None:
                     return None
             except HuntazeError as exc:
-                self._fatal(exc)
+                full = disk_problem(exc, self.paths.root) if isinstance(exc, StorageError) else None
+                self._fatal(full or exc)
+                return None
+            except Exception as exc:
+                # A full or read-only disk met while opening (SQLite, a file write)
+                # is a sentence; anything else is a crash, for the crash handler.
+                if (problem := disk_problem(exc, self.paths.root)) is None:
+                    raise
+                self._fatal(problem)
                 return None
 
     async def _set_up_passphrase(self) -> str | None:

@@ -13,6 +13,7 @@ a CRITICAL log line, a crash file and an optional user-facing dialog, and points
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import io
 import json
@@ -119,19 +120,57 @@ class _TextFormatter(logging.Formatter):
         return line
 
 
+#: After a write to the log file failed (disk full, file system gone read-only), how
+#: long records are dropped before the file is tried again.
+LOG_RETRY_AFTER_S = 30.0
+
+
 def _private_rotating_handler(path: Path) -> logging.Handler:
-    """A rotating log whose files are created owner-only (0600), rotations too."""
+    """A rotating log whose files are created owner-only (0600), rotations too.
+
+    A write that fails with an ``OSError`` (disk full, quota, read-only) neither
+    raises nor reaches stderr (``logging``'s default ``handleError`` prints the
+    whole traceback there, for every record): the file is closed and records are
+    dropped for :data:`LOG_RETRY_AFTER_S`, then the file is opened again. The app
+    tells the user about the disk itself, in one sentence.
+    """
     import logging.handlers
+    import time
 
     class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+        quiet_until = 0.0  # time.monotonic() before which records are dropped
+
         def _open(self) -> io.TextIOWrapper:
             fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             os.chmod(self.baseFilename, 0o600)  # an existing file keeps its old mode otherwise
             return os.fdopen(fd, "a", encoding=self.encoding or "utf-8", errors=self.errors)
 
-    return _PrivateRotatingFileHandler(
-        path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
-    )
+        def emit(self, record: logging.LogRecord) -> None:
+            if self.quiet_until and time.monotonic() < self.quiet_until:
+                return
+            self.quiet_until = 0.0
+            super().emit(record)
+
+        def handleError(self, record: logging.LogRecord) -> None:
+            if not isinstance(sys.exc_info()[1], OSError):
+                super().handleError(record)
+                return
+            self.quiet_until = time.monotonic() + LOG_RETRY_AFTER_S
+            stream, self.stream = self.stream, None
+            if stream is not None:
+                with contextlib.suppress(OSError):  # flushing what is buffered fails again
+                    stream.close()
+
+    try:
+        return _PrivateRotatingFileHandler(
+            path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+        )
+    except OSError:  # cannot be opened now: tried again at a record after the pause
+        handler = _PrivateRotatingFileHandler(
+            path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8", delay=True
+        )
+        handler.quiet_until = time.monotonic() + LOG_RETRY_AFTER_S
+        return handler
 
 
 class _StderrHandler(logging.StreamHandler[TextIO]):
@@ -287,12 +326,16 @@ def install_excepthook(
     log = logging.getLogger("huntaze.crash")
     previous_hook, previous_thread_hook = sys.excepthook, threading.excepthook
     was_enabled = faulthandler.is_enabled()
-    paths.logs.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fault_fd = os.open(
-        paths.logs / "faulthandler.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600
-    )
-    fault_file = os.fdopen(fault_fd, "a", encoding="utf-8")
-    faulthandler.enable(file=fault_file, all_threads=True)
+    fault_file: TextIO | None = None
+    try:
+        paths.logs.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fault_fd = os.open(
+            paths.logs / "faulthandler.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600
+        )
+        fault_file = os.fdopen(fault_fd, "a", encoding="utf-8")
+        faulthandler.enable(file=fault_file, all_threads=True)
+    except OSError:  # a full or read-only disk: a hard crash goes to stderr, as before
+        log.warning("faulthandler.log could not be opened; hard crashes go to stderr")
 
     def handle(
         exc_type: type[BaseException],
@@ -335,9 +378,10 @@ def install_excepthook(
 
     def uninstall() -> None:
         sys.excepthook, threading.excepthook = previous_hook, previous_thread_hook
-        faulthandler.disable()
-        if was_enabled and sys.__stderr__ is not None:
-            faulthandler.enable(file=sys.__stderr__, all_threads=True)
-        fault_file.close()
+        if fault_file is not None:
+            faulthandler.disable()
+            if was_enabled and sys.__stderr__ is not None:
+                faulthandler.enable(file=sys.__stderr__, all_threads=True)
+            fault_file.close()
 
     return uninstall

@@ -208,3 +208,35 @@ def test_hard_crash_leaves_a_faulthandler_trace(paths: DataPaths) -> None:
     result = _run_child(paths, "import faulthandler\nfaulthandler._sigsegv()\n")
     assert result.returncode != 0
     assert "Fatal Python error" in (paths.logs / "faulthandler.log").read_text()
+
+
+def test_a_full_disk_silences_the_log_file_then_it_resumes(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No exception and nothing on stderr (logging's handleError prints tracebacks there)."""
+    from support.filesystems import fill, full_disk
+
+    import huntaze_desktop.logsetup as logsetup
+
+    monkeypatch.setattr(logsetup, "LOG_RETRY_AFTER_S", 0.0)  # try the file again at once
+    with full_disk(tmp_path / "disk") as disk:
+        paths = DataPaths(disk / "data").ensure()
+        filler = fill(disk)
+        setup_logging(paths, level="INFO", console=False)
+        log = area_logger("storage")
+        try:
+            raise OSError(28, "No space left on device")
+        except OSError:
+            log.exception("a write failed %s", "x" * 10_000)
+        log.error("and another %s", "y" * 10_000)
+        assert capfd.readouterr().err == ""
+        assert paths.log_file.read_text(encoding="utf-8") == ""
+        filler.unlink()
+        log.warning("space again")
+        for handler in _ours():
+            handler.flush()
+        assert "space again" in paths.log_file.read_text(encoding="utf-8")
+        assert capfd.readouterr().err == ""
+        for handler in _ours():  # before the file system goes away
+            logging.getLogger().removeHandler(handler)
+            handler.close()

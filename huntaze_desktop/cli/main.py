@@ -27,7 +27,7 @@ from huntaze_desktop.cli.common import (
     ask_passphrase,
     with_runtime,
 )
-from huntaze_desktop.domain.errors import HuntazeError
+from huntaze_desktop.domain.errors import HuntazeError, StorageError, disk_problem
 
 if TYPE_CHECKING:
     from huntaze_desktop.domain.paths import DataPaths
@@ -242,12 +242,19 @@ def run_cli(args: argparse.Namespace) -> int:
         print(f"huntaze-desktop: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except HuntazeError as exc:
-        print(f"Error: {exc.user_message}", file=sys.stderr)
+        # A storage error whose cause is a full or read-only disk says so; others
+        # (a report that could not be written elsewhere) keep their own sentence.
+        shown = (disk_problem(exc, paths.root) if isinstance(exc, StorageError) else None) or exc
+        print(f"Error: {shown.user_message}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("Cancelled.", file=sys.stderr)
         return EXIT_FAILED
-    except Exception:
+    except Exception as exc:
+        if (problem := disk_problem(exc, paths.root)) is not None:
+            # No traceback to the log first: it is on the disk that just refused a write.
+            print(f"Error: {problem.user_message}", file=sys.stderr)
+            return EXIT_FAILED
         log.exception("Unexpected error in '%s'", args.command)
         print(
             f"Error: something unexpected went wrong. Details are in {paths.log_file}.",

@@ -6,8 +6,11 @@ developers go to the (redacted) log, never into ``str(exc)``.
 
     HuntazeError
     ├── ConfigurationError          bad settings, missing developer credentials
+    │   └── DataDirectoryError      the data folder cannot be used
+    │       └── ReadOnlyDataError   ... because nothing can be written there
     ├── StorageError                the database cannot be opened or written
-    │   └── DatabaseCorruptError    quick_check failed; a copy was kept aside
+    │   ├── DatabaseCorruptError    quick_check failed; a copy was kept aside
+    │   └── DiskFullError           the disk holding the data folder is full
     ├── VaultError
     │   ├── VaultLockedError        no key available (no keyring, no passphrase)
     │   ├── KeyringUnavailableError no usable OS keyring
@@ -31,10 +34,12 @@ developers go to the (redacted) log, never into ``str(exc)``.
 
 from __future__ import annotations
 
+import errno
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from datetime import datetime
+    from os import PathLike
 
 __all__ = [
     "AccountNotFoundError",
@@ -44,6 +49,7 @@ __all__ = [
     "DataDirectoryError",
     "DatabaseCorruptError",
     "DecryptionError",
+    "DiskFullError",
     "HuntazeError",
     "InstallationError",
     "KeyringUnavailableError",
@@ -52,6 +58,7 @@ __all__ = [
     "ProviderError",
     "ProviderUnavailableError",
     "RateLimitedError",
+    "ReadOnlyDataError",
     "SignInCancelledError",
     "SignInError",
     "StateError",
@@ -61,6 +68,7 @@ __all__ = [
     "VaultLockedError",
     "WrongAccountError",
     "WrongPassphraseError",
+    "disk_problem",
 ]
 
 
@@ -86,10 +94,33 @@ class DataDirectoryError(ConfigurationError):
     default_message = "The data folder cannot be used."
 
 
+class ReadOnlyDataError(DataDirectoryError):
+    """The data folder (or the disk holding it) takes no writes."""
+
+    default_message = "The data folder is read-only."
+
+    @classmethod
+    def at(cls, root: str | PathLike[str]) -> ReadOnlyDataError:
+        return cls(
+            f"The data folder {root} is read-only: Huntaze Desktop needs to write there. "
+            "Make it writable, or choose another folder with --data-dir."
+        )
+
+
 class StorageError(HuntazeError):
     """The local database could not be opened or written."""
 
     default_message = "The local database could not be used."
+
+
+class DiskFullError(StorageError):
+    """A write to the data folder failed for want of space (or a file size limit)."""
+
+    default_message = "The disk holding the data folder is full: free some space and try again."
+
+    @classmethod
+    def at(cls, root: str | PathLike[str]) -> DiskFullError:
+        return cls(f"The disk holding {root} is full: free some space and try again.")
 
 
 class DatabaseCorruptError(StorageError):
@@ -308,3 +339,57 @@ def _failed_module(exc: ImportError) -> str | None:
     if not name or name.startswith(("importlib", "_frozen_importlib")):
         return None
     return name if name.startswith("huntaze_desktop") else name.split(".")[0]
+
+
+# errno values that mean "no room to write": no space, over quota, over the file
+# size limit (RLIMIT_FSIZE, or the file system's largest file).
+_FULL_ERRNOS = frozenset(
+    code for code in (errno.ENOSPC, getattr(errno, "EDQUOT", None), errno.EFBIG) if code
+)
+# SQLite's primary result codes (the low byte of ``sqlite_errorcode``).
+_SQLITE_READONLY, _SQLITE_FULL = 8, 13
+# Extended codes of failed writes: xWrite (how SQLite reports EFBIG, and ENOSPC on a
+# partial write) and growing the WAL index (-shm), which fails on a full disk.
+_SQLITE_FULL_IOERRS = frozenset({10 | (3 << 8), 10 | (19 << 8)})  # IOERR_WRITE, IOERR_SHMSIZE
+
+
+def disk_problem(exc: BaseException, root: str | PathLike[str]) -> HuntazeError | None:
+    """The sentence for ``exc`` when a write to the data folder ``root`` was refused.
+
+    Looks through ``exc``, its ``__cause__``/``__context__`` chain and the DB-API
+    error a SQLAlchemy error wraps (``.orig``): an ``OSError`` whose errno says no
+    space (``ENOSPC``, ``EDQUOT``, ``EFBIG``) or SQLite's ``SQLITE_FULL`` (and the
+    failed writes ``SQLITE_IOERR_WRITE`` / ``SQLITE_IOERR_SHMSIZE``, SQLite's report of
+    ``EFBIG`` and of a -shm file that cannot grow) is a :class:`DiskFullError`;
+    ``EROFS`` or ``SQLITE_READONLY`` a :class:`ReadOnlyDataError`. None otherwise.
+    Inspects the exceptions only: no I/O.
+    """
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ReadOnlyDataError | DiskFullError):
+            return current
+        if isinstance(current, OSError):
+            if current.errno in _FULL_ERRNOS:
+                return DiskFullError.at(root)
+            if current.errno == errno.EROFS:
+                return ReadOnlyDataError.at(root)
+        code = getattr(current, "sqlite_errorcode", None)
+        if isinstance(code, int):
+            if code & 0xFF == _SQLITE_FULL or code in _SQLITE_FULL_IOERRS:
+                return DiskFullError.at(root)
+            if code & 0xFF == _SQLITE_READONLY:
+                return ReadOnlyDataError.at(root)
+        orig = getattr(current, "orig", None)
+        pending.extend(
+            (
+                orig if isinstance(orig, BaseException) else None,
+                current.__cause__,
+                current.__context__,
+            )
+        )
+    return None

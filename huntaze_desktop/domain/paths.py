@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
 from typing import NamedTuple
 
-from huntaze_desktop.domain.errors import DataDirectoryError
+from huntaze_desktop.domain.errors import DataDirectoryError, ReadOnlyDataError
 
 __all__ = ["APP_NAME", "DataPaths", "default_data_dir"]
 
@@ -79,6 +80,11 @@ class DataPaths(NamedTuple):
         another way). Files of the user's own that happen to be in the folder
         are left as they are: ``--data-dir ~`` must not rewrite a home
         directory's permissions. Returns self.
+
+        Raises :class:`DataDirectoryError` when the folder cannot be made, and
+        :class:`ReadOnlyDataError` when it (one of its folders, or a file the app
+        rewrites in it) takes no writes: a read-only file system or missing write
+        permission, so that every command says so before it starts, not half-way.
         """
         for path in (self.root, self.logs, self.locks, self.cache, self.backups):
             try:
@@ -89,6 +95,8 @@ class DataPaths(NamedTuple):
                     " folder. Choose another folder with --data-dir."
                 ) from None
             except OSError as exc:
+                if exc.errno == errno.EROFS:
+                    raise ReadOnlyDataError.at(self.root) from None
                 reason = exc.strerror or type(exc).__name__
                 raise DataDirectoryError(
                     f"The data folder {self.root} cannot be used ({reason}). Choose another"
@@ -96,7 +104,21 @@ class DataPaths(NamedTuple):
                 ) from None
         if os.name == "posix":
             _owner_only(self.root)
+        if not self.writable():
+            raise ReadOnlyDataError.at(self.root)
         return self
+
+    def writable(self) -> bool:
+        """Whether the app can write its folders and the files it rewrites in place.
+
+        ``os.access`` answers for the real user and sees a read-only file system
+        (``EROFS``) even for root, who otherwise passes every permission check.
+        """
+        folders = (self.root, self.logs, self.locks, self.cache, self.backups)
+        files = (self.database, self.settings_file, self.vault_params, self.log_file)
+        return all(os.access(folder, os.W_OK | os.X_OK) for folder in folders) and all(
+            os.access(file, os.W_OK) for file in files if os.path.exists(file)
+        )
 
 
 # What the app writes at the top of its data folder; its subfolders are all its own.

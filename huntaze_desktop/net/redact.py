@@ -14,6 +14,7 @@ import re
 import threading
 import traceback
 from collections import OrderedDict
+from collections.abc import Hashable
 from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
@@ -21,9 +22,11 @@ __all__ = [
     "REDACTED",
     "RedactingFilter",
     "clear_registered_secrets",
+    "forget_secrets",
     "redact",
     "redact_url",
     "register_secret",
+    "registered_secret_count",
 ]
 
 REDACTED = "[REDACTED]"
@@ -100,66 +103,173 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 _MIN_SECRET_LENGTH = 6  # shorter values would scrub ordinary words
-_MAX_SECRETS = 512  # bounded: tokens come and go, the oldest are forgotten
+_MAX_SECRET_LENGTH = 8192  # longer values are documents, not credentials: not registered
+_MAX_FORMS = 16_384  # ~200 accounts x 3 secrets x 7 forms, with room; oldest forgotten first
+_MAX_IRREGULAR = 512  # forms holding a delimiter: each costs a find() per scrubbed text
+
+# Runs of characters that tokens are made of (RFC 6750 b64token, base64, URL
+# encoding, TikTok's "act.…!1234"); white space, quotes, brackets, "=", "&", ";"
+# and "," end a run. A form made only of these characters is found by looking
+# up each run's 6-character windows in a dict; any other form ("irregular": a
+# client secret with a space in it, say) by str.find.
+_RUN_CHARS = r"A-Za-z0-9\-._~+/%!*:@$"
+_RUN = re.compile(rf"[{_RUN_CHARS}]{{{_MIN_SECRET_LENGTH},}}")
+_REGULAR = re.compile(rf"[{_RUN_CHARS}]+")
 
 
 class _SecretRegistry:
-    """Exact secrets (and their encoded forms) to scrub anywhere."""
+    """Exact secrets (and their encoded forms) to scrub anywhere, found in one pass.
+
+    A regex alternation of every form had to be recompiled after each new
+    secret, at a cost growing with their number; with 200 accounts' tokens
+    registered as they are opened it would be rebuilt again and again. Here a
+    form is filed under its first 6 characters (every form has at least 6): to
+    scrub, a precompiled pattern finds the token-like runs of the text (in C),
+    and each 6-character window of a run is one dict look-up, whose few
+    candidates are compared in place. Registering is a dict insert; scrubbing
+    costs a look-up per character of the token-like text, whatever the number
+    of secrets (``benchmarks/bench_redact.py``). Memory is bounded by
+    ``_MAX_FORMS`` (least recently registered forgotten first).
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._secrets: OrderedDict[str, None] = OrderedDict()
-        self._pattern: re.Pattern[str] | None = None
+        # form -> owner (None: no owner), in registration order, for the bound.
+        self._forms: OrderedDict[str, Hashable] = OrderedDict()
+        self._buckets: dict[str, list[str]] = {}  # first 6 chars -> forms, longest first
+        self._irregular: OrderedDict[str, None] = OrderedDict()
 
-    def add(self, value: str) -> None:
-        if len(value) < _MIN_SECRET_LENGTH:
+    def __len__(self) -> int:
+        return len(self._forms)
+
+    def add(self, value: str, owner: Hashable) -> None:
+        if not _MIN_SECRET_LENGTH <= len(value) <= _MAX_SECRET_LENGTH:
             return
         raw = value.encode("utf-8")
+        # Base64 padding is left out: the form without it matches, and "=" tells nothing.
         forms = {
-            value,
-            quote(value, safe=""),
-            quote_plus(value, safe=""),
-            base64.b64encode(raw).decode("ascii"),
-            base64.urlsafe_b64encode(raw).decode("ascii"),
+            form.rstrip("=")
+            for form in (
+                value,
+                quote(value, safe=""),
+                quote_plus(value, safe=""),
+                base64.b64encode(raw).decode("ascii"),
+                base64.urlsafe_b64encode(raw).decode("ascii"),
+            )
         }
-        forms |= {form.rstrip("=") for form in forms}
         with self._lock:
             for form in forms:
                 if len(form) >= _MIN_SECRET_LENGTH:
-                    self._secrets[form] = None
-                    self._secrets.move_to_end(form)
-            while len(self._secrets) > _MAX_SECRETS:
-                self._secrets.popitem(last=False)
-            self._pattern = None
+                    self._add_form(form, owner)
+            while len(self._forms) > _MAX_FORMS:
+                self._drop_form(next(iter(self._forms)))
+            while len(self._irregular) > _MAX_IRREGULAR:
+                self._drop_form(next(iter(self._irregular)))
+
+    def _add_form(self, form: str, owner: Hashable) -> None:
+        if form in self._forms:
+            self._forms[form] = owner
+            self._forms.move_to_end(form)
+            if form in self._irregular:
+                self._irregular.move_to_end(form)
+            return
+        self._forms[form] = owner
+        if _REGULAR.fullmatch(form):
+            bucket = self._buckets.setdefault(form[:_MIN_SECRET_LENGTH], [])
+            bucket.append(form)
+            bucket.sort(key=len, reverse=True)
+        else:
+            self._irregular[form] = None
+
+    def _drop_form(self, form: str) -> None:
+        del self._forms[form]
+        if form in self._irregular:
+            del self._irregular[form]
+            return
+        key = form[:_MIN_SECRET_LENGTH]
+        bucket = self._buckets[key]
+        bucket.remove(form)
+        if not bucket:
+            del self._buckets[key]
+
+    def forget(self, owner: Hashable) -> None:
+        with self._lock:
+            for form in [f for f, o in self._forms.items() if o == owner]:
+                self._drop_form(form)
 
     def clear(self) -> None:
         with self._lock:
-            self._secrets.clear()
-            self._pattern = None
+            self._forms.clear()
+            self._buckets.clear()
+            self._irregular.clear()
 
     def scrub(self, text: str) -> str:
+        if not self._forms:
+            return text
+        spans: list[tuple[int, int]] = []
         with self._lock:
-            if not self._secrets:
-                return text
-            if self._pattern is None:
-                # Longest first, so a secret's base64 form beats a prefix of it.
-                ordered = sorted(self._secrets, key=len, reverse=True)
-                self._pattern = re.compile("|".join(map(re.escape, ordered)))
-            pattern = self._pattern
-        return pattern.sub(REDACTED, text)
+            if self._buckets:
+                get, window = self._buckets.get, _MIN_SECRET_LENGTH
+                for run in _RUN.finditer(text):
+                    start, end = run.span()
+                    for i in range(start, end - window + 1):
+                        candidates = get(text[i : i + window])
+                        if candidates is None:
+                            continue
+                        for form in candidates:  # longest first
+                            if text.startswith(form, i, end):
+                                spans.append((i, i + len(form)))
+                                break
+            for form in self._irregular:
+                found = text.find(form)
+                while found >= 0:
+                    spans.append((found, found + len(form)))
+                    found = text.find(form, found + len(form))
+        if not spans:
+            return text
+        spans.sort()
+        merged = [spans[0]]
+        for start, end in spans[1:]:  # overlapping or touching spans become one
+            if start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        pieces: list[str] = []
+        done = 0
+        for start, end in merged:
+            pieces += (text[done:start], REDACTED)
+            done = end
+        pieces.append(text[done:])
+        return "".join(pieces)
 
 
 _registry = _SecretRegistry()
 
 
-def register_secret(value: str | None) -> None:
-    """Scrub this exact value (raw, URL-encoded and base64) from all future output."""
+def register_secret(value: str | None, owner: Hashable = None) -> None:
+    """Scrub this exact value (raw, URL-encoded and base64) from all future output.
+
+    ``owner`` (e.g. ``(provider, provider_account_id)``) lets
+    :func:`forget_secrets` drop an account's values when it is disconnected.
+    Values shorter than 6 or longer than 8192 characters are not registered.
+    """
     if value:
-        _registry.add(value)
+        _registry.add(value, owner)
+
+
+def forget_secrets(owner: Hashable) -> None:
+    """Stop scrubbing the values registered with ``owner`` (the account is gone)."""
+    if owner is not None:
+        _registry.forget(owner)
+
+
+def registered_secret_count() -> int:
+    """How many forms are registered (bounded; for tests and diagnostics)."""
+    return len(_registry)
 
 
 def clear_registered_secrets() -> None:
-    """Forget every registered secret (tests; account removal)."""
+    """Forget every registered secret (tests)."""
     _registry.clear()
 
 

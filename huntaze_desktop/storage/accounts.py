@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from huntaze_desktop.domain.errors import AccountNotFoundError
 from huntaze_desktop.domain.models import Account, ConnectionStatus, TokenSet
+from huntaze_desktop.net.redact import forget_secrets
 from huntaze_desktop.storage.audit import (
     AuditEvent,
     append_audit,
@@ -417,23 +418,32 @@ class AccountStore:
             _account_event(conn, "disconnect", key)
             if not keep_history:
                 conn.execute(_DELETE, {"row_id": account_id})
-                return
-            conn.execute(delete(api_cache).where(api_cache.c.account_id == account_id))
-            values = {
-                "access_token": b"",
-                "refresh_token": None,
-                "expires_at": None,
-                "refresh_expires_at": None,
-                "scope": None,
-                "status": _DISCONNECTED,
-                "status_reason": None,
-                "last_error": None,
-                "retry_at": None,
-                "token_generation": int(row["token_generation"] or 0) + 1,
-                "updated_at": utcnow(),
-            }
-            check_columns(oauth_accounts, values)
-            conn.execute(_UPDATE_ROW, {**values, "row_id": account_id})
+            else:
+                self._keep_as_disconnected(conn, row)
+        # Its tokens are gone: logs need not look for them any more (a pending
+        # revocation registers its token again when it is opened to be sent).
+        forget_secrets((key.provider, key.provider_account_id))
+
+    @staticmethod
+    def _keep_as_disconnected(conn: Connection, row: RowMapping) -> None:
+        """The row without any secret or cached answer, holding the history."""
+        account_id = row["id"]
+        conn.execute(delete(api_cache).where(api_cache.c.account_id == account_id))
+        values = {
+            "access_token": b"",
+            "refresh_token": None,
+            "expires_at": None,
+            "refresh_expires_at": None,
+            "scope": None,
+            "status": _DISCONNECTED,
+            "status_reason": None,
+            "last_error": None,
+            "retry_at": None,
+            "token_generation": int(row["token_generation"] or 0) + 1,
+            "updated_at": utcnow(),
+        }
+        check_columns(oauth_accounts, values)
+        conn.execute(_UPDATE_ROW, {**values, "row_id": account_id})
 
     def audit(
         self,

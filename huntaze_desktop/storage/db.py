@@ -36,7 +36,7 @@ from sqlalchemy import column, create_engine, event, insert, select, table
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from huntaze_desktop.domain.errors import DatabaseCorruptError, StorageError
+from huntaze_desktop.domain.errors import DatabaseCorruptError, StorageError, disk_problem
 from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.storage.models import users, utcnow
 
@@ -115,8 +115,9 @@ class Database:
 
         Raises :class:`DatabaseCorruptError` (with ``backup_path``) when the file
         fails ``quick_check`` or is not a database; the damaged file is copied to
-        ``paths.backups`` first and left as it was. Other failures raise
-        :class:`StorageError`.
+        ``paths.backups`` first and left as it was. A full disk is a
+        :class:`DiskFullError`, a read-only one a :class:`ReadOnlyDataError`
+        (also from ``paths.ensure()``). Other failures raise :class:`StorageError`.
         """
         paths.ensure()
         path = paths.database
@@ -135,6 +136,9 @@ class Database:
             user_id = _ensure_default_user(engine, writer)
         except (sqlite3.Error, SQLAlchemyError) as exc:
             engine.dispose()
+            if (problem := disk_problem(exc, paths.root)) is not None:
+                log.info("could not open the database: %s", type(exc).__name__)
+                raise problem from None  # the disk's sentence (on stderr once, by the caller)
             log.error("could not open the database: %s", type(exc).__name__)
             raise StorageError(
                 f"The local database at {path} could not be opened or updated."
@@ -229,6 +233,9 @@ def _check_integrity(path: Path, backups: Path) -> None:
             problem = "; ".join(str(r[0]) for r in rows[:3])
     except sqlite3.DatabaseError as exc:
         if getattr(exc, "sqlite_errorcode", None) not in _CORRUPT_CODES:
+            if (full := disk_problem(exc, path.parent)) is not None:
+                log.info("database check failed: %s", exc)
+                raise full from None
             log.error("database check failed: %s", exc)
             raise StorageError(f"The local database at {path} could not be opened.") from None
         problem = str(exc)

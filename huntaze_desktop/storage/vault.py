@@ -5,6 +5,10 @@ bytes) | ciphertext+tag``. The associated data binds it to its place (table,
 column, user, provider, provider_account_id), so a ciphertext copied into
 another row or column fails to open instead of yielding someone else's token.
 
+Every value sealed or opened is registered with
+:func:`huntaze_desktop.net.redact.register_secret` (owner: its provider and
+account), so the logs scrub it wherever it turns up.
+
 Where the master key comes from (OS keyring or a passphrase) is
 :mod:`huntaze_desktop.storage.keystore`'s business; this module only seals and
 opens.
@@ -20,6 +24,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from huntaze_desktop.domain.errors import DecryptionError
+from huntaze_desktop.net.redact import register_secret
 
 __all__ = ["FORMAT_VERSION", "SecretPlace", "Vault", "key_id_for"]
 
@@ -45,6 +50,11 @@ class SecretPlace:
     user_id: int
     provider: str = ""
     provider_account_id: str = ""
+
+    @property
+    def owner(self) -> tuple[str, str]:
+        """Whose secret this is, for ``net.redact.forget_secrets`` when the account goes."""
+        return (self.provider, self.provider_account_id)
 
     def associated_data(self) -> bytes:
         parts = (
@@ -77,6 +87,8 @@ class Vault:
         return AESGCM.generate_key(bit_length=256)
 
     def seal(self, plaintext: str, place: SecretPlace) -> bytes:
+        """Encrypt ``plaintext`` for ``place``; from now on logs scrub it (``register_secret``)."""
+        register_secret(plaintext, owner=place.owner)
         nonce = os.urandom(_NONCE_LEN)
         header = _MAGIC + bytes([FORMAT_VERSION]) + self.key_id + nonce
         return header + self._aead.encrypt(
@@ -100,7 +112,11 @@ class Vault:
             plain = self._aead.decrypt(nonce, sealed[_HEADER_LEN:], place.associated_data())
         except InvalidTag:
             raise DecryptionError() from None
-        return plain.decode("utf-8")
+        text = plain.decode("utf-8")
+        # Every secret opened is scrubbed from every log line, crash file and toast
+        # from now on, in raw, URL-encoded and base64 forms (net.redact).
+        register_secret(text, owner=place.owner)
+        return text
 
     @staticmethod
     def sealed_key_id(sealed: bytes) -> bytes | None:

@@ -21,6 +21,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLockFile, QObject, Signal
 
+from huntaze_desktop.domain.errors import (
+    DataDirectoryError,
+    DiskFullError,
+    HuntazeError,
+    ReadOnlyDataError,
+)
+
 if TYPE_CHECKING:
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
@@ -34,6 +41,8 @@ _CONNECT_TIMEOUT_MS = 2000
 # after its first paint, which the boot waits for up to 3 s (app.FIRST_PAINT_WAIT_MS).
 KNOCK_FOR_MS = 5000
 _KNOCK_INTERVAL_S = 0.1
+# Free bytes under which a lock file that could not be written means a full disk.
+_ROOM_FOR_LOCK = 64 * 1024
 
 
 def _server_name(data_dir: Path) -> str:
@@ -86,6 +95,9 @@ class SingleInstance(QObject):
     def acquire(self, *, listen: bool = True) -> bool:
         """Take the lock; False when another live instance holds it.
 
+        Raises :class:`ReadOnlyDataError`, :class:`DiskFullError` or
+        :class:`DataDirectoryError` when the lock file cannot be written at all.
+
         ``listen=False`` leaves starting the activation server to ``listen()``.
         """
         if self.acquired:
@@ -98,6 +110,8 @@ class SingleInstance(QObject):
         # stale, only a dead holder does.
         lock.setStaleLockTime(0)
         if not lock.tryLock(0) and not self._take_over_stale(lock):
+            if lock.error() != QLockFile.LockError.LockFailedError:
+                raise self._unwritable(lock)
             log.info("Another instance is using %s", self.data_dir)
             return False
         self._lock = lock
@@ -105,6 +119,29 @@ class SingleInstance(QObject):
         if listen:
             self.listen()
         return True
+
+    def _unwritable(self, lock: QLockFile) -> HuntazeError:
+        """Why the lock file could not be written, when no other instance holds it.
+
+        Qt reports a write refused for want of space as ``UnknownError``
+        ("partition full", in its source), a refused creation as
+        ``PermissionError``.
+        """
+        import shutil
+
+        log.info("The instance lock could not be written (%s)", lock.error().name)
+        if lock.error() == QLockFile.LockError.PermissionError:
+            return ReadOnlyDataError.at(self.data_dir)
+        try:
+            full = shutil.disk_usage(self.lock_path.parent).free < _ROOM_FOR_LOCK
+        except OSError:
+            full = False
+        if full:
+            return DiskFullError.at(self.data_dir)
+        return DataDirectoryError(
+            f"The data folder {self.data_dir} cannot be used: the file {self.lock_path}"
+            " could not be written. Fix the folder, or choose another one with --data-dir."
+        )
 
     def _take_over_stale(self, lock: QLockFile) -> bool:
         # PySide returns (pid, hostname, appname); pid 0 when the file is unreadable.

@@ -16,9 +16,11 @@ from huntaze_desktop.net.redact import (
     REDACTED,
     RedactingFilter,
     clear_registered_secrets,
+    forget_secrets,
     redact,
     redact_url,
     register_secret,
+    registered_secret_count,
 )
 
 SECRET = "IGQWRPa1ZA3xYz_secret-TOKEN.value"
@@ -218,3 +220,32 @@ def test_filter_survives_a_bad_format_string() -> None:
 )
 def test_onlyfans_browser_ids_are_scrubbed(text: str) -> None:
     assert "0123456789abcdef0123456789abcdef01234567" not in redact(text)
+
+
+def test_registered_secrets_inside_longer_runs_and_overlapping() -> None:
+    token = "act.Zz81xk2pLLm0q!1234.va"  # TikTok-like: "!" and "." inside
+    register_secret(token)
+    assert redact(f"GET /v2/user?x={token}&y=1") == f"GET /v2/user?x={REDACTED}&y=1"
+    inner = quote(f"https://h/cb?access={token}", safe="")
+    assert token not in redact(inner) and quote(token, safe="") not in redact(inner)
+    assert redact(f"{token}{token} {token}") == f"{REDACTED} {REDACTED}"
+    register_secret("Zz81xk2pLLm0")  # a part of the first one: the longest form wins
+    assert redact(f"<{token}>") == f"<{REDACTED}>"
+    assert redact("<Zz81xk2pLLm0>") == f"<{REDACTED}>"
+
+
+def test_owners_forget_their_secrets_and_the_registry_is_bounded() -> None:
+    from huntaze_desktop.net import redact as module
+
+    register_secret("firstAccountToken1", owner=("reddit", "a"))
+    register_secret("secondAccountToken2", owner=("reddit", "b"))
+    forget_secrets(("reddit", "a"))
+    assert redact("firstAccountToken1 secondAccountToken2") == (f"firstAccountToken1 {REDACTED}")
+    for i in range(module._MAX_FORMS):  # every one has several forms: the oldest go
+        register_secret(f"bulkSecretValue{i:06d}")
+    assert registered_secret_count() == module._MAX_FORMS
+    assert redact("secondAccountToken2") == "secondAccountToken2"
+    newest = f"bulkSecretValue{module._MAX_FORMS - 1:06d}"
+    assert redact(newest) == REDACTED
+    register_secret("x" * 9000)  # a document, not a credential
+    assert redact("x" * 9000) == "x" * 9000

@@ -11,7 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from huntaze_desktop.domain.errors import ConfigurationError, HuntazeError
-from huntaze_desktop.providers.onlyfans.session import CapturedSession, IncompleteSessionError
+from huntaze_desktop.providers.onlyfans.session import (
+    MAX_COOKIE_HEADER,
+    MAX_SESSION_FILE,
+    CapturedSession,
+    IncompleteSessionError,
+    InvalidSessionError,
+)
 
 COOKIES = {"sess": "s3cr3tsess", "auth_id": "4242", "auth_uid_4242": "2fa-value"}
 UA = "Mozilla/5.0 (X11; Linux x86_64) HuntazeTest/1.0"
@@ -104,3 +110,49 @@ json_values = st.recursive(
 def test_from_mapping_only_raises_typed_errors(data: dict[str, object]) -> None:
     with contextlib.suppress(HuntazeError):
         CapturedSession.from_mapping(data)
+
+
+@pytest.mark.parametrize(
+    ("over", "expected"),
+    [
+        ({"cookies": {**COOKIES, "sess": "abc\r\nX-Injected: 1"}}, "the cookie 'sess' holds"),
+        ({"cookies": {**COOKIES, "sess": "abc\ndef"}}, "the cookie 'sess' holds"),
+        ({"cookies": {**COOKIES, "sess": "a\x00b"}}, "the cookie 'sess' holds"),
+        ({"cookies": {**COOKIES, "sess": "a\x7fb"}}, "the cookie 'sess' holds"),
+        ({"cookies": {**COOKIES, "sess": "a; auth_id=1"}}, "the cookie 'sess' holds"),
+        ({"cookies": {**COOKIES, "sess": "caf\u00e9"}}, "the cookie 'sess' holds"),
+        ({"cookies": {**COOKIES, "bad\r\nname": "v"}}, "a cookie name holds"),
+        ({"cookies": {**COOKIES, "sess": "x" * (50 * 1024 * 1024)}}, "over 16 kB"),
+        ({"cookies": {**COOKIES, **{f"c{i}": "v" * 1000 for i in range(17)}}}, "over 16 kB"),
+        ({"x_bc": "bc\r\nvalue"}, "the browser value 'x-bc' holds"),
+        ({"user_agent": "Mozilla\n/5.0"}, "the browser value 'User-Agent' holds"),
+        ({"user_agent": "M" * 3000}, "'User-Agent' is larger than any browser sends"),
+    ],
+)
+def test_values_no_browser_sends_are_an_invalid_session(
+    over: dict[str, object], expected: str
+) -> None:
+    with pytest.raises(InvalidSessionError) as info:
+        make(**over)
+    message = info.value.user_message
+    assert message.startswith("That OnlyFans session is not valid: ")
+    assert expected in message and message.endswith("Please sign in again.")
+    assert "abc" not in message and "X-Injected" not in message  # never the value
+    assert isinstance(info.value, IncompleteSessionError)  # refused where those are
+
+
+def test_large_but_real_sessions_pass() -> None:
+    session = make(cookies={**COOKIES, "sess": "s" * 8000, "fp": "f" * 7000}, user_agent="U" * 2048)
+    assert len(session.cookie_header()) < MAX_COOKIE_HEADER
+    # Surrounding white space (a copied line break included) is trimmed, as before.
+    assert make(cookies={**COOKIES, "sess": " s3cr3t\r\n"}).cookies["sess"] == "s3cr3t"
+
+
+def test_a_huge_session_file_is_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "session.json"
+    value = "x" * (MAX_SESSION_FILE + 10)
+    path.write_text(
+        json.dumps({"cookies": {**COOKIES, "sess": value}, "x_bc": "b", "user_agent": UA})
+    )
+    with pytest.raises(InvalidSessionError, match="is larger than any sign-in"):
+        CapturedSession.from_file(path)

@@ -14,7 +14,7 @@ from huntaze_desktop.domain.errors import AuthRejectedError, ConfigurationError
 from huntaze_desktop.domain.models import ConnectionStatus
 from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.providers.base import ClientCredentials, ProviderClient
-from huntaze_desktop.providers.onlyfans import CapturedSession
+from huntaze_desktop.providers.onlyfans import CapturedSession, IncompleteSessionError
 from huntaze_desktop.providers.onlyfans.sandbox.app import scripted_sign_in, sessions
 from huntaze_desktop.providers.registry import default_registry
 from huntaze_desktop.sandbox.server import SandboxServer
@@ -116,3 +116,38 @@ async def test_oauth_platform_is_refused(store: AccountStore, factory: Any) -> N
     session = CapturedSession(cookies={"sess": "x", "auth_id": "1"}, x_bc="y", user_agent=UA)
     with pytest.raises(ConfigurationError):
         await connect_session(store, factory, "reddit", session)
+
+
+class _RawSession:
+    """A BrowserSession as another capture path might hand it over, unchecked."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    @property
+    def user_id(self) -> str:
+        return str(self.data["cookies"]["auth_id"])
+
+    def to_json(self) -> str:
+        return json.dumps(self.data)
+
+
+@pytest.mark.parametrize(
+    "bad", ["\r\nX-Injected: yes", "\n", "x" * (50 * 1024 * 1024)], ids=["crlf", "lf", "50MB"]
+)
+async def test_a_cookie_no_browser_sends_is_refused_before_any_request(
+    store: AccountStore, factory: Any, sandbox_server: SandboxServer, bad: str
+) -> None:
+    data = json.loads((await captured(sandbox_server, SUNNY)).to_json())
+    sess = data["cookies"]["sess"]
+    data["cookies"]["sess"] = sess[:4] + bad + sess[4:]  # inside: the ends are trimmed
+    requests = sandbox_server.state.counters["requests.onlyfans"]
+    with pytest.raises(IncompleteSessionError) as refused:
+        CapturedSession.from_mapping(data)  # what the CLI and the sign-in window build
+    assert refused.value.user_message.startswith("That OnlyFans session is not valid: ")
+    with pytest.raises(AuthRejectedError) as rejected:
+        await connect_session(store, factory, "onlyfans", _RawSession(data))
+    assert rejected.value.user_message.startswith("That OnlyFans session is not valid: ")
+    assert rejected.value.code == "invalid_session"
+    assert sandbox_server.state.counters["requests.onlyfans"] == requests
+    assert store.list_accounts() == []

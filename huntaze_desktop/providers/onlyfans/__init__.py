@@ -7,7 +7,11 @@ request is signed from a rules file the user can update without a release.
 from huntaze_desktop.providers.onlyfans.analytics import ANALYTICS
 from huntaze_desktop.providers.onlyfans.client import Client
 from huntaze_desktop.providers.onlyfans.rules import Rules, RulesSource
-from huntaze_desktop.providers.onlyfans.session import CapturedSession, IncompleteSessionError
+from huntaze_desktop.providers.onlyfans.session import (
+    CapturedSession,
+    IncompleteSessionError,
+    InvalidSessionError,
+)
 from huntaze_desktop.providers.onlyfans.spec import SPEC, OnlyFansMetadata
 
 __all__ = [
@@ -16,6 +20,7 @@ __all__ = [
     "CapturedSession",
     "Client",
     "IncompleteSessionError",
+    "InvalidSessionError",
     "OnlyFansMetadata",
     "Rules",
     "RulesSource",

@@ -25,6 +25,7 @@ from huntaze_desktop.domain.errors import (
     SignInError,
 )
 from huntaze_desktop.domain.models import TokenSet
+from huntaze_desktop.net.redact import register_secret
 from huntaze_desktop.providers.base import (
     ClientCredentialsLike,
     Clock,
@@ -42,7 +43,7 @@ from huntaze_desktop.providers.errors import (
     optional_str,
 )
 from huntaze_desktop.providers.onlyfans.rules import CACHE_FILE_NAME, Rules, RulesSource
-from huntaze_desktop.providers.onlyfans.session import CapturedSession
+from huntaze_desktop.providers.onlyfans.session import CapturedSession, InvalidSessionError
 from huntaze_desktop.providers.onlyfans.signing import sign
 
 if TYPE_CHECKING:
@@ -76,16 +77,36 @@ _PROFILE_STATS = {
 }
 
 
+# The session cookies that are credentials (auth_id is the account number, logged as such).
+_SECRET_COOKIES = frozenset({"sess", "auth_hash"})
+
+
 def session_from_tokens(tokens: TokenSet) -> CapturedSession:
-    """The session stored as ``tokens.access_token``; unreadable → sign in again."""
+    """The session stored as ``tokens.access_token``; unreadable → sign in again.
+
+    Checked before any request: a value no header can carry (CR/LF, an absurd
+    size) is an ``AuthRejectedError`` saying the session is not valid.
+    """
     try:
-        return CapturedSession.from_json(tokens.access_token)
+        session = CapturedSession.from_json(tokens.access_token)
+    except InvalidSessionError as exc:
+        raise AuthRejectedError(
+            exc.user_message, provider="onlyfans", code="invalid_session"
+        ) from None
     except SignInError:
         raise AuthRejectedError(
             "The saved OnlyFans session could not be read. Sign in again.",
             provider="onlyfans",
             code="bad_session",
         ) from None
+    # The stored document is registered by the vault that opened it; its values
+    # are registered one by one too, for a log line that holds one of them alone.
+    owner = ("onlyfans", session.user_id)
+    for name, value in session.cookies.items():
+        if name in _SECRET_COOKIES or name.startswith("auth_uid_"):
+            register_secret(value, owner=owner)
+    register_secret(session.x_bc, owner=owner)
+    return session
 
 
 class Client(ProviderClient):

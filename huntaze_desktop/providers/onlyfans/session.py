@@ -9,6 +9,7 @@ vault, and ``repr`` never shows a value.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,15 +17,89 @@ from typing import Any
 
 from huntaze_desktop.domain.errors import ConfigurationError, SignInError
 
-__all__ = ["CapturedSession", "IncompleteSessionError"]
+__all__ = [
+    "MAX_COOKIE_HEADER",
+    "MAX_HEADER_VALUE",
+    "MAX_SESSION_FILE",
+    "CapturedSession",
+    "IncompleteSessionError",
+    "InvalidSessionError",
+]
 
 _INCOMPLETE = "The OnlyFans session is incomplete: "
+_INVALID = "That OnlyFans session is not valid: "
+_SIGN_IN_AGAIN = " Please sign in again."
+
+#: Bounds no real sign-in comes near (OnlyFans' cookies take about 1 kB, its
+#: User-Agent and x-bc a few hundred bytes; servers commonly refuse request
+#: headers past 8-16 kB). A session past them is refused before any request.
+MAX_COOKIE_HEADER = 16 * 1024  # the whole "Cookie:" header, in characters
+MAX_HEADER_VALUE = 2 * 1024  # x-bc, User-Agent
+MAX_SESSION_FILE = 1024 * 1024  # --session-file, in bytes (exports list every cookie)
+
+# A cookie name is an HTTP token (RFC 6265 / RFC 9110); a value, and the other
+# header values, printable ASCII: no CR/LF or other control character, nothing
+# httpx cannot put in a header. A ";" would end the cookie inside a value.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_TEXT = re.compile(r"[\x20-\x7e]*")
 
 
 class IncompleteSessionError(SignInError):
     """A captured session lacks a value OnlyFans needs; the message names which."""
 
     default_message = _INCOMPLETE + "some sign-in values were not found. Please sign in again."
+
+
+class InvalidSessionError(IncompleteSessionError):
+    """A session holding what no browser sends: control characters, absurd sizes.
+
+    A kind of :class:`IncompleteSessionError`, so every place that refuses an
+    incomplete session (the sign-in window, the CLI, a stored session) refuses
+    this one the same way, and before any request: otherwise httpx refuses the
+    header and the failure reads as "could not reach the platform".
+    """
+
+    default_message = _INVALID + "it holds values no browser sends." + _SIGN_IN_AGAIN
+
+
+def _check_sizes(cookies: Mapping[str, str], x_bc: str, user_agent: str) -> None:
+    """Raise :class:`InvalidSessionError` for values larger than any sign-in.
+
+    Run first, on the values as given: a 50 MB value is neither copied nor scanned.
+    """
+    size = sum(len(k) + len(v) + 3 for k, v in cookies.items())
+    if size > MAX_COOKIE_HEADER:
+        raise InvalidSessionError(
+            _INVALID + f"its cookies are larger than any sign-in (over {MAX_COOKIE_HEADER // 1024}"
+            " kB)." + _SIGN_IN_AGAIN
+        )
+    for label, value in (("x-bc", x_bc), ("User-Agent", user_agent)):
+        if len(value) > MAX_HEADER_VALUE:
+            raise InvalidSessionError(
+                _INVALID + f"the browser value '{label}' is larger than any browser sends"
+                f" (over {MAX_HEADER_VALUE // 1024} kB)." + _SIGN_IN_AGAIN
+            )
+
+
+def _check_characters(cookies: Mapping[str, str], x_bc: str, user_agent: str) -> None:
+    """Raise :class:`InvalidSessionError` for a value that cannot go in a request header."""
+    for name, value in cookies.items():
+        if not _TOKEN.fullmatch(name):
+            raise InvalidSessionError(
+                _INVALID + "a cookie name holds characters no browser sends." + _SIGN_IN_AGAIN
+            )
+        if not _HEADER_TEXT.fullmatch(value) or ";" in value:
+            # The name is a checked token: safe to show. The value never is.
+            raise InvalidSessionError(
+                _INVALID + f"the cookie '{name}' holds characters no browser sends"
+                " (a line break or another control character)." + _SIGN_IN_AGAIN
+            )
+    for label, value in (("x-bc", x_bc), ("User-Agent", user_agent)):
+        if not _HEADER_TEXT.fullmatch(value):
+            raise InvalidSessionError(
+                _INVALID + f"the browser value '{label}' holds characters no browser sends"
+                " (a line break or another control character)." + _SIGN_IN_AGAIN
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +121,16 @@ class CapturedSession:
             isinstance(k, str) and isinstance(v, str) for k, v in self.cookies.items()
         ):
             raise IncompleteSessionError(_INCOMPLETE + "the cookies could not be read.")
+        if not isinstance(self.x_bc, str) or not isinstance(self.user_agent, str):
+            raise IncompleteSessionError()
+        _check_sizes(self.cookies, self.x_bc, self.user_agent)
         # Keep only non-empty values, stripped: a copy so the caller's dict can't change us.
         cookies = {k.strip(): v.strip() for k, v in self.cookies.items() if k.strip() and v.strip()}
         object.__setattr__(self, "cookies", cookies)
         object.__setattr__(self, "_frozen_cookies", tuple(sorted(cookies.items())))
-        if not isinstance(self.x_bc, str) or not isinstance(self.user_agent, str):
-            raise IncompleteSessionError()
         object.__setattr__(self, "x_bc", self.x_bc.strip())
         object.__setattr__(self, "user_agent", self.user_agent.strip())
+        _check_characters(cookies, self.x_bc, self.user_agent)
         for name in ("sess", "auth_id"):
             if name not in cookies:
                 raise IncompleteSessionError(
@@ -138,8 +215,19 @@ class CapturedSession:
     def from_file(cls, path: Path | str) -> CapturedSession:
         """Read ``--session-file``: JSON with ``cookies``, ``x_bc`` and ``user_agent``."""
         p = Path(path).expanduser()
+        unreadable = ConfigurationError(f"The session file {p} could not be read.")
         try:
-            text = p.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            raise ConfigurationError(f"The session file {p} could not be read.") from None
+            with p.open("rb") as handle:
+                raw = handle.read(MAX_SESSION_FILE + 1)  # no more: a huge file is not loaded
+        except OSError:
+            raise unreadable from None
+        if len(raw) > MAX_SESSION_FILE:
+            raise InvalidSessionError(
+                _INVALID + f"the session file {p} is larger than any sign-in"
+                f" (over {MAX_SESSION_FILE // (1024 * 1024)} MB)." + _SIGN_IN_AGAIN
+            )
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise unreadable from None
         return cls.from_json(text)
