@@ -26,8 +26,9 @@ os.environ.setdefault(
 )
 
 import httpx
-from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
+from PySide6.QtTest import QTest
 from support.qt_async import SignalRecorder, pump, pump_until, run_js
 
 from huntaze_desktop.domain.settings import SignInMethod
@@ -109,6 +110,30 @@ async def test_embedded_sign_in_stores_the_account(runtime: Any, qtbot: Any) -> 
     stored = await runtime.accounts.list_accounts("instagram")
     assert [a.provider_account_id for a in stored] == [account.provider_account_id]
     assert controller.dialog is None and not controller.active
+
+
+async def test_enter_in_the_password_field_signs_in(runtime: Any, qtbot: Any) -> None:
+    # A person types the password and presses Enter: the browser submits the form
+    # with its first submit button, which must be Allow, not Cancel (issue #18).
+    controller, outcome = _controller(runtime, qtbot)
+    controller.start("reddit")
+    dialog = await _open_form(controller, "allow")
+    await run_js(
+        dialog.page,
+        "document.getElementById('username').value = 'sunny_creates';"
+        "document.getElementById('password').value = 'sunny-pass';"
+        "document.getElementById('password').focus();"
+        "document.activeElement.id",
+    )
+    dialog.activateWindow()
+    dialog.view.setFocus()
+    await pump_until(
+        lambda: dialog.view.focusProxy() is not None, 10, "the page to take key events"
+    )
+    QTest.keyClick(dialog.view.focusProxy(), Qt.Key.Key_Return)
+    name, args = await _wait_outcome(outcome)
+    assert name == "succeeded", args
+    assert [a.username for a in await runtime.accounts.list_accounts("reddit")] == ["sunny_creates"]
 
 
 async def test_denying_on_the_platform_page_fails_with_cancel_message(
