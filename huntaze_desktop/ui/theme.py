@@ -322,6 +322,10 @@ def stylesheet(p: Palette) -> str:
         min-height: 30px; }}
     QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
     QToolTip {{ background: {p.surface}; color: {p.text}; border: 1px solid {p.border}; }}
+    QMenuBar {{ background: {p.sidebar}; color: {p.text}; border-bottom: 1px solid {p.border};
+        padding: 2px 8px; }}
+    QMenuBar::item {{ background: transparent; padding: 4px 10px; border-radius: 6px; }}
+    QMenuBar::item:selected, QMenuBar::item:pressed {{ background: {p.surface}; }}
     """
 
 
