@@ -58,6 +58,10 @@ class Settings(msgspec.Struct, kw_only=True):
     theme: Theme = Theme.SYSTEM
     proxy_url: str | None = None
     start_minimized: bool = False
+    # With a system tray, closing the window hides it to the tray unless this is True;
+    # without one, closing the window always quits. Written once the user chose (UNSET
+    # until then), so a file from an earlier version still saves unchanged.
+    quit_on_close: bool | msgspec.UnsetType = msgspec.UNSET
     providers: dict[str, ProviderOverrides] = {}
     # provider -> account id chosen in the switcher.
     active_accounts: dict[str, int] = {}

@@ -2,7 +2,9 @@
 
 Plain forms (no JavaScript) so a person, QtWebEngine or a test script can submit
 them. Stable ids: inputs ``username`` and ``password``, buttons ``allow`` and
-``deny`` (both submit ``name="action"``).
+``deny`` (both submit ``name="action"``). Allow is the first submit button of the
+form, so Enter in a field (the browser's implicit submission uses the first one)
+signs in; the row is laid out reversed, so Cancel still shows on the left.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ input{width:100%;box-sizing:border-box;padding:10px;border:1px solid #ccd;border
 font-size:15px}
 ul{padding-left:20px;color:#333;font-size:14px}
 .error{color:#b00020;background:#fde8ec;padding:8px;border-radius:6px;font-size:14px}
-.buttons{display:flex;gap:10px;margin-top:18px}
+.buttons{display:flex;flex-direction:row-reverse;gap:10px;margin-top:18px}
 button{flex:1;padding:10px;border-radius:8px;font-size:15px;border:1px solid #ccd;
 background:#fff;cursor:pointer}
 button#allow{background:var(--brand);color:#fff;border-color:var(--brand)}
@@ -79,8 +81,8 @@ def login_page(
 <p>It will be able to:</p>
 <ul>{scope_items}</ul>
 <div class='buttons'>
-<button type='submit' id='deny' name='action' value='deny' formnovalidate>Cancel</button>
 <button type='submit' id='allow' name='action' value='allow'>Allow</button>
+<button type='submit' id='deny' name='action' value='deny' formnovalidate>Cancel</button>
 </div>
 </form>
 <p class='hint'>Demo accounts: {hint}</p>

@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from huntaze_desktop.domain.models import ConnectionStatus
+from huntaze_desktop.ui.screen_fit import fit_to_screen
 
 __all__ = ["ConfirmDisconnectDialog", "DiagnosticsDialog", "WrongAccountDialog", "summary_rows"]
 
@@ -181,7 +182,7 @@ class DiagnosticsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Details — {title}")
         self.setAccessibleName(f"Details of {title}")
-        self.resize(600, 540)
+        fit_to_screen(self, QSize(600, 540))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 18)
         layout.setSpacing(10)

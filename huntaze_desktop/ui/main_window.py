@@ -22,17 +22,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import QByteArray, QEvent, QMetaMethod, QSettings, QTimer, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from huntaze_desktop.domain.early_settings import Theme
+from huntaze_desktop.domain.errors import HuntazeError
 from huntaze_desktop.ui.sidebar import Sidebar
 from huntaze_desktop.ui.skeleton import SkeletonPage
 from huntaze_desktop.ui.theme import ThemeManager
@@ -56,7 +59,10 @@ TITLE = "Huntaze Desktop"
 SANDBOX_BANNER = "Sandbox mode: local stand-ins for the platforms, no real accounts"
 PAGES = ("Integrations", "Analytics", "Settings")
 _TRAY_HINT = (
-    "Huntaze keeps running in the tray and keeps your accounts fresh. Quit from the tray menu."
+    "Huntaze Desktop keeps running in the system tray and keeps your accounts fresh. "
+    "To quit, choose Quit in the tray menu or the File menu ({shortcut}). You can also "
+    "have the app quit whenever you close the window (Settings, \u201cQuit when I close "
+    "the window\u201d)."
 )
 
 
@@ -145,6 +151,15 @@ class MainWindow(QMainWindow):
         for page in (self._integrations_slot, self._analytics_slot, self._settings_slot):
             self.stack.addWidget(page)
         self.signInRequested.connect(self.start_sign_in)
+
+        # File > Refresh / Quit; the shortcuts (shown in the menu) come with the chrome.
+        file_menu = self.menuBar().addMenu("&File")
+        self.refresh_action = file_menu.addAction("&Refresh all accounts")
+        self.refresh_action.triggered.connect(lambda _checked=False: self.refresh_now())
+        file_menu.addSeparator()
+        self.quit_action = file_menu.addAction("&Quit")
+        self.quit_action.triggered.connect(lambda _checked=False: self.quit_app())
+        self.close_notice: QMessageBox | None = None  # the first-close explanation
 
         self._restore_geometry()
         self.show_page(0)
@@ -254,14 +269,20 @@ class MainWindow(QMainWindow):
     # -- construction ------------------------------------------------------------
 
     def _shortcuts(self) -> None:
-        from PySide6.QtGui import QKeySequence, QShortcut
+        from PySide6.QtGui import QShortcut
+
+        from huntaze_desktop.ui.keys import quit_shortcut
 
         for index in range(len(PAGES)):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
             shortcut.activated.connect(lambda i=index: self.show_page(i))
         QShortcut(QKeySequence.StandardKey.Find, self).activated.connect(self.focus_search)
-        QShortcut(QKeySequence("F5"), self).activated.connect(self.refresh_now)
-        QShortcut(QKeySequence.StandardKey.Quit, self).activated.connect(self.quit_app)
+        # Actions of the window (so their shortcuts work with the menu closed) and of
+        # the File menu (which shows them).
+        self.refresh_action.setShortcut(QKeySequence("F5"))
+        self.quit_action.setShortcut(quit_shortcut())  # shown in the menu
+        self.quit_action.setMenuRole(self.quit_action.MenuRole.QuitRole)
+        self.addActions([self.refresh_action, self.quit_action])
 
     # -- pages -------------------------------------------------------------------
 
@@ -314,7 +335,7 @@ class MainWindow(QMainWindow):
                 "Settings", _installation_error(exc, "Settings"), self.stack
             )
         else:
-            settings_page = SettingsPage(self.runtime, self.stack)
+            settings_page = SettingsPage(self.runtime, self.stack, tray=self.has_tray())
             settings_page.themeChanged.connect(self.apply_settings)
             settings_page.settingsChanged.connect(self.apply_settings)
             page = settings_page
@@ -426,21 +447,73 @@ class MainWindow(QMainWindow):
         self._state.setValue("window/geometry", self.saveGeometry())
         self._state.sync()
 
+    def quits_on_close(self) -> bool:
+        """Whether closing the window quits the app: always without a tray, else by setting."""
+        if not self.has_tray():
+            return True
+        return self.runtime is not None and self.runtime.settings.quit_on_close is True
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_geometry()
-        if self.tray is None and self.has_tray() and not self._quitting:
-            event.ignore()  # the tray comes with the services, a moment from now
-            self.hide()
+        if self._quitting:
+            event.accept()
             return
-        if self.tray is not None and not self._quitting:
-            # Closing hides to the tray; Quit (tray menu, Ctrl+Q) really quits.
-            event.ignore()
-            self.hide()
-            if not self._state.value("tray/hint_shown", False, type=bool):
-                self._state.setValue("tray/hint_shown", True)
-                self.tray.notify(TITLE, _TRAY_HINT)
+        if self.quits_on_close():
+            # No tray to live in (or the user asked for it): a window-less app
+            # nobody can reach must not keep running. Quitting stops the refresh too.
+            event.accept()
+            self.quit_app()
             return
-        event.accept()
+        # Closing hides to the tray; Quit (tray menu, File menu, Ctrl+Q) really quits.
+        # Before the services are up the tray is a moment away.
+        event.ignore()
+        self.hide()
+        if self.tray is not None and not self._state.value("tray/hint_shown", False, type=bool):
+            self._state.setValue("tray/hint_shown", True)
+            self._state.sync()
+            self._explain_tray()
+
+    def _explain_tray(self) -> None:
+        """Once: the app is still running in the tray, and how to make closing quit."""
+        from PySide6.QtCore import Qt
+
+        shortcut = self.quit_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        notice = QMessageBox(self)
+        notice.setWindowTitle(TITLE)
+        notice.setIcon(QMessageBox.Icon.Information)
+        notice.setText("<b>Huntaze Desktop is still running</b>")
+        notice.setInformativeText(_TRAY_HINT.format(shortcut=shortcut))
+        keep = notice.addButton("Keep running in the tray", QMessageBox.ButtonRole.AcceptRole)
+        quit_button = notice.addButton(
+            "Quit when I close the window", QMessageBox.ButtonRole.DestructiveRole
+        )
+        keep.setAccessibleName("Keep running in the tray")
+        quit_button.setAccessibleName("Quit whenever I close the window")
+        notice.setDefaultButton(keep)
+        notice.setEscapeButton(keep)
+        notice.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def chosen(button: object) -> None:
+            self.close_notice = None
+            if button is quit_button:
+                self.set_quit_on_close(True)
+                self.quit_app()
+
+        notice.buttonClicked.connect(chosen)
+        self.close_notice = notice
+        notice.open()
+
+    def set_quit_on_close(self, value: bool) -> None:
+        """Save the "quit when the window closes" choice (the Settings page shows it)."""
+        if self.runtime is None:
+            return
+        try:
+            self.runtime.settings.quit_on_close = value
+            self.runtime.save_settings()
+        except (HuntazeError, OSError, ValueError) as exc:
+            log.warning("Close behaviour not saved: %s", type(exc).__name__)
+        if isinstance(self.settings_page, QWidget) and hasattr(self.settings_page, "sync"):
+            self.settings_page.sync()
 
     def quit_app(self) -> None:
         """Quit for real. The boot listens to ``quitRequested`` so it can close the

@@ -192,6 +192,35 @@ class CredentialsRow(QGroupBox):
         run_task(asyncio.to_thread(write), on_done=saved, on_error=failed)
 
 
+def _close_behaviour(quit_on_close: bool, tray: bool | None) -> tuple[QCheckBox, QLabel]:
+    """The "quit when I close the window" box and the sentence saying what closing does."""
+    if tray is None:
+        from PySide6.QtWidgets import QSystemTrayIcon
+
+        tray = QSystemTrayIcon.isSystemTrayAvailable()
+    box = QCheckBox("Quit when I close the window")
+    box.setAccessibleName("Quit when I close the window")
+    note = QLabel()
+    note.setObjectName("closeNote")
+    note.setProperty("role", "muted")
+    note.setWordWrap(True)
+    if tray:
+        box.setChecked(quit_on_close)
+        note.setText(
+            "Otherwise closing the window leaves Huntaze Desktop running in the system tray, "
+            "where it keeps refreshing your accounts."
+        )
+    else:
+        box.setChecked(True)
+        box.setEnabled(False)
+        note.setText(
+            "This computer has no system tray, so closing the window quits Huntaze Desktop "
+            "and background refresh stops until you open it again."
+        )
+    note.setAccessibleName(note.text())
+    return box, note
+
+
 class SettingsPage(QWidget):
     """Everything the user can change; saved as soon as it changes.
 
@@ -201,7 +230,10 @@ class SettingsPage(QWidget):
     themeChanged = Signal(str)
     settingsChanged = Signal()
 
-    def __init__(self, runtime: Runtime, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, runtime: Runtime, parent: QWidget | None = None, *, tray: bool | None = None
+    ) -> None:
+        """``tray``: whether the app lives in a system tray (None: ask the system)."""
         super().__init__(parent)
         self._runtime = runtime
         self._measuring = False
@@ -239,6 +271,7 @@ class SettingsPage(QWidget):
         self.start_minimized = QCheckBox("Start minimized to the tray")
         self.start_minimized.setChecked(settings.start_minimized)
         self.start_minimized.setAccessibleName("Start minimized to the tray")
+        self.quit_on_close, self.close_note = _close_behaviour(settings.quit_on_close is True, tray)
 
         general = QGroupBox("General")
         form = QFormLayout(general)
@@ -253,6 +286,8 @@ class SettingsPage(QWidget):
             form.addRow(form_label, form_label.buddy())
         form.addRow("", self.proxy_message)
         form.addRow("", self.start_minimized)
+        form.addRow("", self.quit_on_close)
+        form.addRow("", self.close_note)
 
         credentials = QGroupBox("Developer credentials")
         cred_layout = QVBoxLayout(credentials)
@@ -351,6 +386,7 @@ class SettingsPage(QWidget):
         self.theme.currentIndexChanged.connect(self._save_theme)
         self.proxy.editingFinished.connect(self._save_proxy)
         self.start_minimized.toggled.connect(self._save_start_minimized)
+        self.quit_on_close.toggled.connect(self._save_quit_on_close)
         self.open_folder_button.clicked.connect(self.open_data_folder)
         self.export_button.clicked.connect(self.ask_export_diagnostics)
         if not runtime.sandbox_mode:
@@ -365,6 +401,7 @@ class SettingsPage(QWidget):
             self.theme,
             self.proxy,
             self.start_minimized,
+            self.quit_on_close,
         ]
         for row in self.credential_rows.values():
             order += row.focus_order()
@@ -439,6 +476,16 @@ class SettingsPage(QWidget):
     def _data_size_unknown(self, _message: str) -> None:
         self._measuring = False
         self.data_folder.setText(self._data_folder_text("size unknown"))
+    def _save_quit_on_close(self, checked: bool) -> None:
+        if self.quit_on_close.isEnabled():  # without a tray it only shows what happens
+            self._save(quit_on_close=checked)
+
+    def sync(self) -> None:
+        """Show a setting changed elsewhere (the main window's first-close question)."""
+        if self.quit_on_close.isEnabled():
+            self.quit_on_close.blockSignals(True)
+            self.quit_on_close.setChecked(self._runtime.settings.quit_on_close is True)
+            self.quit_on_close.blockSignals(False)
 
     def open_data_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._runtime.paths.root)))

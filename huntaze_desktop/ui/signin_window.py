@@ -17,8 +17,16 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from huntaze_desktop.domain.errors import (
     HuntazeError,
@@ -35,7 +43,7 @@ if TYPE_CHECKING:
     from huntaze_desktop.runtime import Runtime
     from huntaze_desktop.ui.webengine import SessionSignInDialog, SignInDialog
 
-__all__ = ["BrowserWaitDialog", "SignInController", "login_url"]
+__all__ = ["BrowserWaitDialog", "SignInController", "login_url", "shown_address"]
 
 log = logging.getLogger("huntaze.ui.signin")
 
@@ -47,35 +55,113 @@ def login_url(runtime: Runtime, spec: ProviderSpec) -> str:
     return urls[role].rstrip("/") + path
 
 
+def shown_address(url: str) -> str:
+    """The address as the browser dialog shows it: no query (it holds the state)."""
+    parts = QUrl(url)
+    port = f":{parts.port()}" if parts.port() != -1 else ""
+    shown = f"{parts.scheme()}://{parts.host()}{port}{parts.path()}"
+    return shown + ("?…" if parts.hasQuery() else "")
+
+
 class BrowserWaitDialog(QDialog):
-    """Shown while the person finishes signing in in their own browser."""
+    """Shown while the person finishes signing in in their own browser.
+
+    It says what really happened: ``browser_opened(url)`` once a browser was
+    started, ``browser_failed(url)`` when none could be (then it offers the
+    address to copy into one). Either way "Copy address" puts the full address
+    on the clipboard, and ``embeddedRequested`` asks to use the in-app window.
+    """
+
+    embeddedRequested = Signal()
 
     def __init__(self, display_name: str, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Connect {display_name}")
         self.setObjectName("browserWaitDialog")
-        title = QLabel("<b>Continue in your browser</b>")
-        title.setAccessibleName("Title")
+        self._display_name = display_name
+        self._url = ""
+        self.title = QLabel(f"<b>Opening {display_name} in your web browser…</b>")
+        self.title.setAccessibleName("Title")
         self.message = QLabel(
-            f"We opened {display_name} in your web browser. Sign in there and allow "
-            "Huntaze Desktop; this window closes by itself when you are done."
+            "Sign in there and allow Huntaze Desktop; this window closes by itself "
+            "when you are done."
         )
         self.message.setWordWrap(True)
         self.message.setAccessibleName("What to do")
+        self.address = QLineEdit()
+        self.address.setReadOnly(True)
+        self.address.setAccessibleName("Sign-in address")
+        self.address.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.address.hide()
+        self.copy_button = QPushButton("Copy address")
+        self.copy_button.setAccessibleName("Copy the sign-in address")
+        self.copy_button.clicked.connect(self.copy_address)
+        self.copy_button.hide()
+        self.copied_label = QLabel("")
+        self.copied_label.setAccessibleName("Copy status")
+        address_row = QHBoxLayout()
+        address_row.addWidget(self.address, 1)
+        address_row.addWidget(self.copy_button)
+        self.embedded_button = QPushButton("Use the window in the app instead")
+        self.embedded_button.setAccessibleName("Sign in in the app's own window instead")
+        self.embedded_button.setProperty("role", "link")
+        self.embedded_button.clicked.connect(self.embeddedRequested)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setAccessibleName("Cancel sign-in")
         self.cancel_button.setDefault(True)
         self.cancel_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.embedded_button)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 14)
         layout.setSpacing(10)
-        layout.addWidget(title)
+        layout.addWidget(self.title)
         layout.addWidget(self.message)
+        layout.addLayout(address_row)
+        layout.addWidget(self.copied_label)
         layout.addLayout(buttons)
-        self.setMinimumWidth(420)
+        self.setMinimumWidth(520)
+
+    @property
+    def url(self) -> str:
+        """The full sign-in address ("" until the browser was asked to open it)."""
+        return self._url
+
+    def browser_opened(self, url: str) -> None:
+        """A browser was started with ``url``: say so, and keep the address at hand."""
+        self._url = url
+        self.title.setText("<b>Continue in your browser</b>")
+        self.message.setText(
+            f"We opened {self._display_name} in your web browser. Sign in there and allow "
+            "Huntaze Desktop; this window closes by itself when you are done. If no browser "
+            "window appeared, copy the address below into one."
+        )
+        self._show_address(url)
+
+    def browser_failed(self, url: str) -> None:
+        """No browser could be started: offer ``url`` to copy, and the in-app window."""
+        self._url = url
+        self.title.setText("<b>No web browser could be opened</b>")
+        self.message.setText(
+            f"Copy this address into a web browser on this computer, sign in to "
+            f"{self._display_name} there and allow Huntaze Desktop; this window closes by "
+            "itself when you are done. Or use the window in the app instead."
+        )
+        self._show_address(url)
+        self.copy_button.setDefault(True)
+        self.copy_button.setFocus()
+
+    def _show_address(self, url: str) -> None:
+        self.address.setText(shown_address(url))
+        self.address.setCursorPosition(0)
+        self.address.show()
+        self.copy_button.show()
+
+    def copy_address(self) -> None:
+        QGuiApplication.clipboard().setText(self._url)
+        self.copied_label.setText("Address copied to the clipboard.")
 
 
 class SignInController(QObject):
@@ -179,11 +265,21 @@ class SignInController(QObject):
         self._start_browser(spec)
 
     def _start_browser(self, spec: ProviderSpec) -> None:
-        self._show(BrowserWaitDialog(spec.display_name, self._parent_widget))
+        dialog = BrowserWaitDialog(spec.display_name, self._parent_widget)
+        dialog.embeddedRequested.connect(lambda: self._switch_to_embedded(spec))
+        self._show(dialog)
 
         def open_url(url: str) -> None:
-            if not QDesktopServices.openUrl(QUrl(url)):
+            # Qt says whether a browser could be started (on Linux: xdg-open, then
+            # $DEFAULT_BROWSER / $BROWSER, then known browsers); the dialog says so too.
+            opened = QDesktopServices.openUrl(QUrl(url))
+            if not opened:
                 log.warning("No web browser could be opened")
+            if self._dialog is dialog:
+                if opened:
+                    dialog.browser_opened(url)
+                else:
+                    dialog.browser_failed(url)
 
         async def run() -> None:
             account = await self._runtime.accounts.sign_in_with_browser(
@@ -192,6 +288,13 @@ class SignInController(QObject):
             self._succeed(account)
 
         self._task = run_task(self._guard(run()))
+
+    def _switch_to_embedded(self, spec: ProviderSpec) -> None:
+        # Stops the browser attempt (its listener closes, its state is dropped).
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self._close_dialog()
+        self._start_embedded(spec)
 
     def _start_session(self, spec: ProviderSpec) -> None:
         from huntaze_desktop.ui.webengine import SessionSignInDialog  # lazy

@@ -245,8 +245,13 @@ def stylesheet(p: Palette) -> str:
     QLineEdit:disabled, QComboBox:disabled, QPlainTextEdit:disabled,
     QAbstractSpinBox:disabled {{
         background: {p.surface_alt}; color: {p.muted}; border: 1px solid {p.border}; }}
+    /* A focused combo box keeps its vertical padding: Qt sizes the popup with the focused
+       combo's padding and lays it out with the unfocused one (the popup has the focus
+       then), so a smaller focus padding left the popup short and its last row behind a
+       scroll arrow. The thicker border takes the pixel from the content height instead;
+       the text, centred in it, does not move. */
     QComboBox {{ padding-right: 30px; }}
-    QComboBox:focus {{ padding-right: 29px; }}
+    QComboBox:focus {{ padding: 5px 9px; padding-right: 29px; min-height: 18px; }}
     QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center right;
         border: none; width: 28px; }}
     QComboBox::down-arrow {{ image: url({_chevron("down", p)}); width: 12px; height: 12px; }}
@@ -317,6 +322,10 @@ def stylesheet(p: Palette) -> str:
         min-height: 30px; }}
     QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
     QToolTip {{ background: {p.surface}; color: {p.text}; border: 1px solid {p.border}; }}
+    QMenuBar {{ background: {p.sidebar}; color: {p.text}; border-bottom: 1px solid {p.border};
+        padding: 2px 8px; }}
+    QMenuBar::item {{ background: transparent; padding: 4px 10px; border-radius: 6px; }}
+    QMenuBar::item:selected, QMenuBar::item:pressed {{ background: {p.surface}; }}
     """
 
 

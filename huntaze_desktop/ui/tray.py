@@ -21,6 +21,7 @@ from huntaze_desktop.domain.health import (
 )
 from huntaze_desktop.domain.models import Account, Severity
 from huntaze_desktop.ui.icons import tray_icon
+from huntaze_desktop.ui.keys import quit_shortcut
 
 __all__ = ["MENU_ATTENTION_LIMIT", "TrayController"]
 
@@ -92,7 +93,11 @@ class TrayController(QObject):
                 self._add(self.menu, f"{hidden} more — open Huntaze", self.openRequested.emit)
         self.menu.addSeparator()
         self._add(self.menu, "Refresh now", self.refreshRequested.emit)
-        self._add(self.menu, "Quit", self.quitRequested.emit)
+        quit_action = self._add(self.menu, "Quit", self.quitRequested.emit)
+        # Shown in the menu; the keys act through the window's File > Quit (through
+        # this action only while the tray menu itself is open).
+        quit_action.setShortcut(quit_shortcut())
+        quit_action.setShortcutVisibleInContextMenu(True)
 
     @staticmethod
     def _add(menu: QMenu, text: str, slot: Callable[[], object]) -> QAction:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtNetwork import QNetworkCookie
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from huntaze_desktop.providers.base import is_loopback_host
 from huntaze_desktop.providers.onlyfans.session import CapturedSession, IncompleteSessionError
+from huntaze_desktop.ui.screen_fit import fit_to_screen
 
 __all__ = ["RedirectCatchingPage", "SessionSignInDialog", "SignInDialog", "connection_label"]
 
@@ -147,7 +148,8 @@ class _BrowserDialog(QDialog):
         self.setWindowTitle(title)
         self.setObjectName("signInDialog")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
-        self.resize(600, 780)
+        # 600x780 where the screen has room; less on a small one (Cancel stays on it).
+        fit_to_screen(self, QSize(600, 780))
         # No storage name: an off-the-record profile, one per attempt.
         self.profile = QWebEngineProfile()
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import textwrap
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -26,7 +27,9 @@ os.environ.setdefault(
 )
 
 import httpx
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtTest import QTest
 from support.qt_async import BrowserUrlSink, SignalRecorder, pump, pump_until, run_js
 
 from huntaze_desktop.domain.settings import SignInMethod
@@ -108,6 +111,30 @@ async def test_embedded_sign_in_stores_the_account(runtime: Any, qtbot: Any) -> 
     stored = await runtime.accounts.list_accounts("instagram")
     assert [a.provider_account_id for a in stored] == [account.provider_account_id]
     assert controller.dialog is None and not controller.active
+
+
+async def test_enter_in_the_password_field_signs_in(runtime: Any, qtbot: Any) -> None:
+    # A person types the password and presses Enter: the browser submits the form
+    # with its first submit button, which must be Allow, not Cancel (issue #18).
+    controller, outcome = _controller(runtime, qtbot)
+    controller.start("reddit")
+    dialog = await _open_form(controller, "allow")
+    await run_js(
+        dialog.page,
+        "document.getElementById('username').value = 'sunny_creates';"
+        "document.getElementById('password').value = 'sunny-pass';"
+        "document.getElementById('password').focus();"
+        "document.activeElement.id",
+    )
+    dialog.activateWindow()
+    dialog.view.setFocus()
+    await pump_until(
+        lambda: dialog.view.focusProxy() is not None, 10, "the page to take key events"
+    )
+    QTest.keyClick(dialog.view.focusProxy(), Qt.Key.Key_Return)
+    name, args = await _wait_outcome(outcome)
+    assert name == "succeeded", args
+    assert [a.username for a in await runtime.accounts.list_accounts("reddit")] == ["sunny_creates"]
 
 
 async def test_denying_on_the_platform_page_fails_with_cancel_message(
@@ -222,5 +249,93 @@ async def test_system_browser_sign_in_stores_the_account(runtime: Any, qtbot: An
     finally:
         QDesktopServices.unsetUrlHandler("http")
         QDesktopServices.unsetUrlHandler("https")
+    assert name == "succeeded", args
+    assert [a.username for a in await runtime.accounts.list_accounts("reddit")] == ["sunny_creates"]
+
+
+async def _browser_dialog_shown(controller: SignInController) -> BrowserWaitDialog:
+    """Wait until the browser dialog says how opening the browser went."""
+    await pump_until(
+        lambda: isinstance(controller.dialog, BrowserWaitDialog) and controller.dialog.url,
+        20,
+        "the browser dialog to say whether a browser opened",
+    )
+    dialog = controller.dialog
+    assert isinstance(dialog, BrowserWaitDialog)
+    return dialog
+
+
+async def test_browser_that_opened_is_said_and_the_address_kept_at_hand(
+    runtime: Any, qtbot: Any
+) -> None:
+    runtime.settings.sign_in_method = SignInMethod.SYSTEM_BROWSER
+    sink = BrowserUrlSink()
+    QDesktopServices.setUrlHandler("http", sink, "open")
+    try:
+        controller, outcome = _controller(runtime, qtbot)
+        controller.start("reddit")
+        dialog = await _browser_dialog_shown(controller)
+        assert sink.urls == [dialog.url]
+        assert "Continue in your browser" in dialog.title.text()
+        assert dialog.message.text().startswith("We opened Reddit in your web browser.")
+        assert dialog.copy_button.isVisible() and dialog.embedded_button.isVisible()
+        dialog.cancel_button.click()
+        name, _ = await _wait_outcome(outcome)
+        assert name == "cancelled"
+    finally:
+        QDesktopServices.unsetUrlHandler("http")
+
+
+async def test_no_browser_offers_the_address_and_the_sign_in_still_works(
+    runtime: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The offscreen platform has no browser at all; on X11/Wayland Qt would also try
+    # $BROWSER, which names a program that does not exist here.
+    monkeypatch.setenv("BROWSER", "/nonexistent/browser")
+    monkeypatch.delenv("DEFAULT_BROWSER", raising=False)
+    runtime.settings.sign_in_method = SignInMethod.SYSTEM_BROWSER
+    controller, outcome = _controller(runtime, qtbot)
+    controller.start("reddit")
+    dialog = await _browser_dialog_shown(controller)
+    # Honest: no "We opened Reddit in your web browser".
+    assert "No web browser could be opened" in dialog.title.text()
+    assert "We opened" not in dialog.message.text()
+    assert "Copy this address into a web browser" in dialog.message.text()
+    # The address is shown without its query (the state), and copied whole.
+    assert dialog.address.isVisible()
+    assert dialog.address.text().startswith("http://127.0.0.1:")
+    assert "state=" not in dialog.address.text()
+    assert dialog.copy_button.isVisible() and dialog.copy_button.isDefault()
+    dialog.copy_button.click()
+    copied = QGuiApplication.clipboard().text()
+    assert copied == dialog.url and "state=" in copied
+    assert dialog.copied_label.text() == "Address copied to the clipboard."
+    # The person pastes it into a browser: the sign-in completes as usual.
+    await _act_as_browser(copied, "sunny_creates", "sunny-pass")
+    name, args = await _wait_outcome(outcome)
+    assert name == "succeeded", args
+    assert [a.username for a in await runtime.accounts.list_accounts("reddit")] == ["sunny_creates"]
+    assert controller.dialog is None
+
+
+async def test_no_browser_keeps_a_way_back_to_the_in_app_window(runtime: Any, qtbot: Any) -> None:
+    runtime.settings.sign_in_method = SignInMethod.SYSTEM_BROWSER
+    controller, outcome = _controller(runtime, qtbot)
+    controller.start("reddit")
+    browser_dialog = await _browser_dialog_shown(controller)
+    assert "No web browser could be opened" in browser_dialog.title.text()
+    listener = dict(parse_qsl(urlsplit(browser_dialog.url).query))["redirect_uri"]
+    browser_dialog.embedded_button.click()
+    dialog = await _open_form(controller, "allow")
+    assert dialog is not browser_dialog
+    # The browser attempt is over: its one-shot listener no longer answers.
+    async with httpx.AsyncClient(timeout=5.0) as client:
+        with pytest.raises(httpx.ConnectError):
+            await client.get(listener)
+    await run_js(
+        dialog.page,
+        FILL_OAUTH.format(user="sunny_creates", password="sunny-pass", button="allow"),
+    )
+    name, args = await _wait_outcome(outcome)
     assert name == "succeeded", args
     assert [a.username for a in await runtime.accounts.list_accounts("reddit")] == ["sunny_creates"]
