@@ -109,7 +109,7 @@ SHAPES = {
 
 
 def reference_headers(raw: dict[str, Any], shape: Shape) -> dict[str, str]:
-    """The published algorithm, step by step (SneakyOvis/onlyfans-dynamic-rules, OF-Scraper)."""
+    """The published algorithm, step by step (deviint/onlyfans-dynamic-rules example.py)."""
     message = "\n".join([raw[shape.static], TIME_MS, PATH, USER_ID])
     digest = hashlib.sha1(message.encode("utf-8")).hexdigest()  # noqa: S324 - the site's choice
     ascii_codes = digest.encode("ascii")

@@ -111,7 +111,7 @@ def site_rules() -> SiteRules:
 def expected_sign(rules: SiteRules, path_with_query: str, user_id: str, time_ms: str) -> str:
     """The ``sign`` the site expects, written from the published description.
 
-    (``SneakyOvis/onlyfans-dynamic-rules`` README, in JavaScript; docs/PLATFORMS.md.)
+    (``deviint/onlyfans-dynamic-rules`` ``examples/example.py``; docs/PLATFORMS.md.)
     The SHA-1 of the static parameter, the time, the path with its query and the
     user id, one per line, as hex; the checksum adds, for each index, the ASCII
     code of the hex digest's character there, then the constant; the sign is
