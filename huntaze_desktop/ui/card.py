@@ -44,9 +44,10 @@ LIST_ALL_UP_TO = 5  # accounts a card lists by name; beyond, it counts them
 NAMED_UP_TO = 3  # accounts needing attention it still names beyond that
 
 # Error too: unreadable credentials are mended by signing in again (the reason says
-# so); a configuration error (app credentials) gets the same clear message back.
-_RECONNECT = (ConnectionStatus.EXPIRED, ConnectionStatus.NEEDS_RECONNECT, ConnectionStatus.ERROR)
+# so). Refused app credentials are not: they are fixed in Settings, no Reconnect.
+_RECONNECT = tuple(s for s in ConnectionStatus if s.reconnect_helps)
 _FAILING = (
+    ConnectionStatus.APP_CREDENTIALS_REJECTED,
     ConnectionStatus.ERROR,
     ConnectionStatus.DEGRADED,
     ConnectionStatus.OFFLINE,

@@ -82,6 +82,8 @@ def test_connected_account(card) -> None:
         (ConnectionStatus.EXPIRED, "warning", True),
         (ConnectionStatus.NEEDS_RECONNECT, "problem", True),
         (ConnectionStatus.ERROR, "problem", True),  # e.g. credentials that cannot be read
+        # Fixed in Settings: signing in again would not help, so no Reconnect.
+        (ConnectionStatus.APP_CREDENTIALS_REJECTED, "problem", False),
         (ConnectionStatus.DEGRADED, "warning", False),
         (ConnectionStatus.OFFLINE, "warning", False),
     ],
