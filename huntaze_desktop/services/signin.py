@@ -104,6 +104,8 @@ class SignInAttempt:
     # Against mix-up: the issuer and token endpoint this attempt talks to.
     issuer: str
     token_endpoint: str
+    # The platform sends ``iss`` on its callbacks (spec ``sends_issuer``): required.
+    issuer_required: bool = False
 
 
 @dataclass(slots=True)
@@ -208,6 +210,7 @@ class SignInEngine:
             expires_at=now + self._ttl,
             issuer=spec.issuer or auth_origin,
             token_endpoint=client.endpoint_url("token"),
+            issuer_required=spec.sends_issuer,
         )
         self._pending[state] = _Pending(attempt, client, verifier)
         log.info("sign-in started for %s", provider)
@@ -250,8 +253,12 @@ class SignInEngine:
             raise await self._reject_state("expired state", provider)
         if not _same_redirect(callback_url, attempt.redirect_uri):
             raise await self._reject_state("callback does not match the redirect URI", provider)
+        # RFC 9207 §2.4: simple string comparison (no trailing-slash or case folding),
+        # and a missing iss is refused when the platform's server sends one.
         iss = params.get("iss")
-        if iss is not None and iss.rstrip("/") != attempt.issuer.rstrip("/"):
+        if iss is None and attempt.issuer_required:
+            raise await self._reject_state("missing issuer", provider)
+        if iss is not None and iss != attempt.issuer:
             raise await self._reject_state("issuer mismatch", provider)
 
         error = params.get("error")
