@@ -133,6 +133,7 @@ class IntegrationCard(QFrame):
     signInRequested = Signal(str)  # provider: add an account, or reconnect one
     disconnectRequested = Signal(int)  # account id
     detailsRequested = Signal(int)  # account id
+    settingsRequested = Signal()  # the app credentials are to be fixed in Settings
     activeChanged = Signal(str, int)  # provider, account id
 
     def __init__(self, spec: ProviderSpec, avatars: AvatarCache, parent: QWidget | None = None):
@@ -235,13 +236,22 @@ class IntegrationCard(QFrame):
         self.add_button.clicked.connect(self._on_sign_in)
         self.reconnect_button = _button("Reconnect", f"Reconnect {name} account", "primary")
         self.reconnect_button.clicked.connect(self._on_sign_in)
+        self.settings_button = _button(
+            "Open Settings", f"Open Settings to check the {name} app credentials", "primary"
+        )
+        self.settings_button.clicked.connect(self.settingsRequested)
         self.disconnect_button = _button("Disconnect", f"Disconnect {name} account", "danger")
         self.disconnect_button.clicked.connect(self._on_disconnect)
         self.add_another_button = _button(
             "Add another account", f"Add another {name} account", "link"
         )
         self.add_another_button.clicked.connect(self._on_sign_in)
-        for button in (self.add_button, self.reconnect_button, self.disconnect_button):
+        for button in (
+            self.add_button,
+            self.reconnect_button,
+            self.settings_button,
+            self.disconnect_button,
+        ):
             actions.addWidget(button)
         actions.add_trailing(self.add_another_button)
         root.addLayout(actions)
@@ -256,6 +266,7 @@ class IntegrationCard(QFrame):
             self.details_button,
             self.add_button,
             self.reconnect_button,
+            self.settings_button,
             self.disconnect_button,
             self.add_another_button,
         ]
@@ -289,6 +300,9 @@ class IntegrationCard(QFrame):
         self.disconnect_button.setVisible(connected)
         self.add_another_button.setVisible(connected)
         self.reconnect_button.setVisible(connected and status in _RECONNECT)
+        self.settings_button.setVisible(
+            connected and status is ConnectionStatus.APP_CREDENTIALS_REJECTED
+        )
         failing = connected and status in _FAILING
         self.error.setVisible(failing)
         self.details_button.setVisible(failing)

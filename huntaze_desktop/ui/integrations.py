@@ -56,6 +56,7 @@ class IntegrationsPage(QWidget):
     """Header, search, the empty state and the card grid."""
 
     signInRequested = Signal(str)
+    settingsRequested = Signal()  # a card's "Open Settings" (refused app credentials)
     accountsLoaded = Signal(list)  # every account, after each (re)query
 
     def __init__(
@@ -148,6 +149,7 @@ class IntegrationsPage(QWidget):
         for spec in runtime.specs:
             card = IntegrationCard(spec, self.avatars, self.grid_widget)
             card.signInRequested.connect(self.signInRequested)
+            card.settingsRequested.connect(self.settingsRequested)
             card.disconnectRequested.connect(self.confirm_disconnect)
             card.detailsRequested.connect(self.show_details)
             card.activeChanged.connect(self.set_active)

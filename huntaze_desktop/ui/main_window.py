@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
         self.bridge.networkLost.connect(self._watch_network)
         page = IntegrationsPage(runtime, self.toasts, self.stack, self.bridge)
         page.signInRequested.connect(self.signInRequested)
+        page.settingsRequested.connect(lambda: self.show_page(2))
         self._integrations = page
         self._replace_slot(0, self._integrations_slot, page)
 

@@ -46,6 +46,14 @@ async def test_shortcuts_switch_pages_and_focus_search(window, wait_for) -> None
     )
 
 
+async def test_a_cards_open_settings_shows_the_settings_page(window, wait_for) -> None:
+    card = window.integrations.cards["reddit"]
+    assert window.current_page() == 0
+    card.settingsRequested.emit()  # what the card's "Open Settings" button sends
+    await wait_for(lambda: window.current_page() == 2)
+    assert window.nav_buttons[2].isChecked() and window.settings_page is not None
+
+
 async def test_validation_is_debounced(window, wait_for) -> None:
     page = window.integrations
     await wait_for(lambda: page.validations_started == 1)  # the one at start
