@@ -123,6 +123,18 @@ async def test_tray_from_real_account_states(runtime, seed_account, qtbot) -> No
         entry.trigger()
     assert blocker.args == ["tiktok"]
 
+    # Refused app credentials: the tray entry leads to Settings, not to a sign-in.
+    app = await seed_account(
+        runtime, "reddit", "appless", ConnectionStatus.APP_CREDENTIALS_REJECTED
+    )
+    tray.update_accounts(await runtime.accounts.list_accounts(), platforms)
+    entry = next(a for a in tray.menu.actions() if "@appless" in a.text())
+    assert entry.text().endswith("App credentials rejected — check Settings")
+    with qtbot.assertNotEmitted(tray.signInRequested), qtbot.waitSignal(tray.settingsRequested):
+        entry.trigger()
+    runtime.store.delete(app.id)
+    tray.update_accounts(await runtime.accounts.list_accounts(), platforms)
+
     # Still broken: no second notification; recovered then broken again: one more.
     tray.update_accounts(await runtime.accounts.list_accounts(), platforms)
     assert len(tray.notifications) == 1
