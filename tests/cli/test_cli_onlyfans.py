@@ -49,7 +49,8 @@ def test_rules_check_failures_are_sentences(cli_alone: Cli, tmp_path: Path) -> N
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}/rules.json"
     done = cli_alone.run("onlyfans", "rules", "check", dead, rc=1)
-    assert f"Error: The OnlyFans rules at {dead} could not be reached" in done.stderr
+    assert f"Error: The OnlyFans rules at {dead} could not be reached. Check" in done.stderr
+    assert "earlier copy" not in done.stderr  # a check reads no saved copy
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"staticParam": "x", "checksumIndexes": [1], "start": "1"}))
     done = cli_alone.run("onlyfans", "rules", "check", str(bad), rc=1)

@@ -394,10 +394,9 @@ class RulesSource:
         else:
             parts = "; ".join(f"{f.origin} {f.why}" for f in failures)
             what = f"None of the OnlyFans rules sources gave usable rules ({parts})"
-        message = (
-            f"{what}, and no earlier copy is saved. "
-            "Check your connection or the rules location in Settings."
-        )
+        # Without a cache (``onlyfans rules check``) there is no earlier copy to speak of.
+        saved = ", and no earlier copy is saved" if self.cache_file is not None else ""
+        message = f"{what}{saved}. Check your connection or the rules location in Settings."
         # Transient trouble stays transient (retried later); a 404 everywhere is a setting.
         transient = next((f for f in failures if f.error is not ConfigurationError), None)
         if transient is None:
