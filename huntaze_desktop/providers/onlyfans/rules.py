@@ -44,6 +44,7 @@ from huntaze_desktop.domain.errors import (
     RateLimitedError,
 )
 from huntaze_desktop.fileio import replace_atomically
+from huntaze_desktop.net.client import create_http_client
 
 __all__ = [
     "CACHE_FILE_NAME",
@@ -358,7 +359,8 @@ class RulesSource:
             if self._http is not None:
                 response = await self._http.get(url, timeout=15.0)
             else:
-                async with httpx.AsyncClient(timeout=15.0) as http:
+                # Standalone use: the app's client all the same (proxy settings, loopback).
+                async with create_http_client(timeout=15.0) as http:
                     response = await http.get(url)
         except httpx.HTTPError as exc:
             log.warning("OnlyFans rules URL %s unreachable: %s", origin, type(exc).__name__)
