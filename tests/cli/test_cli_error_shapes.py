@@ -50,3 +50,25 @@ def test_tiktok_disconnect_accepts_the_empty_revoke_answer(cli: Cli) -> None:
     report = cli.data_dir.parent / "report.json"
     cli.run("diagnostics", "export", str(report))
     assert json.loads(report.read_text(encoding="utf-8"))["pending_revocations"] == []
+
+
+def test_a_revoke_refusing_the_app_is_kept_for_when_it_is_accepted(cli: Cli) -> None:
+    """Reddit's 401 at the revoke endpoint says nothing of the token: keep it, retry later."""
+    assert cli.sandbox is not None
+    state = cli.sandbox.state
+    cli.connect("reddit")
+    right = state.credentials["reddit"]
+    state.credentials["reddit"] = ("a-newer-client-id", None)
+    done = cli.run("accounts", "disconnect", "reddit", "@sunny_creates")
+    assert "will be retried once Reddit accepts the app credentials (check them in Settings)" in (
+        done.stdout
+    )
+    with state.lock:
+        families = [f for f in state._families.values() if f.provider == "reddit"]
+    assert families and not any(f.revoked for f in families)
+    # Accepted again: the next start of the services (any command) revokes the grant,
+    # which a revocation dropped at the disconnect would never do.
+    state.credentials["reddit"] = right
+    assert cli.accounts() == []
+    with state.lock:
+        assert all(f.revoked for f in state._families.values() if f.provider == "reddit")
