@@ -182,6 +182,13 @@ def test_self_check_refuses_rules_that_disagree(changes: dict[str, Any], named: 
         parse_rules(json.dumps(doc), origin="x")
 
 
+def test_a_constants_list_that_is_not_numbers_is_named() -> None:
+    doc = {"static_param": "a", "checksum_indexes": [1], "checksum_constants": [1, "x"]}
+    with pytest.raises(ConfigurationError) as info:
+        parse_rules(json.dumps({**doc, "prefix": "1", "suffix": "2"}), origin="x")
+    assert "incomplete or invalid (problem with: checksum_constants)" in info.value.user_message
+
+
 def _dead_url() -> str:
     # Bind then close: nothing listens there, so a connect is refused at once.
     with socket.socket() as s:

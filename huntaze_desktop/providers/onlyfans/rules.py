@@ -151,6 +151,14 @@ class _Disagreement(ValueError):
         self.names = tuple(names)
 
 
+class _Unreadable(ValueError):
+    """A value normalisation needs is not of a usable kind (named, never shown)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
 def _as_int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -166,7 +174,8 @@ def normalise_rules(data: Mapping[str, Any]) -> dict[str, Any]:
 
     A ``null`` counts as absent. Two spellings of one rule must agree, and a
     ``checksum_constants`` list must sum to ``checksum_constant`` when both are
-    given (``_Disagreement`` names them otherwise).
+    given (``_Disagreement`` names them otherwise); a constants list that is not
+    whole numbers is ``_Unreadable``.
     """
     out: dict[str, Any] = {}
     for name, others in _ALIASES.items():
@@ -179,7 +188,7 @@ def normalise_rules(data: Mapping[str, Any]) -> dict[str, Any]:
     if constants is not None:
         numbers = [_as_int(c) for c in constants] if isinstance(constants, list) else [None]
         if any(n is None for n in numbers) or not numbers:
-            raise _Disagreement(["checksum_constants"])
+            raise _Unreadable("checksum_constants")
         total = sum(n for n in numbers if n is not None)
         given = out.get("checksum_constant")
         if given is not None and _as_int(given) != total:
@@ -232,10 +241,11 @@ def parse_rules(raw: str | bytes, *, origin: str) -> Rules:
             f"The OnlyFans rules from {origin} contradict themselves (problem with: "
             f"{', '.join(exc.names)}). Check the rules location in Settings."
         ) from None
-    except msgspec.ValidationError as exc:
+    except (_Unreadable, msgspec.ValidationError) as exc:
+        field = exc.name if isinstance(exc, _Unreadable) else _field_named(exc)
         raise ConfigurationError(
             f"The OnlyFans rules from {origin} are incomplete or invalid "
-            f"(problem with: {_field_named(exc)}). Check the rules location in Settings."
+            f"(problem with: {field}). Check the rules location in Settings."
         ) from None
 
 
