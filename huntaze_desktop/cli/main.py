@@ -3,7 +3,8 @@
 Exit codes: 0 ok, 1 failed (a user-safe message on stderr), 2 bad usage.
 
 This module holds the parser, the runner and the vault/sandbox commands; the
-account and diagnostics commands are in ``cli/accounts.py``.
+account and diagnostics commands are in ``cli/accounts.py``, the OnlyFans rules
+commands in ``cli/onlyfans.py``.
 """
 
 from __future__ import annotations
@@ -146,6 +147,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="derive the key from a passphrase (when no keyring is available)",
     )
 
+    # -- onlyfans: its signing rules (one block: other command groups go above or below)
+    onlyfans = command("onlyfans", "OnlyFans signing rules: check them, sign a request")
+    of = onlyfans.add_subparsers(dest="action", metavar="ACTION", required=True)
+    rules = command("rules", "the signing rules", of)
+    ru = rules.add_subparsers(dest="rules_action", metavar="ACTION", required=True)
+    p = command("check", "load, normalise and self-check rules, then print them", ru)
+    p.add_argument("source", metavar="FILE_OR_URL", help="a rules file or an http(s) URL")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command("sign", "print the signing headers of one request", of)
+    p.add_argument("--rules", required=True, metavar="FILE", help="a rules file (or URL)")
+    p.add_argument("--path", required=True, metavar="PATH", help="the request path with its query")
+    p.add_argument("--time", required=True, type=int, metavar="MS", help="milliseconds since 1970")
+    p.add_argument("--user-id", required=True, metavar="ID", help="the account number")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    # -- end of onlyfans
+
     sandbox = command("sandbox", "the local stand-ins for the platforms")
     sb = sandbox.add_subparsers(dest="action", metavar="ACTION", required=True)
     p = command("serve", "run the sandbox server alone (the app and CLI reuse it)", sb)
@@ -158,7 +175,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Options that take a value: the token after them is that value, never an id.
 _VALUE_OPTIONS = frozenset(
-    {"--data-dir", "--log-level", "--port", "--host", "--session-file", "--browser"}
+    {
+        "--data-dir",
+        "--log-level",
+        "--port",
+        "--host",
+        "--session-file",
+        "--browser",
+        # onlyfans sign
+        "--rules",
+        "--path",
+        "--time",
+        "--user-id",
+    }
 )
 # Commands whose positionals are platform account ids, which may start with "-"
 # (TikTok's open_id does).
@@ -350,9 +379,12 @@ def _sandbox_serve(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def _handlers() -> dict[tuple[str | None, str | None], Callable[..., Any]]:
-    from huntaze_desktop.cli import accounts
+    from huntaze_desktop.cli import accounts, onlyfans
 
     return {
+        # onlyfans (``rules`` has one action, ``check``)
+        ("onlyfans", "rules"): onlyfans.onlyfans_rules,
+        ("onlyfans", "sign"): onlyfans.onlyfans_sign,
         ("accounts", "list"): accounts.accounts_list,
         ("accounts", "connect"): accounts.accounts_connect,
         ("accounts", "reconnect"): accounts.accounts_reconnect,

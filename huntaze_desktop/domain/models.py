@@ -28,6 +28,9 @@ class ConnectionStatus(enum.StrEnum):
     DEGRADED = "degraded"
     EXPIRED = "expired"
     NEEDS_RECONNECT = "needs_reconnect"
+    # The platform refused the developer app (client id / secret), not the account:
+    # fixed in Settings; signing in again would not help.
+    APP_CREDENTIALS_REJECTED = "app_credentials_rejected"
     ERROR = "error"
     NOT_CONNECTED = "not_connected"
 
@@ -46,6 +49,16 @@ class ConnectionStatus(enum.StrEnum):
         return self in (
             ConnectionStatus.EXPIRED,
             ConnectionStatus.NEEDS_RECONNECT,
+            ConnectionStatus.APP_CREDENTIALS_REJECTED,
+            ConnectionStatus.ERROR,
+        )
+
+    @property
+    def reconnect_helps(self) -> bool:
+        """Whether signing in again can mend this (never for refused app credentials)."""
+        return self in (
+            ConnectionStatus.EXPIRED,
+            ConnectionStatus.NEEDS_RECONNECT,
             ConnectionStatus.ERROR,
         )
 
@@ -58,6 +71,7 @@ _LABELS = {
     ConnectionStatus.DEGRADED: "Degraded",
     ConnectionStatus.EXPIRED: "Expired",
     ConnectionStatus.NEEDS_RECONNECT: "Needs reconnect",
+    ConnectionStatus.APP_CREDENTIALS_REJECTED: "App credentials rejected — check Settings",
     ConnectionStatus.ERROR: "Error",
     ConnectionStatus.NOT_CONNECTED: "Not connected",
 }
@@ -70,6 +84,7 @@ _SEVERITY = {
     ConnectionStatus.DEGRADED: Severity.WARNING,
     ConnectionStatus.EXPIRED: Severity.WARNING,
     ConnectionStatus.NEEDS_RECONNECT: Severity.PROBLEM,
+    ConnectionStatus.APP_CREDENTIALS_REJECTED: Severity.PROBLEM,
     ConnectionStatus.ERROR: Severity.PROBLEM,
     ConnectionStatus.NOT_CONNECTED: Severity.OK,
 }

@@ -92,8 +92,13 @@ class ProviderSpec(msgspec.Struct, frozen=True, kw_only=True):
     redirect: RedirectPolicy = RedirectPolicy()
     # Per-request User-Agent; placeholders {client_id} and {version}. None: client default.
     user_agent_template: str | None = None
-    # Expected ``iss`` on the callback (RFC 9207) when the platform sends one.
+    # Expected ``iss`` on the callback (RFC 9207), compared exactly; None: the
+    # authorize endpoint's origin.
     issuer: str | None = None
+    # The platform's server sends ``iss`` on every authorization response (RFC 8414
+    # ``authorization_response_iss_parameter_supported``): a callback without it is
+    # then refused (RFC 9207 §2.4).
+    sends_issuer: bool = False
     requires_client_secret: bool = True
 
     def validate_metadata(self, data: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -29,10 +29,12 @@ from huntaze_desktop.domain.secrets import ensure_no_secrets, redact_secrets, se
 from huntaze_desktop.domain.settings import Settings
 from huntaze_desktop.fileio import replace_atomically
 from huntaze_desktop.providers.base import ProviderClient
+from huntaze_desktop.providers.errors import AppCredentialsRejectedError
 from huntaze_desktop.services.revocation import (
     RevocationResult,
+    is_transient,
     retry_pending_revocations,
-    revoke_or_defer,
+    revocation_tokens,
 )
 from huntaze_desktop.services.session_signin import BrowserSession, connect_session
 from huntaze_desktop.services.signin import SignInAttempt, SignInEngine
@@ -60,11 +62,18 @@ class Disconnected:
     platform: str  # the platform's display name
     revocation_pending: bool
     history_kept: bool = True
+    # Why it is pending: the platform unreachable (False) or refusing the app (True).
+    app_credentials_rejected: bool = False
 
     @property
     def message(self) -> str:
         done = f"{self.platform} account {self.account.name} disconnected"
-        if self.revocation_pending:
+        if self.revocation_pending and self.app_credentials_rejected:
+            done = (
+                f"{done}; revoking its access at {self.platform} will be retried once"
+                f" {self.platform} accepts the app credentials (check them in Settings)"
+            )
+        elif self.revocation_pending:
             done = (
                 f"{done}; revoking its access at {self.platform} will be retried"
                 f" ({self.platform} could not be reached)"
@@ -187,9 +196,9 @@ class AccountService:
         """
         account = await self.get(account_id)
         client = self._client_for(account.provider)
-        pending = False
+        pending, app_refused = False, False
         if "revoke" in client.spec.endpoints:
-            pending = await self._revoke(account, client)
+            pending, app_refused = await self._revoke(account, client)
         await asyncio.to_thread(
             lambda: self._store.delete(account_id, keep_history=not delete_history)
         )
@@ -198,20 +207,44 @@ class AccountService:
         log.info("account %s (%s) disconnected", account_id, account.provider)
         self._bus.publish(AccountRemoved(account_id, account.provider))
         result = Disconnected(
-            account, self._display_name(account.provider), pending, not delete_history
+            account,
+            self._display_name(account.provider),
+            pending,
+            history_kept=not delete_history,
+            app_credentials_rejected=app_refused,
         )
         self._bus.publish(Notice(result.message, "warning" if pending else "info"))
         return result
 
-    async def _revoke(self, account: Account, client: ProviderClient) -> bool:
-        """Revoke the account's grant; True when it is left pending for a retry."""
+    async def _revoke(self, account: Account, client: ProviderClient) -> tuple[bool, bool]:
+        """Revoke the account's grant: (left pending for a retry, because the platform
+        refused the app credentials: they say nothing of the token)."""
         try:
             tokens = await asyncio.to_thread(self._store.load_tokens, account.id)
         except VaultError:
             # Unreadable secret: there is nothing we could send; delete anyway.
             log.warning("account %s: tokens unreadable, not revoked", account.id)
-            return False
-        return await revoke_or_defer(self._store, client, tokens, account.provider_account_id)
+            return False, False
+        try:
+            await client.revoke(tokens)
+        except HuntazeError as exc:
+            refused_app = isinstance(exc, AppCredentialsRejectedError)
+            if not is_transient(exc) and not refused_app:
+                # The platform refused (token already invalid): nothing left to revoke.
+                log.info("account %s: revoke refused (%s)", account.id, type(exc).__name__)
+                return False, False
+            token, kind = revocation_tokens(tokens)
+            await asyncio.to_thread(
+                lambda: self._store.add_pending_revocation(
+                    account.provider,
+                    token,
+                    kind,
+                    provider_account_id=account.provider_account_id,
+                )
+            )
+            log.info("account %s: revoke pending (%s)", account.id, type(exc).__name__)
+            return True, refused_app
+        return False, False
 
     async def retry_pending_revocations(self) -> RevocationResult:
         """Try the revocations that failed earlier and are due (each start, each cycle)."""

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from huntaze_desktop.domain.errors import (
+    AppCredentialsRejectedError,
     BusyError,
     ConfigurationError,
     HuntazeError,
@@ -114,7 +115,8 @@ async def revoke_or_defer(
     try:
         await client.revoke(tokens)
     except HuntazeError as exc:
-        if not is_transient(exc):
+        # Refused app credentials are ours to fix: keep it for when they are right.
+        if not is_transient(exc) and not isinstance(exc, AppCredentialsRejectedError):
             log.info("%s: revoke refused (%s)", provider, type(exc).__name__)
             return False
         token, kind = revocation_tokens(tokens)

@@ -115,6 +115,8 @@ class SignInAttempt:
     # A reconnect: the account that must come back (its platform id and name).
     reconnect_id: str | None = None
     reconnect_name: str | None = None
+    # The platform sends ``iss`` on its callbacks (spec ``sends_issuer``): required.
+    issuer_required: bool = False
 
 
 @dataclass(slots=True)
@@ -227,6 +229,7 @@ class SignInEngine:
             token_endpoint=client.endpoint_url("token"),
             reconnect_id=reconnect.provider_account_id if reconnect else None,
             reconnect_name=reconnect.name if reconnect else None,
+            issuer_required=spec.sends_issuer,
         )
         self._pending[state] = _Pending(attempt, client, verifier)
         log.info("sign-in started for %s", provider)
@@ -269,8 +272,12 @@ class SignInEngine:
             raise await self._reject_state("expired state", provider)
         if not _same_redirect(callback_url, attempt.redirect_uri):
             raise await self._reject_state("callback does not match the redirect URI", provider)
+        # RFC 9207 §2.4: simple string comparison (no trailing-slash or case folding),
+        # and a missing iss is refused when the platform's server sends one.
         iss = params.get("iss")
-        if iss is not None and iss.rstrip("/") != attempt.issuer.rstrip("/"):
+        if iss is None and attempt.issuer_required:
+            raise await self._reject_state("missing issuer", provider)
+        if iss is not None and iss != attempt.issuer:
             raise await self._reject_state("issuer mismatch", provider)
 
         error = params.get("error")

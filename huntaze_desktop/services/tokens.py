@@ -24,8 +24,8 @@ Rules (docs/ARCHITECTURE.md "Status model", docs/PLATFORMS.md):
 * Only a real auth rejection (:class:`AuthRejectedError`, e.g. RFC 6749
   ``invalid_grant``) yields ``needs_reconnect``. A token endpoint refusing the
   app itself (``invalid_client`` / ``unauthorized_client``:
-  :class:`AppCredentialsRejectedError`) is ``error`` with a message naming the
-  app credentials; the grant is not marked refused, so fixing the credentials
+  :class:`AppCredentialsRejectedError`) is ``app_credentials_rejected``, never a
+  reconnect; the grant is not marked refused, so fixing the credentials
   in Settings is enough. Network errors, 429 and 5xx become ``offline``,
   ``rate_limited`` or ``degraded`` with the time of the next try (capped,
   jittered backoff that honours ``Retry-After``).
@@ -469,7 +469,7 @@ def _classify(exc: BaseException) -> tuple[ConnectionStatus, str]:
     if isinstance(exc, AuthRejectedError):
         return ConnectionStatus.NEEDS_RECONNECT, "The platform no longer accepts this sign-in."
     if isinstance(exc, AppCredentialsRejectedError):
-        return ConnectionStatus.ERROR, "The platform rejected the app credentials."
+        return ConnectionStatus.APP_CREDENTIALS_REJECTED, "Check the app credentials in Settings."
     if isinstance(exc, RateLimitedError):
         return ConnectionStatus.RATE_LIMITED, "The platform is limiting requests."
     if isinstance(exc, NetworkError):

@@ -287,6 +287,8 @@ def account_issue(
         return f"{old}: sign in again on the Integrations page"
     if status is ConnectionStatus.EXPIRED:
         return f"{old}: the sign-in expired, reconnect on the Integrations page"
+    if status is ConnectionStatus.APP_CREDENTIALS_REJECTED:
+        return f"{old}: {platform} rejected the app credentials, check them in Settings"
     if status is ConnectionStatus.ERROR and account.last_error:
         return f"{old}: {_clause(account.last_error)} (see the Integrations page)"
     return f"{old}: see the Integrations page"

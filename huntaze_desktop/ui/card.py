@@ -44,9 +44,10 @@ LIST_ALL_UP_TO = 5  # accounts a card lists by name; beyond, it counts them
 NAMED_UP_TO = 3  # accounts needing attention it still names beyond that
 
 # Error too: unreadable credentials are mended by signing in again (the reason says
-# so); a configuration error (app credentials) gets the same clear message back.
-_RECONNECT = (ConnectionStatus.EXPIRED, ConnectionStatus.NEEDS_RECONNECT, ConnectionStatus.ERROR)
+# so). Refused app credentials are not: they are fixed in Settings, no Reconnect.
+_RECONNECT = tuple(s for s in ConnectionStatus if s.reconnect_helps)
 _FAILING = (
+    ConnectionStatus.APP_CREDENTIALS_REJECTED,
     ConnectionStatus.ERROR,
     ConnectionStatus.DEGRADED,
     ConnectionStatus.OFFLINE,
@@ -133,6 +134,7 @@ class IntegrationCard(QFrame):
     reconnectRequested = Signal(object)  # the Account to sign in to again
     disconnectRequested = Signal(int)  # account id
     detailsRequested = Signal(int)  # account id
+    settingsRequested = Signal()  # the app credentials are to be fixed in Settings
     activeChanged = Signal(str, int)  # provider, account id
 
     def __init__(self, spec: ProviderSpec, avatars: AvatarCache, parent: QWidget | None = None):
@@ -235,13 +237,22 @@ class IntegrationCard(QFrame):
         self.add_button.clicked.connect(self._on_sign_in)
         self.reconnect_button = _button("Reconnect", f"Reconnect {name} account", "primary")
         self.reconnect_button.clicked.connect(self._on_reconnect)
+        self.settings_button = _button(
+            "Open Settings", f"Open Settings to check the {name} app credentials", "primary"
+        )
+        self.settings_button.clicked.connect(self.settingsRequested)
         self.disconnect_button = _button("Disconnect", f"Disconnect {name} account", "danger")
         self.disconnect_button.clicked.connect(self._on_disconnect)
         self.add_another_button = _button(
             "Add another account", f"Add another {name} account", "link"
         )
         self.add_another_button.clicked.connect(self._on_sign_in)
-        for button in (self.add_button, self.reconnect_button, self.disconnect_button):
+        for button in (
+            self.add_button,
+            self.reconnect_button,
+            self.settings_button,
+            self.disconnect_button,
+        ):
             actions.addWidget(button)
         actions.add_trailing(self.add_another_button)
         root.addLayout(actions)
@@ -256,6 +267,7 @@ class IntegrationCard(QFrame):
             self.details_button,
             self.add_button,
             self.reconnect_button,
+            self.settings_button,
             self.disconnect_button,
             self.add_another_button,
         ]
@@ -289,6 +301,9 @@ class IntegrationCard(QFrame):
         self.disconnect_button.setVisible(connected)
         self.add_another_button.setVisible(connected)
         self.reconnect_button.setVisible(connected and status in _RECONNECT)
+        self.settings_button.setVisible(
+            connected and status is ConnectionStatus.APP_CREDENTIALS_REJECTED
+        )
         failing = connected and status in _FAILING
         self.error.setVisible(failing)
         self.details_button.setVisible(failing)

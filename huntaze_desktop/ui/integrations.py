@@ -57,6 +57,7 @@ class IntegrationsPage(QWidget):
 
     signInRequested = Signal(str)
     reconnectRequested = Signal(object)  # the Account
+    settingsRequested = Signal()  # a card's "Open Settings" (refused app credentials)
     accountsLoaded = Signal(list)  # every account, after each (re)query
 
     def __init__(
@@ -150,6 +151,7 @@ class IntegrationsPage(QWidget):
             card = IntegrationCard(spec, self.avatars, self.grid_widget)
             card.signInRequested.connect(self.signInRequested)
             card.reconnectRequested.connect(self.reconnectRequested)
+            card.settingsRequested.connect(self.settingsRequested)
             card.disconnectRequested.connect(self.confirm_disconnect)
             card.detailsRequested.connect(self.show_details)
             card.activeChanged.connect(self.set_active)

@@ -200,6 +200,7 @@ class MainWindow(QMainWindow):
         page = IntegrationsPage(runtime, self.toasts, self.stack, self.bridge)
         page.signInRequested.connect(self.signInRequested)
         page.reconnectRequested.connect(self.start_reconnect)
+        page.settingsRequested.connect(lambda: self.show_page(2))
         self._integrations = page
         self._replace_slot(0, self._integrations_slot, page)
 
@@ -209,6 +210,7 @@ class MainWindow(QMainWindow):
             self.tray = TrayController(self)
             self.tray.openRequested.connect(self.bring_to_front)
             self.tray.signInRequested.connect(self._tray_sign_in)
+            self.tray.settingsRequested.connect(self._tray_settings)
             self.tray.refreshRequested.connect(self.refresh_now)
             self.tray.quitRequested.connect(self.quit_app)
             page.accountsLoaded.connect(self._update_tray)
@@ -390,6 +392,10 @@ class MainWindow(QMainWindow):
     def _tray_sign_in(self, provider: str) -> None:
         self.bring_to_front()
         self.signInRequested.emit(provider)
+
+    def _tray_settings(self) -> None:
+        self.bring_to_front()
+        self.show_page(2)
 
     def refresh_now(self) -> None:
         if self.runtime is None:

@@ -476,6 +476,7 @@ class SettingsPage(QWidget):
     def _data_size_unknown(self, _message: str) -> None:
         self._measuring = False
         self.data_folder.setText(self._data_folder_text("size unknown"))
+
     def _save_quit_on_close(self, checked: bool) -> None:
         if self.quit_on_close.isEnabled():  # without a tray it only shows what happens
             self._save(quit_on_close=checked)

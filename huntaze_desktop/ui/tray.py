@@ -19,7 +19,7 @@ from huntaze_desktop.domain.health import (
     incident_notice,
     summarize,
 )
-from huntaze_desktop.domain.models import Account, Severity
+from huntaze_desktop.domain.models import Account, ConnectionStatus, Severity
 from huntaze_desktop.ui.icons import tray_icon
 from huntaze_desktop.ui.keys import quit_shortcut
 
@@ -33,6 +33,7 @@ class TrayController(QObject):
 
     openRequested = Signal()
     signInRequested = Signal(str)
+    settingsRequested = Signal()  # refused app credentials: fixed in Settings, not by a sign-in
     refreshRequested = Signal()
     quitRequested = Signal()
 
@@ -85,8 +86,10 @@ class TrayController(QObject):
             for account in shown:
                 platform = platforms.get(account.provider, account.provider)
                 text = f"{platform}: {account.name} — {account.status.label}"
-                provider = account.provider
-                self._add(self.menu, text, partial(self.signInRequested.emit, provider))
+                if account.status is ConnectionStatus.APP_CREDENTIALS_REJECTED:
+                    self._add(self.menu, text, self.settingsRequested.emit)
+                else:
+                    self._add(self.menu, text, partial(self.signInRequested.emit, account.provider))
             hidden = len(self.summary.attention) - len(shown)
             if hidden:
                 # A menu as tall as the screen helps nobody: the window lists them all.

@@ -63,7 +63,7 @@ def test_aliases_start_end_and_constants_list() -> None:
         ({"checksum_indexes": [99]}, "document"),
         ({"format": None}, "document"),
         ({"format": "{}:{}:{}"}, "document"),
-        ({"app_token": None}, "app_token"),
+        ({"app_token": ""}, "app_token"),
         ({"checksum_indexes": [1, "two"]}, "checksum_indexes.1"),
         ({"checksum_constant": "five"}, "checksum_constant"),
     ],
@@ -80,8 +80,8 @@ def test_invalid_rules_name_the_problem(mutation: dict[str, object], named: str)
 
 def test_a_missing_field_is_named_and_values_never_shown() -> None:
     doc = dict(GOOD)
-    del doc["app_token"]
-    with pytest.raises(ConfigurationError, match=r"problem with: app_token\)"):
+    del doc["static_param"]
+    with pytest.raises(ConfigurationError, match=r"problem with: static_param\)"):
         parse_rules(json.dumps(doc), origin="x")
     with pytest.raises(ConfigurationError) as info:
         parse_rules(json.dumps({**GOOD, "app_token": ["secret-token"]}), origin="x")

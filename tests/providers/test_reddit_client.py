@@ -16,6 +16,7 @@ from huntaze_desktop.domain.errors import (
     RateLimitedError,
 )
 from huntaze_desktop.domain.models import TokenSet
+from huntaze_desktop.providers.errors import AppCredentialsRejectedError
 
 
 def test_authorize_url_asks_for_a_permanent_grant(make_provider):
@@ -55,12 +56,34 @@ async def test_refresh_keeps_the_old_refresh_token_when_none_comes_back(make_pro
 
 @pytest.mark.parametrize(
     ("shape", "status"),
-    [("reddit_200_invalid_grant", 200), ("reddit_400", 400), ("reddit_401", 401)],
+    [("reddit_200_invalid_grant", 200), ("reddit_400", 400)],
 )
 async def test_token_endpoint_rejections(make_provider, shape, status):
     client = make_provider("reddit", lambda r: respond(shape, status))
     with pytest.raises(AuthRejectedError):
         await client.refresh(TokenSet("a", refresh_token="r"))
+
+
+async def test_token_endpoint_401_is_the_app_not_the_account(make_provider):
+    """HTTP Basic refused: the client id is wrong, the user's grant may be fine."""
+    client = make_provider("reddit", lambda r: respond("reddit_401", 401))
+    for attempt in (
+        client.refresh(TokenSet("a", refresh_token="r")),
+        client.exchange_code("c", "http://127.0.0.1:1/cb"),
+        client.revoke(TokenSet("a", refresh_token="r")),
+    ):
+        with pytest.raises(AppCredentialsRejectedError) as caught:
+            await attempt
+        assert not isinstance(caught.value, AuthRejectedError)
+        assert caught.value.user_message == (
+            "The Reddit app credentials were rejected. Check the Client ID and secret in Settings."
+        )
+
+
+async def test_api_401_still_means_the_access_token_is_dead(make_provider):
+    client = make_provider("reddit", lambda r: respond("reddit_401", 401))
+    with pytest.raises(AuthRejectedError):
+        await client.fetch_profile(TokenSet("tok"))
 
 
 async def test_profile_and_submitted(make_provider):

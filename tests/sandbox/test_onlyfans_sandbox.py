@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -171,3 +172,37 @@ def test_numbers_are_deterministic_and_trend_up(sandbox_server: SandboxServer) -
     week = {earnings_on(user, day + timedelta(days=i)) for i in range(7)}
     assert len(week) > 3  # varies day to day
     assert earnings_on(user, user.joined - timedelta(days=1)) == 0.0
+
+
+async def test_site_checks_signatures_with_its_own_implementation(
+    sandbox_server: SandboxServer,
+) -> None:
+    """A sign worked out by hand from the rules file is accepted; a near miss is not."""
+    raw = json.loads(RULES_FILE.read_text())
+    # "<start>:{}:{:x}:<end>"
+    start, end = raw["format"].split(":{}:{:x}:")
+    session = await scripted_sign_in(site(sandbox_server), *SUNNY, UA)
+    uid = session["cookies"]["auth_id"]
+    path = "/api2/v2/earnings/chart?startDate=2026-11-01&endDate=2026-11-30&withTotal=true"
+    time_ms = str(int(time.time() * 1000))
+    message = "\n".join([raw["static_param"], time_ms, path, uid]).encode()
+    digest = hashlib.sha1(message).hexdigest()  # noqa: S324 - the site's choice
+    total = sum(digest.encode("ascii")[i] for i in raw["checksum_indexes"])
+    total += raw["checksum_constant"]
+    headers = {
+        "time": time_ms,
+        "user-id": uid,
+        "app-token": raw["app_token"],
+        "x-bc": session["x_bc"],
+        "User-Agent": session["user_agent"],
+        "Cookie": "; ".join(f"{k}={v}" for k, v in session["cookies"].items()),
+    }
+    good = f"{start}:{digest}:{abs(total):x}:{end}"
+    # The checksum in decimal: a plausible signing bug the site must refuse.
+    near_miss = f"{start}:{digest}:{abs(total)}:{end}"
+    async with httpx.AsyncClient() as http:
+        url = site(sandbox_server) + path
+        accepted = await http.get(url, headers={**headers, "sign": good})
+        refused = await http.get(url, headers={**headers, "sign": near_miss})
+    assert accepted.status_code == 200
+    assert refused.status_code == 400

@@ -202,7 +202,9 @@ async def test_refused_app_credentials_need_settings_not_a_reconnect(core_env: C
     with pytest.raises(AppCredentialsRejectedError):
         await misconfigured.ensure_valid(account.id)
     got = core_env.store.get(account.id)
-    assert got.status is ConnectionStatus.ERROR
+    assert got.status is ConnectionStatus.APP_CREDENTIALS_REJECTED
+    assert got.status.label == "App credentials rejected — check Settings"
+    assert not got.status.reconnect_helps
     assert got.last_error and "TikTok app credentials" in got.last_error
     assert WRONG_SECRET not in got.last_error
     # The grant was not marked refused: with the right credentials it renews.

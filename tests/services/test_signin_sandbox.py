@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
+import msgspec
 import pytest
 
 from huntaze_desktop.domain.errors import (
@@ -24,7 +25,7 @@ from huntaze_desktop.domain.errors import (
 )
 from huntaze_desktop.domain.paths import DataPaths
 from huntaze_desktop.net.client import create_http_client
-from huntaze_desktop.providers.base import ClientCredentials, code_challenge
+from huntaze_desktop.providers.base import ClientCredentials, code_challenge, resolve_base_urls
 from huntaze_desktop.providers.registry import default_registry
 from huntaze_desktop.sandbox.endpoints import sandbox_credentials, sandbox_platforms
 from huntaze_desktop.sandbox.faults import Fault, FaultKind
@@ -320,3 +321,58 @@ async def test_instagram_tokens_never_reach_the_log(
         assert secret
         assert all(secret not in m for m in raw.messages)  # ...by us, without its query
         assert secret not in caplog.text  # ...and by httpx only through the filter
+
+
+@pytest.mark.parametrize("provider", [_needs_sandbox("instagram")])
+async def test_iss_is_compared_exactly(env: Env, provider: str) -> None:
+    """RFC 9207 §2.4: simple string comparison; a trailing slash is another issuer."""
+    attempt = env.engine.begin(provider)
+    callback = await drive_form(env.http, attempt.authorize_url, LOGINS[provider])
+    with pytest.raises(StateError):
+        await env.engine.complete(_with_param(callback, "iss", attempt.issuer + "/"))
+    attempt = env.engine.begin(provider)
+    callback = await drive_form(env.http, attempt.authorize_url, LOGINS[provider])
+    account = await env.engine.complete(_with_param(callback, "iss", attempt.issuer))
+    assert account.provider == provider
+
+
+class _IssuingRegistry:
+    """The app's registry, with one platform's spec declaring that its server sends ``iss``."""
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+
+    def get_spec(self, name: str) -> Any:
+        spec = default_registry().get_spec(name)
+        return msgspec.structs.replace(spec, sends_issuer=True) if name == self.provider else spec
+
+    def make_client(self, name: str, http: Any, base_urls: Any, credentials: Any, **kw: Any) -> Any:
+        spec = self.get_spec(name)
+        urls = resolve_base_urls(spec, base_urls)
+        return default_registry().client_class(name)(spec, http, urls, credentials, **kw)
+
+
+@pytest.mark.parametrize("provider", [_needs_sandbox("instagram")])
+async def test_iss_is_required_when_the_spec_says_the_server_sends_it(
+    env: Env, provider: str
+) -> None:
+    engine = SignInEngine(
+        env.store,
+        _IssuingRegistry(provider),
+        env.http,
+        lambda p: ClientCredentials(*sandbox_credentials()[p]),
+        env.sandbox.base_urls(),
+        clock=lambda: env.clock[0],
+    )
+    attempt = engine.begin(provider)
+    assert attempt.issuer_required
+    callback = await drive_form(env.http, attempt.authorize_url, LOGINS[provider])
+    with pytest.raises(StateError):
+        await engine.complete(callback)  # no iss: refused, the state spent
+    assert env.audit().count("state_rejected") == 1
+    attempt = engine.begin(provider)
+    callback = await drive_form(env.http, attempt.authorize_url, LOGINS[provider])
+    account = await engine.complete(_with_param(callback, "iss", attempt.issuer))
+    assert env.store.find(provider, account.provider_account_id) is not None
+    # Without the declaration (the four platforms' specs) a callback without iss is fine.
+    assert not default_registry().get_spec(provider).sends_issuer

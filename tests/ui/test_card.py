@@ -82,6 +82,8 @@ def test_connected_account(card) -> None:
         (ConnectionStatus.EXPIRED, "warning", True),
         (ConnectionStatus.NEEDS_RECONNECT, "problem", True),
         (ConnectionStatus.ERROR, "problem", True),  # e.g. credentials that cannot be read
+        # Fixed in Settings: signing in again would not help, so no Reconnect.
+        (ConnectionStatus.APP_CREDENTIALS_REJECTED, "problem", False),
         (ConnectionStatus.DEGRADED, "warning", False),
         (ConnectionStatus.OFFLINE, "warning", False),
     ],
@@ -94,6 +96,23 @@ def test_failing_statuses(card, status, severity, reconnect) -> None:
     assert c.reconnect_button.isVisible() == reconnect
     assert c.error.isVisible() and c.error.text() == "Instagram is not answering."
     assert c.details_button.isVisible()
+
+
+def test_refused_app_credentials_point_to_settings(card, qtbot) -> None:
+    c = card()
+    message = (
+        "The Reddit app credentials were rejected. Check the Client ID and secret in Settings."
+    )
+    c.set_accounts(
+        [_account(status=ConnectionStatus.APP_CREDENTIALS_REJECTED, last_error=message)], 1
+    )
+    assert c.badge.text() == "App credentials rejected — check Settings"
+    assert c.settings_button.isVisible() and not c.reconnect_button.isVisible()
+    assert c.error.text() == message
+    with qtbot.waitSignal(c.settingsRequested):
+        c.settings_button.click()
+    c.set_accounts([_account(status=ConnectionStatus.NEEDS_RECONNECT)], 1)
+    assert not c.settings_button.isVisible()
 
 
 def test_rate_limited_shows_local_clear_time(card) -> None:

@@ -46,6 +46,14 @@ async def test_shortcuts_switch_pages_and_focus_search(window, wait_for) -> None
     )
 
 
+async def test_a_cards_open_settings_shows_the_settings_page(window, wait_for) -> None:
+    card = window.integrations.cards["reddit"]
+    assert window.current_page() == 0
+    card.settingsRequested.emit()  # what the card's "Open Settings" button sends
+    await wait_for(lambda: window.current_page() == 2)
+    assert window.nav_buttons[2].isChecked() and window.settings_page is not None
+
+
 async def test_validation_is_debounced(window, wait_for) -> None:
     page = window.integrations
     await wait_for(lambda: page.validations_started == 1)  # the one at start
@@ -116,6 +124,18 @@ async def test_tray_from_real_account_states(runtime, seed_account, qtbot) -> No
     with qtbot.waitSignal(tray.signInRequested) as blocker:
         entry.trigger()
     assert blocker.args == ["tiktok"]
+
+    # Refused app credentials: the tray entry leads to Settings, not to a sign-in.
+    app = await seed_account(
+        runtime, "reddit", "appless", ConnectionStatus.APP_CREDENTIALS_REJECTED
+    )
+    tray.update_accounts(await runtime.accounts.list_accounts(), platforms)
+    entry = next(a for a in tray.menu.actions() if "@appless" in a.text())
+    assert entry.text().endswith("App credentials rejected — check Settings")
+    with qtbot.assertNotEmitted(tray.signInRequested), qtbot.waitSignal(tray.settingsRequested):
+        entry.trigger()
+    runtime.store.delete(app.id)
+    tray.update_accounts(await runtime.accounts.list_accounts(), platforms)
 
     # Still broken: no second notification; recovered then broken again: one more.
     tray.update_accounts(await runtime.accounts.list_accounts(), platforms)

@@ -42,7 +42,12 @@ from huntaze_desktop.providers.errors import (
     optional_int,
     optional_str,
 )
-from huntaze_desktop.providers.onlyfans.rules import CACHE_FILE_NAME, Rules, RulesSource
+from huntaze_desktop.providers.onlyfans.rules import (
+    CACHE_FILE_NAME,
+    WELL_KNOWN_SOURCES,
+    Rules,
+    RulesSource,
+)
 from huntaze_desktop.providers.onlyfans.session import CapturedSession, InvalidSessionError
 from huntaze_desktop.providers.onlyfans.signing import sign
 
@@ -125,17 +130,27 @@ class Client(ProviderClient):
         super().__init__(spec, http, base_urls, credentials, clock=clock)
         self.rules = rules or self._default_rules()
 
+    def _site_is_local(self) -> bool:
+        return is_loopback_host(urlsplit(self.base_urls.get("site", "")).hostname)
+
     def _default_rules(self) -> RulesSource:
         # A site stand-in on this computer (the sandbox) publishes its own rules
-        # next to its pages; a real site gets its rules only from Settings.
+        # next to its pages; a real site gets its rules once ``configure`` has run.
         site = self.base_urls.get("site", "")
-        location = f"{site}/rules.json" if is_loopback_host(urlsplit(site).hostname) else None
+        location = f"{site}/rules.json" if self._site_is_local() else None
         return RulesSource(location, http=self.http)
 
     def configure(self, settings: Settings, paths: DataPaths) -> None:
-        """Take the rules location from Settings and cache them in the data directory."""
+        """Rules from Settings, then (real site only) the well-known public sources;
+        the last good copy cached in the data directory."""
         location = settings.onlyfans_rules_url or self.rules.location
-        self.rules = RulesSource(location, cache_file=paths.cache / CACHE_FILE_NAME, http=self.http)
+        fallbacks = () if self._site_is_local() else WELL_KNOWN_SOURCES
+        self.rules = RulesSource(
+            location,
+            cache_file=paths.cache / CACHE_FILE_NAME,
+            http=self.http,
+            fallbacks=fallbacks,
+        )
 
     def use_rules(self, rules: RulesSource) -> None:
         self.rules = rules

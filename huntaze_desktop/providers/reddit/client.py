@@ -37,16 +37,26 @@ class Client(ProviderClient):
     """Reddit installed app (public client).
 
     Compliance hooks: token answers' ``200 {"error": "invalid_grant"}`` get
-    their 400; a refresh's ``400 {"error": 400}`` (the other recorded shape of
-    a dead refresh token) becomes ``invalid_grant``; API calls send
-    ``bearer`` in lower case, as Reddit's documentation does. HTTP Basic with
-    the client id and an empty secret comes from the spec (``client_auth``).
+    their 400; the token endpoint's ``401 {"error": 401}`` (HTTP Basic refused:
+    the app's client id or secret is wrong) becomes ``invalid_client``, so the
+    account shows refused app credentials, not a reconnect; a refresh's
+    ``400 {"error": 400}`` (the other recorded shape of a dead refresh token)
+    becomes ``invalid_grant``; API calls send ``bearer`` in lower case, as
+    Reddit's documentation does. HTTP Basic with the client id and an empty
+    secret comes from the spec (``client_auth``). On the API host a 401 still
+    means the access token is dead.
     """
 
     def install_compliance_hooks(self) -> None:
         super().install_compliance_hooks()
         self.register_compliance_hook("access_token_response", oauth_error_status_fix)
+        self.register_compliance_hook(
+            "access_token_response", _basic_auth_refused_is_invalid_client
+        )
         self.register_compliance_hook("refresh_token_response", oauth_error_status_fix)
+        self.register_compliance_hook(
+            "refresh_token_response", _basic_auth_refused_is_invalid_client
+        )
         self.register_compliance_hook("refresh_token_response", _numeric_400_is_invalid_grant)
         self.register_compliance_hook("protected_request", _lowercase_bearer)
 
@@ -88,7 +98,8 @@ class Client(ProviderClient):
         response = await self.revoke_request(self.endpoint_url("revoke"), token, hint)
         if response.status_code in (200, 204):
             return
-        self.read(response)
+        # Same HTTP Basic check as the token endpoint: a 401 refuses the app, not the token.
+        self.read(_basic_auth_refused_is_invalid_client(response))
 
     async def fetch_profile(self, tokens: TokenSet) -> Profile:
         response = await self.send(
@@ -117,6 +128,29 @@ class Client(ProviderClient):
         posts = parse_submitted(as_mapping(self.read(response), self.spec.name), self.spec.name)
         start, end = since.timestamp(), until.timestamp()
         return {"posts": [p for p in posts if start <= p["created_utc"] <= end]}
+
+
+def _basic_auth_refused_is_invalid_client(response: httpx.Response) -> httpx.Response:
+    """Token and revoke answers: ``401 {"error": 401}`` is RFC 6749's ``invalid_client``.
+
+    Reddit checks the HTTP Basic client credentials before anything else and
+    answers a mismatch with 401, ``WWW-Authenticate: Basic realm="reddit"`` and
+    ``{"message": "Unauthorized", "error": 401}`` (docs/PLATFORMS.md).
+    """
+    if response.status_code != 401:
+        return response
+    try:
+        payload = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return response
+    if not isinstance(payload, Mapping) or payload.get("error") != 401:
+        return response
+    return httpx.Response(
+        401,
+        headers={"Content-Type": "application/json"},
+        content=json.dumps({"error": "invalid_client"}).encode(),
+        request=response.request,
+    )
 
 
 def _numeric_400_is_invalid_grant(response: httpx.Response) -> httpx.Response:

@@ -93,6 +93,8 @@ class Client(ProviderClient):
     async def revoke(self, tokens: TokenSet) -> None:
         # TikTok revokes the access token (and with it the grant).
         response = await self.revoke_request(self.endpoint_url("revoke"), tokens.access_token)
+        if response.is_success and not response.content.strip():
+            return  # success is an empty body (docs/PLATFORMS.md, "Revoke")
         self.read(response)
 
     def _bearer(self, tokens: TokenSet) -> dict[str, str]:

@@ -54,7 +54,12 @@ log = logging.getLogger("huntaze.analytics.scheduler")
 
 # Statuses a background refresh cannot fix: they wait for the user.
 _WAITING_FOR_USER = frozenset(
-    {ConnectionStatus.NEEDS_RECONNECT, ConnectionStatus.ERROR, ConnectionStatus.NOT_CONNECTED}
+    {
+        ConnectionStatus.NEEDS_RECONNECT,
+        ConnectionStatus.APP_CREDENTIALS_REJECTED,
+        ConnectionStatus.ERROR,
+        ConnectionStatus.NOT_CONNECTED,
+    }
 )
 # Statuses a later answer clears: re-checked at the account's retry time.
 _RECHECKED = frozenset(

@@ -10,7 +10,9 @@ Mounted under ``/onlyfans/site`` (standing for https://onlyfans.com):
 - ``GET /api2/v2/users/me``, ``/earnings/chart``, ``/payouts/balances`` — every
   request must be signed with those rules and carry the values of one session:
   a bad signature is 400, values from two sessions are 400 "Wrong user.", an
-  unknown or expired session is 401.
+  unknown or expired session is 401. The site checks signatures with its own
+  implementation of the published algorithm (``expected_sign``), not the app's
+  signer, so a signing bug in the app is a 400 here as it would be on the site.
 - ``POST /_admin/expire-sessions`` (``{"user": name}`` optional) expires sessions.
 """
 
@@ -33,7 +35,6 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from huntaze_desktop.providers.onlyfans.rules import Rules, parse_rules
-from huntaze_desktop.providers.onlyfans.signing import signature
 from huntaze_desktop.sandbox.faults import FaultShapes
 from huntaze_desktop.sandbox.platform import SandboxApp
 from huntaze_desktop.sandbox.state import DemoUser, SandboxState
@@ -43,12 +44,15 @@ __all__ = [
     "FAULT_SHAPES",
     "RULES_FILE",
     "SandboxSession",
+    "SiteRules",
     "dump_plugin_state",
+    "expected_sign",
     "load_plugin_state",
     "routes",
     "sandbox_rules",
     "scripted_sign_in",
     "sessions",
+    "site_rules",
 ]
 
 PROVIDER = "onlyfans"
@@ -69,7 +73,57 @@ FAULT_SHAPES = FaultShapes(
 
 
 def sandbox_rules() -> Rules:
+    """The stand-in's rules as the app reads them (for tests that sign as the app does)."""
     return parse_rules(RULES_FILE.read_bytes(), origin="the sandbox rules")
+
+
+@dataclass(frozen=True, slots=True)
+class SiteRules:
+    """The rules as the site holds them, read from ``rules.json`` here (not by the app)."""
+
+    static_param: str
+    indexes: tuple[int, ...]
+    constant: int
+    start: str
+    end: str
+    app_token: str
+
+
+# The stand-in's rules file writes the sign as "<start>:{}:{:x}:<end>".
+_SIGN_TEMPLATE = re.compile(r"(?P<start>[^:{}]*):\{\}:\{:x\}:(?P<end>[^:{}]*)")
+
+
+def site_rules() -> SiteRules:
+    doc = json.loads(RULES_FILE.read_text(encoding="utf-8"))
+    template = _SIGN_TEMPLATE.fullmatch(doc["format"])
+    if template is None:
+        raise ValueError("the sandbox rules' format is not <start>:{}:{:x}:<end>")
+    return SiteRules(
+        static_param=doc["static_param"],
+        indexes=tuple(int(i) for i in doc["checksum_indexes"]),
+        constant=int(doc["checksum_constant"]),
+        start=template["start"],
+        end=template["end"],
+        app_token=doc["app_token"],
+    )
+
+
+def expected_sign(rules: SiteRules, path_with_query: str, user_id: str, time_ms: str) -> str:
+    """The ``sign`` the site expects, written from the published description.
+
+    (``deviint/onlyfans-dynamic-rules`` ``examples/example.py``; docs/PLATFORMS.md.)
+    The SHA-1 of the static parameter, the time, the path with its query and the
+    user id, one per line, as hex; the checksum adds, for each index, the ASCII
+    code of the hex digest's character there, then the constant; the sign is
+    ``start:digest:hex(|checksum|):end``.
+    """
+    lines = (rules.static_param, time_ms, path_with_query, user_id)
+    hex_digest = hashlib.sha1("\n".join(lines).encode("utf-8"), usedforsecurity=False).hexdigest()
+    ascii_codes = hex_digest.encode("ascii")
+    total = rules.constant
+    for index in rules.indexes:
+        total += ascii_codes[index]
+    return ":".join((rules.start, hex_digest, format(abs(total), "x"), rules.end))
 
 
 @dataclass(slots=True)
@@ -228,13 +282,13 @@ def _parse_day(value: str | None) -> date | None:
 
 def _check_request(state: SandboxState, request: Request) -> SandboxSession | JSONResponse:
     """The session a signed API request belongs to, or the site's error answer."""
-    rules = sandbox_rules()
+    rules = site_rules()
     headers = request.headers
     user_id = headers.get("user-id", "")
     time_ms = headers.get("time", "")
     path = request.url.path[len(request.scope.get("root_path", "")) :]
     signed = path + (f"?{request.url.query}" if request.url.query else "")
-    expected = signature(rules, signed, user_id, time_ms)
+    expected = expected_sign(rules, signed, user_id, time_ms)
     if (
         headers.get("app-token") != rules.app_token
         or not time_ms.isdigit()

@@ -134,7 +134,12 @@ def _oauth_routes(state: SandboxState) -> list[Route]:
             return _too_many(60)
         credentials = basic_credentials(request)
         if credentials is None or not state.client_ok(PROVIDER, *credentials):
-            return JSONResponse({"message": "Unauthorized", "error": 401}, status_code=401)
+            # Reddit's check of the HTTP Basic client credentials (r2 oauth2.py).
+            return JSONResponse(
+                {"message": "Unauthorized", "error": 401},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Basic realm="reddit"'},
+            )
         return None
 
     def bad_refresh() -> JSONResponse:

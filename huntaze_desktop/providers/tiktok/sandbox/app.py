@@ -231,7 +231,8 @@ def _oauth_routes(state: SandboxState) -> list[Route]:
         if not form.get("token"):
             return oauth_error("invalid_request", "token is required.")
         state.revoke_token(PROVIDER, form["token"])
-        return JSONResponse({})
+        # "A successful request returns an empty response body" (TikTok's revoke page).
+        return Response(status_code=200)
 
     return [
         Route("/v2/oauth/token/", token, methods=["POST"]),
