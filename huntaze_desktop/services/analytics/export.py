@@ -23,16 +23,34 @@ import functools
 import math
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from huntaze_desktop.fileio import replace_atomically
 from huntaze_desktop.services.analytics.aggregate import Line
 
-__all__ = ["format_count", "format_money", "minor_units", "write_csv"]
+if TYPE_CHECKING:
+    from huntaze_desktop.domain.models import Account
+    from huntaze_desktop.providers.base import ProviderSpec
+
+__all__ = ["format_count", "format_money", "line_labels", "minor_units", "write_csv"]
+
+
+def line_labels(specs: Iterable[ProviderSpec], accounts: Iterable[Account]) -> dict[str, str]:
+    """What the chart's legend (and so the CSV header) calls each line.
+
+    A platform line is the platform's name (``Instagram``); an account line
+    (key ``account:<id>``) is ``@sunny.creates · Instagram``. ``group_lines``
+    adds the currency to a revenue line: ``OnlyFans (USD)``.
+    """
+    labels = {spec.name: spec.display_name for spec in specs}
+    for account in accounts:
+        platform = labels.get(account.provider, account.provider)
+        labels[f"account:{account.id}"] = f"{account.name} · {platform}"
+    return labels
 
 
 def write_csv(path: Path, start: date, end: date, lines: Sequence[Line]) -> int:
