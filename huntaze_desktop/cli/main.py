@@ -53,6 +53,8 @@ log = logging.getLogger("huntaze.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from huntaze_desktop.cli.analytics import METRICS, parse_range
+
     parser = argparse.ArgumentParser(
         prog="huntaze-desktop",
         description="Connect and manage your Instagram, TikTok, Reddit and OnlyFans accounts.",
@@ -121,6 +123,43 @@ def build_parser() -> argparse.ArgumentParser:
         "--delete-history",
         action="store_true",
         help="also delete the account's analytics history (kept by default)",
+    )
+
+    analytics = command("analytics", "fetch your numbers and export them as CSV")
+    an = analytics.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = command("refresh", "fetch and store the latest numbers (what the app's refresh does)", an)
+    p.add_argument("provider", nargs="?", help="only this platform")
+    p.add_argument(
+        "account",
+        nargs="?",
+        metavar="ID",
+        help="only this account: platform account id, local id or @username",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="ask the platforms even for answers still fresh in the cache (like Refresh now)",
+    )
+    p = command("export", "write the Analytics chart's numbers to FILE as CSV", an)
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument(
+        "--range",
+        type=parse_range,
+        default=parse_range("30d"),
+        metavar="7d|30d|90d|YYYY-MM-DD:YYYY-MM-DD",
+        help="the last N days up to today, or from one day to another (default: 30d)",
+    )
+    p.add_argument(
+        "--metric",
+        choices=list(METRICS),
+        default="audience",
+        help="what the chart shows (default: audience)",
+    )
+    p.add_argument(
+        "--by",
+        choices=["platform", "account"],
+        default="platform",
+        help="one column per platform or per account (default: platform)",
     )
 
     diagnostics = command("diagnostics", "support information without any secret")
@@ -192,7 +231,12 @@ _VALUE_OPTIONS = frozenset(
 # Commands whose positionals are platform account ids, which may start with "-"
 # (TikTok's open_id does).
 _ID_COMMANDS = frozenset(
-    {("accounts", "disconnect"), ("accounts", "refresh"), ("accounts", "reconnect")}
+    {
+        ("accounts", "disconnect"),
+        ("accounts", "refresh"),
+        ("accounts", "reconnect"),
+        ("analytics", "refresh"),
+    }
 )
 
 
@@ -379,12 +423,14 @@ def _sandbox_serve(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def _handlers() -> dict[tuple[str | None, str | None], Callable[..., Any]]:
-    from huntaze_desktop.cli import accounts, onlyfans
+    from huntaze_desktop.cli import accounts, analytics, onlyfans
 
     return {
         # onlyfans (``rules`` has one action, ``check``)
         ("onlyfans", "rules"): onlyfans.onlyfans_rules,
         ("onlyfans", "sign"): onlyfans.onlyfans_sign,
+        ("analytics", "refresh"): analytics.analytics_refresh,
+        ("analytics", "export"): analytics.analytics_export,
         ("accounts", "list"): accounts.accounts_list,
         ("accounts", "connect"): accounts.accounts_connect,
         ("accounts", "reconnect"): accounts.accounts_reconnect,

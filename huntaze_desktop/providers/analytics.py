@@ -10,9 +10,15 @@ registry reads it like ``SPEC`` and ``Client``):
 * ``stats_windows(now, backfill) -> list[(since, until)]`` — which windows to ask
   ``fetch_stats`` for (a longer one the first time: backfill);
 * ``stats_points(account_id, stats, since, until) -> list[Point]`` — a
-  ``fetch_stats`` answer for that window as points.
+  ``fetch_stats`` answer for that window as points;
+* ``stats_refused(stats) -> list[str]`` (optional) — what ``stats_points`` left
+  out of that answer on purpose, as short phrases the service logs and shows
+  (``REVENUE_WITHOUT_CURRENCY``).
 
-Normalizers never turn a missing value into 0: no value, no point.
+Normalizers never turn a missing value into 0: no value, no point. Revenue
+without a currency is no point either: an amount stored without its unit would
+be a second, unit-less series beside the one with the currency, and the revenue
+tile would add them up (``docs/PLATFORMS.md``, "Revenue and currencies").
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from typing import Any
 from huntaze_desktop.domain.series import Point
 
 __all__ = [
+    "REVENUE_WITHOUT_CURRENCY",
     "PlatformAnalytics",
     "Window",
     "day_before_end_time",
@@ -36,6 +43,13 @@ __all__ = [
 ]
 
 Window = tuple[datetime, datetime]
+
+# What stats_refused says of amounts a platform sent without naming their currency.
+REVENUE_WITHOUT_CURRENCY = "revenue without currency"
+
+
+def nothing_refused(stats: Mapping[str, Any]) -> list[str]:
+    return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +62,7 @@ class PlatformAnalytics:
     profile_points: Callable[[int, Mapping[str, Any], date], list[Point]]
     stats_windows: Callable[[datetime, bool], list[Window]]
     stats_points: Callable[[int, Mapping[str, Any], datetime, datetime], list[Point]]
+    stats_refused: Callable[[Mapping[str, Any]], list[str]] = nothing_refused
 
 
 def finite_number(value: Any) -> float | None:

@@ -111,14 +111,19 @@ _TITLES = (
 )
 
 
-def posts(user: DemoUser, until: datetime, *, every_days: int = 3) -> list[Post]:
-    """The account's posts created before ``until``, newest first.
+def posts(
+    user: DemoUser, until: datetime, *, every_days: int = 3, now: datetime | None = None
+) -> list[Post]:
+    """The account's posts created before ``until``, newest first, with counts as of ``now``.
 
     Roughly one post every ``every_days`` days since joining; counts grow with
-    the post's age and saturate after about a week.
+    the post's age and saturate after about a week. ``now`` (default ``until``)
+    is the moment the counts are read at: a page of a listing that starts at a
+    cursor in the past still answers with today's counts, as the platforms do.
     """
+    seen_at = until if now is None else now
     return [
-        _post(user, created, post_id, title, reach, until)
+        _post(user, created, post_id, title, reach, seen_at)
         for created, post_id, title, reach in _history(user, every_days, until.date())
         if created < until
     ]

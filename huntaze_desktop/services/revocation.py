@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from huntaze_desktop.domain.errors import (
-    AppCredentialsRejectedError,
     BusyError,
     ConfigurationError,
     HuntazeError,
@@ -30,6 +29,7 @@ from huntaze_desktop.domain.errors import (
 from huntaze_desktop.domain.models import TokenSet
 from huntaze_desktop.net.retry import Backoff
 from huntaze_desktop.providers.base import ProviderClient
+from huntaze_desktop.providers.errors import AppCredentialsRejectedError
 
 __all__ = [
     "RevocationResult",

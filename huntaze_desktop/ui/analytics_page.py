@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from huntaze_desktop.domain.events import AccountChanged, RefreshProgress
 from huntaze_desktop.domain.series import MetricKind
 from huntaze_desktop.services.analytics.aggregate import Line, group_lines, kpis
-from huntaze_desktop.services.analytics.export import write_csv
+from huntaze_desktop.services.analytics.export import line_labels, write_csv
 from huntaze_desktop.services.analytics.service import AnalyticsData
 from huntaze_desktop.ui.analytics_controls import RANGES, AnalyticsControls
 from huntaze_desktop.ui.analytics_widgets import KpiTile, TileGrid, account_issue, utcnow
@@ -253,11 +253,8 @@ class AnalyticsPage(QWidget):
             self.refresh_button.style().polish(self.refresh_button)
 
     def _labels(self) -> dict[str, str]:
-        labels = {spec.name: spec.display_name for spec in self.runtime.specs}
-        for account in self.data.accounts if self.data else []:
-            platform = labels.get(account.provider, account.provider)
-            labels[f"account:{account.id}"] = f"{account.name} · {platform}"
-        return labels
+        # Shared with `analytics export`: the CSV's columns are named as the legend is.
+        return line_labels(self.runtime.specs, self.data.accounts if self.data else [])
 
     def _fill_accounts(self) -> None:
         assert self.data is not None

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from huntaze_desktop.domain.series import Metric
+from huntaze_desktop.providers.analytics import REVENUE_WITHOUT_CURRENCY
 from huntaze_desktop.providers.onlyfans.client import parse_earnings_chart
 from huntaze_desktop.providers.registry import default_registry
 
@@ -39,12 +42,26 @@ def test_nested_chart_shape_gives_daily_earnings_with_currency():
     assert points[0].source == "onlyfans:earnings_chart"
 
 
-def test_flat_chart_shape_and_unknown_currency():
+def test_flat_chart_shape():
     chart = {"list": [{"date": "2026-11-02", "amount": 7}], "total": 7}
     points = (
-        default_registry().analytics("onlyfans").stats_points(9, _stats(chart, None), SINCE, UNTIL)
+        default_registry().analytics("onlyfans").stats_points(9, _stats(chart, "eur"), SINCE, UNTIL)
     )
-    assert [(p.day, p.value, p.unit) for p in points] == [(date(2026, 11, 2), 7.0, None)]
+    assert [(p.day, p.value, p.unit) for p in points] == [(date(2026, 11, 2), 7.0, "EUR")]
+
+
+@pytest.mark.parametrize("currency", [None, "", "   ", 840, "TOO-LONG-CODE"])
+def test_earnings_without_a_currency_are_refused_not_stored_unit_less(currency):
+    analytics = default_registry().analytics("onlyfans")
+    chart = {"list": [{"date": "2026-11-02", "amount": 7}], "total": 7}
+    stats = {**_stats(chart), "currency": currency}
+    assert analytics.stats_points(9, stats, SINCE, UNTIL) == []
+    assert (
+        analytics.stats_refused(stats) == [REVENUE_WITHOUT_CURRENCY] == ["revenue without currency"]
+    )
+    # With a currency, or with no amount at all, nothing is refused.
+    assert analytics.stats_refused(_stats(chart, "USD")) == []
+    assert analytics.stats_refused({"currency": None, "daily": {"earnings": {}}}) == []
 
 
 def test_profile_gives_subscribers_and_posts():

@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from datetime import UTC, datetime
 
 import httpx
 from consent_form import consent
 
+from huntaze_desktop.sandbox import data
 from huntaze_desktop.sandbox.endpoints import sandbox_credentials
 from huntaze_desktop.sandbox.server import SandboxServer
 
@@ -117,6 +119,60 @@ def test_full_flow_reaches_user_info_and_videos(http: httpx.Client) -> None:
     )
     assert too_many.status_code == 400
     assert too_many.json()["error"]["code"] == "invalid_params"
+
+
+def test_every_video_list_page_answers_the_data_model_now(
+    http: httpx.Client, sandbox: SandboxServer
+) -> None:
+    """Page after page, each video's counts are the data model's at the time of the answer.
+
+    Counts only grow with time, so each answer lies between the model read just
+    before and just after its request; a page that counted as of its cursor time
+    (a day or years back) falls below.
+    """
+    tokens = sign_in(http)
+    auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+    user = next(u for u in sandbox.state.users["tiktok"] if u.user_id == tokens["open_id"])
+    fields = "id,create_time,view_count,like_count,comment_count,share_count"
+    counts = ("view_count", "like_count", "comment_count", "share_count")
+
+    def model(at: float) -> dict[str, tuple[int, ...]]:
+        moment = datetime.fromtimestamp(at, UTC)
+        return {
+            p.post_id: (p.views, p.likes, p.comments, p.shares)
+            for p in data.posts(user, moment, every_days=2)
+        }
+
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        before = model(sandbox.state.now())
+        page = http.post(
+            "/tiktok/open/v2/video/list/",
+            params={"fields": fields},
+            json={"max_count": 20, **({"cursor": cursor} if cursor else {})},
+            headers=auth,
+        ).json()["data"]
+        after = model(sandbox.state.now())
+        pages += 1
+        for video in page["videos"]:
+            answer = tuple(video[c] for c in counts)
+            low, high = before[video["id"]], after[video["id"]]
+            assert all(a <= b <= c for a, b, c in zip(low, answer, high, strict=True)), (
+                pages,
+                video,
+                low,
+                high,
+            )
+            seen.append(video["id"])
+        if not page["has_more"]:
+            break
+        cursor = page["cursor"]
+    # Every video the model holds, each once, newest first.
+    everything = model(sandbox.state.now())
+    assert seen == list(everything)
+    assert pages > 10
 
 
 def test_base64url_challenge_is_refused_at_the_token_endpoint(http: httpx.Client) -> None:

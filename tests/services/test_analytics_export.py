@@ -20,7 +20,12 @@ import numpy as np
 import pytest
 
 from huntaze_desktop.services.analytics.aggregate import Line
-from huntaze_desktop.services.analytics.export import write_csv
+from huntaze_desktop.services.analytics.export import (
+    format_count,
+    format_money,
+    minor_units,
+    write_csv,
+)
 
 START = date(2026, 3, 1)
 END = START + timedelta(days=3)
@@ -29,7 +34,7 @@ EXPECTED = (
     b"date,Followers,Earnings\r\n"
     b"2026-03-01,100,5.50\r\n"
     b"2026-03-02,,\r\n"
-    b"2026-03-03,1.5e+06,12.00\r\n"
+    b"2026-03-03,1500000,12.00\r\n"
     b"2026-03-04,101,0.25\r\n"
 )
 
@@ -51,7 +56,12 @@ from datetime import date
 from pathlib import Path
 import numpy as np
 from huntaze_desktop.services.analytics.aggregate import Line
-from huntaze_desktop.services.analytics.export import write_csv
+from huntaze_desktop.services.analytics.export import (
+    format_count,
+    format_money,
+    minor_units,
+    write_csv,
+)
 
 folder, name, umask, limit = json.loads(sys.argv[1])
 os.umask(umask)
@@ -79,8 +89,73 @@ def test_writes_the_csv_format_and_replaces_an_existing_file(tmp_path: Path) -> 
     target = tmp_path / "numbers.csv"
     target.write_bytes(OLD)
     assert write_csv(target, START, END, _lines()) == 4
-    assert target.read_bytes() == EXPECTED  # \r\n, %g counts, 2-decimal money, gaps empty
+    assert target.read_bytes() == EXPECTED  # \r\n, whole counts, USD with 2 decimals, gaps empty
     assert sorted(tmp_path.iterdir()) == [target]  # no temporary left behind
+
+
+def test_cells_are_exact_counts_and_money_in_its_currencys_minor_units(tmp_path: Path) -> None:
+    views = np.array([1_167_508.0, 2.5, 0.0001])
+    lines = [
+        Line("views", "@sunny.creates · Instagram", None, views, [1]),
+        Line("usd", "OnlyFans (USD)", "USD", np.array([1_167_508.0, 5.5, 0.125]), [2]),
+        Line("jpy", "OnlyFans (JPY)", "JPY", np.array([1_167_508.0, 1234.5, 980.0]), [3]),
+    ]
+    target = tmp_path / "exact.csv"
+    assert write_csv(target, START, START + timedelta(days=2), lines) == 3
+    assert target.read_text(encoding="utf-8").splitlines() == [
+        "date,@sunny.creates · Instagram,OnlyFans (USD),OnlyFans (JPY)",
+        "2026-03-01,1167508,1167508.00,1167508",
+        "2026-03-02,2.5,5.50,1235",
+        "2026-03-03,0.0001,0.13,980",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1_167_508.0, "1167508"),
+        (12_345_678_901.0, "12345678901"),
+        (1e20, "100000000000000000000"),
+        (2.5, "2.5"),
+        (0.1 + 0.2, "0.30000000000000004"),  # every digit the number has, none made up
+        (1e-7, "0.0000001"),
+        (-0.0, "0"),
+        (-3.0, "-3"),
+    ],
+)
+def test_counts_are_never_written_with_an_exponent(value: float, text: str) -> None:
+    assert format_count(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "text"),
+    [
+        (5.5, "USD", "5.50"),
+        (0.125, "USD", "0.13"),  # half up, from the amount as written
+        (1_167_508.0, "usd", "1167508.00"),
+        (1234.5, "JPY", "1235"),
+        (980.0, "JPY", "980"),
+        (1.25, "BHD", "1.250"),
+        (-0.001, "EUR", "0.00"),
+        (3.14159, "XAU", "3.14159"),  # no minor units: every digit held
+        (7.0, "ZZZ", "7"),  # not an ISO currency: as held
+    ],
+)
+def test_money_has_its_currencys_decimals(value: float, currency: str, text: str) -> None:
+    assert format_money(value, currency) == text
+
+
+def test_minor_units_come_from_the_iso_table() -> None:
+    assert [minor_units(c) for c in ("USD", "EUR", "GBP", "JPY", "KRW", "BHD", "KWD")] == [
+        2,
+        2,
+        2,
+        0,
+        0,
+        3,
+        3,
+    ]
+    assert minor_units("XAU") is None and minor_units("NOPE") is None
 
 
 def test_rows_that_break_midway_leave_the_old_file_whole_and_no_temporary(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from huntaze_desktop.domain.errors import RateLimitedError
+from huntaze_desktop.domain.events import Notice
 from huntaze_desktop.domain.models import ConnectionStatus
 from huntaze_desktop.domain.series import Metric, MetricKind, SeriesKey
 from huntaze_desktop.providers.onlyfans import CapturedSession
@@ -78,6 +80,51 @@ async def test_onlyfans_earnings_history_keeps_its_currency(core_env, service):
     earnings = account_values(data.frame, account.id, MetricKind.REVENUE)
     assert list(earnings) == ["USD"]
     assert int((earnings["USD"][-90:] > 0).sum()) == 90  # backfilled, every day
+
+
+async def test_earnings_without_a_currency_are_refused_logged_and_told_once(
+    core_env, service, caplog
+):
+    site = core_env.sandbox.base_urls()["onlyfans"]["site"]
+    session = CapturedSession.from_mapping(
+        await scripted_sign_in(site, "sunnycreates@example.com", "sunny-pass", UA)
+    )
+    account = await core_env.accounts.connect_session("onlyfans", session)
+    core_env.sandbox.state.flags.onlyfans_currency = ""  # balances name no currency
+    core_env.events.clear()
+    with caplog.at_level(logging.WARNING, logger="huntaze.analytics"):
+        first = await service.refresh(account.id)
+        again = await service.refresh(account.id, force=True)
+    assert first.refused == again.refused == ("revenue without currency",)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2 and all("revenue without currency" in w for w in warnings)
+    notices = [e for e in core_env.events if isinstance(e, Notice)]
+    assert [(n.level, n.text) for n in notices] == [
+        (
+            "warning",
+            f"OnlyFans sent earnings for {account.name} without saying their currency "
+            "(revenue without currency), so they were not stored. Revenue shows again "
+            "once the platform names the currency.",
+        )
+    ]
+    today = service.today()
+    data = await service.load(today - timedelta(days=29), today)
+    assert account_values(data.frame, account.id, MetricKind.REVENUE) == {}
+    assert not any(k.metric is Metric.EARNINGS for k in data.frame.keys)
+    # The audience still came through: only the amounts were refused.
+    assert SeriesKey(account.id, Metric.SUBSCRIBERS) in data.frame.keys
+
+    # Once the platform names the currency, the amounts are stored with it; an
+    # amount an older version stored without one is never loaded beside them.
+    core_env.sandbox.state.flags.onlyfans_currency = "USD"
+    fixed = await service.refresh(account.id, force=True)
+    assert fixed.refused == ()
+    MetricStore(core_env.db).upsert_snapshots(
+        account.id, [("earnings", today - timedelta(days=1), 99.0, "onlyfans:old")]
+    )
+    data = await service.load(today - timedelta(days=29), today)
+    assert list(account_values(data.frame, account.id, MetricKind.REVENUE)) == ["USD"]
+    assert {k.unit for k in data.frame.keys if k.metric is Metric.EARNINGS} == {"USD"}
     audience = account_values(data.frame, account.id, MetricKind.AUDIENCE)[None]
     assert audience[-1] > 0
 

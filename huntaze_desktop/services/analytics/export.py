@@ -5,24 +5,52 @@ write fails halfway (disk full, I/O error, the app killed) the user's earlier
 file is still whole and no half CSV appears under the chosen name. Errors are
 the plain ``OSError`` subclasses ``open`` would raise (the page shows their
 ``strerror``).
+
+Cells are exact (``format_count``, ``format_money``): a count is written as the
+number it is (``1167508``, never ``1.16751e+06``; a fractional one with the
+digits it has, never in exponent form), and money with its currency's ISO 4217
+minor units (``USD`` 2 decimals, ``JPY`` none, ``BHD`` 3; rounded half up),
+read from the ``iso4217`` package's copy of the ISO table. An amount in a
+currency the table does not know, or one without minor units (``XAU``), is
+written exactly as held rather than rounded to a guess.
 """
 
 from __future__ import annotations
 
 import csv
 import errno
+import functools
 import math
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from huntaze_desktop.fileio import replace_atomically
 from huntaze_desktop.services.analytics.aggregate import Line
 
-__all__ = ["write_csv"]
+if TYPE_CHECKING:
+    from huntaze_desktop.domain.models import Account
+    from huntaze_desktop.providers.base import ProviderSpec
+
+__all__ = ["format_count", "format_money", "line_labels", "minor_units", "write_csv"]
+
+
+def line_labels(specs: Iterable[ProviderSpec], accounts: Iterable[Account]) -> dict[str, str]:
+    """What the chart's legend (and so the CSV header) calls each line.
+
+    A platform line is the platform's name (``Instagram``); an account line
+    (key ``account:<id>``) is ``@sunny.creates · Instagram``. ``group_lines``
+    adds the currency to a revenue line: ``OnlyFans (USD)``.
+    """
+    labels = {spec.name: spec.display_name for spec in specs}
+    for account in accounts:
+        platform = labels.get(account.provider, account.provider)
+        labels[f"account:{account.id}"] = f"{account.name} · {platform}"
+    return labels
 
 
 def write_csv(path: Path, start: date, end: date, lines: Sequence[Line]) -> int:
@@ -59,9 +87,56 @@ def _write_rows(fh: TextIO, days: Sequence[date], lines: Sequence[Line]) -> None
 
 def _cell(line: Line, index: int) -> str:
     value = float(line.values[index])
-    if math.isnan(value):
-        return ""
-    return f"{value:g}" if line.unit is None else f"{value:.2f}"
+    if not math.isfinite(value):
+        return ""  # NaN: not recorded
+    return format_count(value) if line.unit is None else format_money(value, line.unit)
+
+
+def format_count(value: float) -> str:
+    """A count as written in a cell: ``1167508``, ``2.5``, ``0.0001``; never an exponent.
+
+    A whole number is written as an integer; any other with the shortest
+    decimal digits that read back as the same float (Python's ``repr``).
+    """
+    if value.is_integer():
+        return str(int(value))
+    return _plain(Decimal(repr(value)))
+
+
+def format_money(value: float, currency: str) -> str:
+    """An amount with its currency's minor units: ``5.50`` USD, ``1235`` JPY, ``1.250`` BHD.
+
+    Rounded half up from the amount's shortest decimal form (``0.125`` USD is
+    ``0.13``). A currency without known minor units is written as a count is
+    (:func:`format_count`): every digit held, none invented.
+    """
+    digits = minor_units(currency)
+    if digits is None:
+        return format_count(value)
+    amount = Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return _plain(amount)
+
+
+@functools.cache
+def minor_units(currency: str) -> int | None:
+    """ISO 4217 minor units of ``currency`` (``"USD"`` → 2), or None when unknown.
+
+    None for a code the ISO table does not list and for one without minor
+    units (precious metals, ``XXX``).
+    """
+    # Imported here: the table (~50 KB of XML) is parsed only when money is written.
+    from iso4217 import Currency
+
+    try:
+        return Currency(currency.upper()).exponent
+    except ValueError:
+        return None
+
+
+def _plain(number: Decimal) -> str:
+    if number.is_zero():
+        number = number.copy_abs()  # no "-0.00"
+    return format(number, "f")
 
 
 def _mode_for(target: Path) -> int | None:

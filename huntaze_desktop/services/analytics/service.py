@@ -15,6 +15,12 @@ points are stored again from it and its TTL starts over.
 ``load(start, end)`` reads only the database, so the page opens at once from
 what was stored before, and refreshes after.
 
+What a normalizer refuses to store (``PlatformAnalytics.stats_refused``, e.g.
+OnlyFans earnings without a currency) is logged as a warning on every refresh,
+told to the user once per account while the service runs (a ``Notice``), and
+returned in ``RefreshOutcome.refused``. Revenue stored without a currency by an
+older version is not loaded (it would be counted beside the amounts with one).
+
 One refresh crosses to the storage thread (``storage.worker.offload``) twice
 (read the account, its cache entries and its tokens; write snapshots and
 answers in one transaction): hundreds of accounts refresh at once on a loop
@@ -34,11 +40,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from huntaze_desktop.domain.errors import InstallationError, VaultError
-from huntaze_desktop.domain.events import EventBus
+from huntaze_desktop.domain.events import EventBus, Notice
 from huntaze_desktop.domain.models import Account, ConnectionStatus, TokenSet
-from huntaze_desktop.domain.series import Point, SeriesKey, split_stored_metric
+from huntaze_desktop.domain.series import MetricKind, Point, SeriesKey, split_stored_metric
 from huntaze_desktop.net.conditional import Validators
 from huntaze_desktop.providers.analytics import (
+    REVENUE_WITHOUT_CURRENCY,
     PlatformAnalytics,
     Window,
     utc_day,
@@ -54,7 +61,7 @@ if TYPE_CHECKING:  # numpy (~15 MB) loads with the first chart, not at start-up
     from huntaze_desktop.storage.accounts import AccountStore
     from huntaze_desktop.storage.metrics import CacheEntry, MetricStore
 
-__all__ = ["AnalyticsData", "AnalyticsService", "Pruned", "RefreshOutcome"]
+__all__ = ["AnalyticsData", "AnalyticsService", "Pruned", "RefreshOutcome", "refusal_text"]
 
 log = logging.getLogger("huntaze.analytics")
 
@@ -83,7 +90,9 @@ _RECHECK = frozenset(
 class RefreshOutcome:
     """What one refresh did: ``requests`` (answers) asked of the platform, ``points`` stored.
 
-    ``unchanged`` counts the answers the platform confirmed with a 304.
+    ``unchanged`` counts the answers the platform confirmed with a 304;
+    ``refused`` names what the answers held that was not stored
+    (``"revenue without currency"``), once each.
     """
 
     account_id: int
@@ -91,6 +100,7 @@ class RefreshOutcome:
     points: int
     backfilled: bool
     unchanged: int = 0
+    refused: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +189,8 @@ class AnalyticsService:
         self._client_for = client_for
         self._bus = bus
         self._clock = clock
+        # (account, refusal) pairs already told to the user by a Notice.
+        self._told: set[tuple[int, str]] = set()
 
     def now(self) -> datetime:
         return self._clock()
@@ -246,6 +258,7 @@ class AnalyticsService:
             )
         platform = plan.platform
         points: list[Point] = []
+        refused: list[str] = []
         puts: list[tuple[str, str, float, str | None, str | None]] = []
         touched: list[tuple[str, float]] = []
         for ask, answer in answers:
@@ -268,6 +281,7 @@ class AnalyticsService:
                 points += platform.profile_points(account_id, payload["stats"], utc_day(now))
             else:
                 points += platform.stats_points(account_id, payload, *ask.window)
+                refused += platform.stats_refused(payload)
         if plan.backfill:
             puts.append((plan.marker, "{}", _MARKER_TTL_S, None, None))
         stored = await offload(self._write, account_id, points, puts, touched, now)
@@ -279,7 +293,22 @@ class AnalyticsService:
             len(answers),
             unchanged,
         )
-        return RefreshOutcome(account_id, len(answers), stored, plan.backfill, unchanged)
+        refusals = tuple(dict.fromkeys(refused))
+        if refusals:
+            self._tell_refused(plan.account, refusals)
+        return RefreshOutcome(account_id, len(answers), stored, plan.backfill, unchanged, refusals)
+
+    def _tell_refused(self, account: Account, refusals: tuple[str, ...]) -> None:
+        """Log what was not stored; tell the user once per account and kind."""
+        platform = self._registry.get_spec(account.provider).display_name
+        for what in refusals:
+            log.warning(
+                "account %s (%s): %s in the answer; not stored", account.id, account.provider, what
+            )
+            if (account.id, what) in self._told:
+                continue
+            self._told.add((account.id, what))
+            self._bus.publish(Notice(refusal_text(platform, account.name, what), "warning"))
 
     def _plan(self, account_id: int, now: datetime, force: bool) -> _Plan:
         """What to ask (worker thread): the account, and its answers not fresh in cache."""
@@ -375,6 +404,8 @@ class AnalyticsService:
             found = split_stored_metric(metric_text)
             if found is None:
                 continue
+            if found[1] is None and found[0].kind is MetricKind.REVENUE:
+                continue  # an amount without its currency (stored by an older version)
             parsed.append((SeriesKey(account_id, found[0], found[1]), day, value))
             if account_id not in fetched or fetched_at > fetched[account_id]:
                 fetched[account_id] = fetched_at
@@ -394,6 +425,17 @@ class AnalyticsService:
         """The last profile answer kept for this account (blocking; tests, CLI)."""
         entry = self._metrics.cache_get(f"analytics:{account_id}:profile")
         return None if entry is None else json.loads(entry.body)
+
+
+def refusal_text(platform: str, account_name: str, what: str) -> str:
+    """What the user is told when ``what`` was left out of an account's numbers."""
+    if what == REVENUE_WITHOUT_CURRENCY:
+        return (
+            f"{platform} sent earnings for {account_name} without saying their currency "
+            "(revenue without currency), so they were not stored. Revenue shows again "
+            "once the platform names the currency."
+        )
+    return f"{platform} sent {what} for {account_name}; it was not stored."
 
 
 def _put(

@@ -6,12 +6,26 @@ signed web API. The client id is a placeholder: OnlyFans has no developer apps.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from huntaze_desktop.sandbox.platform import SandboxPlatform
 from huntaze_desktop.sandbox.users import DemoUser
 
-__all__ = ["SANDBOX"]
+__all__ = ["SANDBOX", "OnlyFansFlags"]
+
+
+@dataclass(slots=True)
+class OnlyFansFlags:
+    """Quirks on demand (``/_admin/flags``: ``onlyfans_<name>``).
+
+    ``currency``: what ``/payouts/balances`` names as the currency; ``""`` leaves
+    the field out (an answer without a currency, to test that such earnings are
+    refused rather than stored without a unit).
+    """
+
+    currency: str = "USD"
+
 
 # fmt: off
 SANDBOX = SandboxPlatform(
@@ -25,5 +39,6 @@ SANDBOX = SandboxPlatform(
                  "Moonlight", 620, date(2022, 8, 30)),
     ),
     app="huntaze_desktop.providers.onlyfans.sandbox.app:APP",
+    flags=OnlyFansFlags,
 )
 # fmt: on

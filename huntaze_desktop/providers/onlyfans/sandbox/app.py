@@ -428,15 +428,15 @@ def routes(state: SandboxState) -> list[BaseRoute]:
         current = round(
             sum(earnings_on(found.user, today - timedelta(days=i)) for i in range(7, 21)), 2
         )
-        return JSONResponse(
-            {
-                "currentBalance": current,
-                "pendingBalance": pending,
-                "currency": "USD",
-                "canRequestPayout": current >= 20,
-                "minPayoutSummary": 20,
-            }
-        )
+        body: dict[str, Any] = {
+            "currentBalance": current,
+            "pendingBalance": pending,
+            "canRequestPayout": current >= 20,
+            "minPayoutSummary": 20,
+        }
+        if currency := state.flags.onlyfans_currency:
+            body["currency"] = currency
+        return JSONResponse(body)
 
     async def avatar(request: Request) -> Response:
         uid = escape(request.path_params["uid"])

@@ -322,7 +322,9 @@ def _api_routes(state: SandboxState) -> list[Route]:
             return api_answer({}, "invalid_params", "max_count must be between 1 and 20.", 400)
         now = state.now()
         until = datetime.fromtimestamp(min(now, (cursor_ms or now * 1000) / 1000), UTC)
-        everything = data.posts(token.user, until, every_days=2)
+        # The cursor says where the listing goes on; the counts are today's on every page.
+        at = datetime.fromtimestamp(now, UTC)
+        everything = data.posts(token.user, until, every_days=2, now=at)
         page = everything[:max_count]
         videos = []
         for post in page:
