@@ -6,6 +6,8 @@ reuse it while dist/.huntaze-desktop.stamp matches the sources.
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 import subprocess
 import tarfile
@@ -13,7 +15,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from app_runner import app_env, smoke_test, vault_init
+from app_runner import REPO, app_env, smoke_test, vault_init
 
 from huntaze_desktop import __version__
 from huntaze_desktop.storage.db import SCHEMA_HEAD
@@ -74,3 +76,93 @@ def test_linux_archive_has_the_app_the_desktop_file_and_the_icon(frozen_build: P
     assert "[Desktop Entry]" in lines
     assert "Exec=huntaze-desktop %U" in lines and "Icon=huntaze-desktop" in lines
     assert "@" not in entry  # every placeholder was filled in
+
+
+# Libraries every desktop provides (README "Build"; build.spec's _SYSTEM_LIBRARIES),
+# and what only the left-out GTK theme and CUPS print plugins brought in.
+LEFT_OUT = {
+    "libc.so.6",
+    "libstdc++.so.6",
+    "libgcc_s.so.1",
+    "libexpat.so.1",
+    "libz.so.1",
+    "libfontconfig.so.1",
+    "libfreetype.so.6",
+    "libharfbuzz.so.0",
+    "libfribidi.so.0",
+    "libglib-2.0.so.0",
+    "libgobject-2.0.so.0",
+    "libgio-2.0.so.0",
+    "libgmodule-2.0.so.0",
+    "libX11.so.6",
+    "libX11-xcb.so.1",
+    "libXext.so.6",
+    "libxcb.so.1",
+    "libxcb-shm.so.0",
+    "libwayland-client.so.0",
+    "libasound.so.2",
+    "libgbm.so.1",
+    "libdrm.so.2",
+    "libEGL.so.1",
+    "libGL.so.1",
+    "libuuid.so.1",
+    "libgmp.so.10",
+    "libgpg-error.so.0",
+    "libnss3.so",
+    "libnssutil3.so",
+    "libsoftokn3.so",
+    "libnssckbi.so",
+    "libnspr4.so",
+    "libgtk-3.so.0",
+    "libgdk-3.so.0",
+    "libpango-1.0.so.0",
+    "libcairo.so.2",
+    "libatk-1.0.so.0",
+    "libgdk_pixbuf-2.0.so.0",
+    "libcups.so.2",
+    "libqgtk3.so",
+    "libcupsprintersupport.so",
+}
+
+
+def test_the_bundle_leaves_out_what_the_system_provides(frozen_build: Path) -> None:
+    app_dir = frozen_build / "huntaze-desktop"
+    found = sorted(str(p.relative_to(app_dir)) for p in app_dir.rglob("*") if p.name in LEFT_OUT)
+    assert found == []
+    # The xcb-util libraries, which distributions do not install by default, stay.
+    assert (app_dir / "_internal" / "libxcb-cursor.so.0").is_file()
+
+
+def test_the_bundle_needs_no_newer_glibc_than_the_readme_says(frozen_build: Path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    (stated,) = re.findall(r"needs glibc (\d+\.\d+) or newer", readme)
+    done = subprocess.run(
+        [str(REPO / "scripts" / "check-bundle"), str(frozen_build / "huntaze-desktop"), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["elf_files"] > 100  # the whole bundle was read
+    floor = report["glibc_floor"]
+
+    def version(text: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in text.split("."))
+
+    assert version(floor) <= version(stated), (
+        f"the bundle needs glibc {floor} (README says {stated}): {report['needed_by']}"
+    )
+    # check-bundle itself fails on a floor above the limit it is given.
+    over = subprocess.run(
+        [
+            str(REPO / "scripts" / "check-bundle"),
+            str(frozen_build / "huntaze-desktop"),
+            "--max",
+            "2.17",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert over.returncode == 1 and f"needs glibc {floor}" in over.stderr
