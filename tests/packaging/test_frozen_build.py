@@ -166,3 +166,24 @@ def test_the_bundle_needs_no_newer_glibc_than_the_readme_says(frozen_build: Path
         timeout=120,
     )
     assert over.returncode == 1 and f"needs glibc {floor}" in over.stderr
+
+
+def test_the_bundle_is_lean(frozen_build: Path) -> None:
+    app_dir = frozen_build / "huntaze-desktop"
+    qt = app_dir / "_internal" / "PySide6" / "Qt"
+    # One Chromium locale: the app is English-only.
+    locales = sorted(p.name for p in (qt / "translations" / "qtwebengine_locales").iterdir())
+    assert locales == ["en-US.pak"]
+    assert not (qt / "resources" / "qtwebengine_devtools_resources.pak").exists()
+    assert (qt / "resources" / "qtwebengine_resources.pak").is_file()
+    # Platform plugins for a desktop only; nothing that pulls in QtPdf.
+    platforms = sorted(p.name for p in (qt / "plugins" / "platforms").iterdir())
+    assert platforms == ["libqminimal.so", "libqoffscreen.so", "libqwayland.so", "libqxcb.so"]
+    assert not (qt / "plugins" / "egldeviceintegrations").exists()
+    assert not (qt / "plugins" / "imageformats" / "libqpdf.so").exists()
+    assert not [p for p in app_dir.rglob("*") if "eglfs" in p.name.lower() or "Pdf" in p.name]
+    # Every symbolic link leads to a file of the bundle.
+    broken = [
+        str(p.relative_to(app_dir)) for p in app_dir.rglob("*") if p.is_symlink() and not p.exists()
+    ]
+    assert broken == []
