@@ -10,12 +10,16 @@ import json
 import re
 import sqlite3
 import subprocess
+import sys
 import tarfile
+import time
 from contextlib import closing
 from pathlib import Path
 
+import httpx
 import pytest
 from app_runner import REPO, app_env, smoke_test, vault_init
+from support.cli_runner import LOGINS, act_as_browser
 
 from huntaze_desktop import __version__
 from huntaze_desktop.storage.db import SCHEMA_HEAD
@@ -187,3 +191,71 @@ def test_the_bundle_is_lean(frozen_build: Path) -> None:
         str(p.relative_to(app_dir)) for p in app_dir.rglob("*") if p.is_symlink() and not p.exists()
     ]
     assert broken == []
+
+
+FAKE_BROWSER = """\
+import json, os, sys
+with open(sys.argv[1] + ".part", "w", encoding="utf-8") as out:
+    json.dump({"env": dict(os.environ), "url": sys.argv[2]}, out)
+os.replace(sys.argv[1] + ".part", sys.argv[1])
+"""
+
+
+def test_the_browser_the_frozen_app_opens_gets_the_users_environment(
+    frozen_build: Path, tmp_path: Path
+) -> None:
+    app_dir = (frozen_build / "huntaze-desktop").resolve()
+    command = [str(app_dir / "huntaze-desktop")]
+    vault_init(command, tmp_path, frozen=True)
+    script = tmp_path / "fake_browser.py"
+    script.write_text(FAKE_BROWSER, encoding="utf-8")
+    record = tmp_path / "browser.json"
+    env = app_env(frozen=True)
+    env.pop("QTWEBENGINE_CHROMIUM_FLAGS")  # the user has none: the app must not add its own
+    env.update(
+        BROWSER=f"{sys.executable} {script} {record} %s",
+        LD_LIBRARY_PATH="/home/sam/lib",
+        HUNTAZE_TEST_USER_MARKER="kept",
+    )
+    proc = subprocess.Popen(
+        [
+            *command,
+            "--sandbox",
+            "--data-dir",
+            str(tmp_path),
+            "accounts",
+            "connect",
+            "reddit",
+            "--browser",
+            "system",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not record.exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        seen = json.loads(record.read_text(encoding="utf-8"))
+        callback = act_as_browser(seen["url"], LOGINS["reddit"])
+        with httpx.Client(timeout=10, trust_env=False) as http:
+            assert http.get(callback).status_code == 200
+        _out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err[-3000:]
+    child = seen["env"]
+    # The user's LD_LIBRARY_PATH, not the bundle's; nothing else of the bundle either.
+    assert child["LD_LIBRARY_PATH"] == "/home/sam/lib"
+    assert not [n for n in child if n.startswith(("_PYI_", "_MEIPASS", "LD_LIBRARY_PATH_"))]
+    assert not [n for n, v in child.items() if str(app_dir) in v]
+    assert "QTWEBENGINE_CHROMIUM_FLAGS" not in child
+    assert "HUNTAZE_VAULT_PASSPHRASE" not in child
+    assert child["HUNTAZE_TEST_USER_MARKER"] == "kept"
