@@ -73,12 +73,18 @@ def test_linux_archive_has_the_app_the_desktop_file_and_the_icon(frozen_build: P
         assert f"{top}/huntaze-desktop/_internal/PySide6/Qt/libexec/QtWebEngineProcess" in members
         icon = tar.extractfile(f"{top}/huntaze-desktop.png")
         assert icon is not None and icon.read(8) == b"\x89PNG\r\n\x1a\n"
+        svg = tar.extractfile(f"{top}/huntaze-desktop.svg")
+        assert svg is not None and b"<svg" in svg.read()
+        metainfo = tar.extractfile(f"{top}/com.huntaze.desktop.metainfo.xml")
+        assert metainfo is not None and f'version="{__version__}"'.encode() in metainfo.read()
         desktop_file = tar.extractfile(f"{top}/huntaze-desktop.desktop")
         assert desktop_file is not None
         entry = desktop_file.read().decode()
     lines = set(entry.splitlines())
     assert "[Desktop Entry]" in lines
-    assert "Exec=huntaze-desktop %U" in lines and "Icon=huntaze-desktop" in lines
+    # No %U: the app takes no addresses on its command line (issue #19, item 5).
+    assert "Exec=huntaze-desktop" in lines and "Icon=huntaze-desktop" in lines
+    assert "X-AppImage-Version" not in entry
     assert "@" not in entry  # every placeholder was filled in
 
 
