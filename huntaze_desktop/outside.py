@@ -35,6 +35,7 @@ from pathlib import Path
 __all__ = [
     "open_folder",
     "open_url",
+    "remember_user_values",
     "set_for_this_process",
     "user_environment",
 ]
@@ -42,7 +43,8 @@ __all__ = [
 log = logging.getLogger("huntaze.outside")
 
 # The values the user had for the variables this process set for itself
-# (None: the user had none), recorded by set_for_this_process.
+# (None: the user had none), recorded by set_for_this_process and
+# remember_user_values.
 _USER_VALUES: dict[str, str | None] = {}
 _LOCK = threading.Lock()
 
@@ -56,6 +58,19 @@ def set_for_this_process(name: str, value: str) -> None:
     with _LOCK:
         _USER_VALUES.setdefault(name, os.environ.get(name))
         os.environ[name] = value
+
+
+def remember_user_values(names: tuple[str, ...]) -> None:
+    """Record the user's values of variables something is about to change for this process.
+
+    Called by the frozen app's first run-time hook
+    (``packaging/rthook_user_environment.py``), before PyInstaller's own hooks
+    point these variables into the bundle; :func:`user_environment` gives the
+    recorded values (or their absence) back.
+    """
+    with _LOCK:
+        for name in names:
+            _USER_VALUES.setdefault(name, os.environ.get(name))
 
 
 def _bundle_dirs(environ: Mapping[str, str]) -> list[str]:
@@ -83,8 +98,9 @@ def user_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]
     - ``_PYI_*`` and ``_MEIPASS*`` (the boot loader's) are left out;
     - in every variable, folders inside the bundle are left out of a
       ``:``-separated list, and a variable left empty by that is left out;
-    - a variable the app set with :func:`set_for_this_process` has the user's value
-      again, or is left out.
+    - a variable the app set with :func:`set_for_this_process`, or one recorded with
+      :func:`remember_user_values` before PyInstaller's hooks changed it, has the
+      user's value again, or is left out.
     """
     env = dict(os.environ if environ is None else environ)
     dirs = _bundle_dirs(env)

@@ -67,3 +67,14 @@ def test_a_variable_the_app_sets_for_itself_goes_back_to_the_users(
     outside.set_for_this_process(absent, "--app-only")
     monkeypatch.setenv(absent, "--app-only")  # monkeypatch removes it afterwards
     assert absent not in outside.user_environment()
+
+
+def test_a_value_remembered_before_pyinstallers_hooks_comes_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    name = "HUNTAZE_TEST_OUTSIDE_REMEMBERED"
+    monkeypatch.setenv(name, "/home/sam/qt-plugins")
+    outside.remember_user_values((name,))
+    monkeypatch.setenv(name, f"{BUNDLE}/PySide6/Qt/plugins")  # what the hook sets
+    env = outside.user_environment(dict(FROZEN, **{name: os.environ[name]}))
+    assert env[name] == "/home/sam/qt-plugins"

@@ -221,6 +221,7 @@ def test_the_browser_the_frozen_app_opens_gets_the_users_environment(
     env.update(
         BROWSER=f"{sys.executable} {script} {record} %s",
         LD_LIBRARY_PATH="/home/sam/lib",
+        QT_PLUGIN_PATH="/home/sam/qt-plugins",  # PyInstaller's hook replaces it in the app
         HUNTAZE_TEST_USER_MARKER="kept",
     )
     proc = subprocess.Popen(
@@ -260,6 +261,8 @@ def test_the_browser_the_frozen_app_opens_gets_the_users_environment(
     child = seen["env"]
     # The user's LD_LIBRARY_PATH, not the bundle's; nothing else of the bundle either.
     assert child["LD_LIBRARY_PATH"] == "/home/sam/lib"
+    assert child["QT_PLUGIN_PATH"] == "/home/sam/qt-plugins"
+    assert "QML2_IMPORT_PATH" not in child  # the user had none
     assert not [n for n in child if n.startswith(("_PYI_", "_MEIPASS", "LD_LIBRARY_PATH_"))]
     assert not [n for n, v in child.items() if str(app_dir) in v]
     assert "QTWEBENGINE_CHROMIUM_FLAGS" not in child
