@@ -16,9 +16,10 @@ CLI calls them directly; the GUI routes ``QDesktopServices.openUrl`` to them
 On Linux (and other X11/Wayland systems) a web address goes to the first command
 of ``BROWSER`` that starts (``:``-separated, ``%s`` replaced by the address or
 the address appended, as Python's ``webbrowser`` reads it), else to
-``xdg-open``; a folder goes to ``xdg-open``. On Windows and macOS, where none of
-these variables exist, the standard library's ``webbrowser`` and the system's
-``open``/``os.startfile`` are used unchanged.
+``xdg-open``; a folder goes to ``xdg-open``. On Windows and macOS the standard
+library's ``webbrowser`` and the system's ``open``/``os.startfile`` are used as
+they are (the GUI keeps Qt's own opener there): what a frozen build changes in the
+environment on those systems is not handled here yet.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from support.cli_runner import act_as_browser
 from support.qt_async import SignalRecorder, pump_until
 
 from huntaze_desktop.domain.settings import SignInMethod
+from huntaze_desktop.ui.crash_dialog import CrashDialog
 from huntaze_desktop.ui.links import SCHEMES, route_links_to_user_programs
 from huntaze_desktop.ui.signin_window import BrowserWaitDialog, SignInController
 
@@ -92,3 +93,42 @@ async def test_use_my_browser_starts_it_with_the_users_environment(
     assert not [n for n in env if n.startswith(("_PYI_", "LD_LIBRARY_PATH_"))]
     assert not [n for n, v in env.items() if bundle in v]
     assert env["BROWSER"].startswith(sys.executable)  # the rest is the user's, unchanged
+
+
+FAKE_XDG_OPEN = """\
+#!{python}
+import json, os, sys
+record = {record!r}
+with open(record + ".part", "w", encoding="utf-8") as out:
+    json.dump({{"env": dict(os.environ), "args": sys.argv[1:]}}, out)
+os.replace(record + ".part", record)
+"""
+
+
+async def test_open_log_folder_starts_the_file_manager_with_the_users_environment(
+    qtbot: Any, routed: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # xdg-open is what starts the user's file manager: a fake one, first on PATH.
+    bundle = str(tmp_path / "huntaze-desktop" / "_internal")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    record = tmp_path / "xdg-open.json"
+    fake = tools / "xdg-open"
+    fake.write_text(FAKE_XDG_OPEN.format(python=sys.executable, record=str(record)))
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setenv("LD_LIBRARY_PATH", bundle)  # the user had none
+    monkeypatch.delenv("LD_LIBRARY_PATH_ORIG", raising=False)
+    monkeypatch.setenv("_PYI_APPLICATION_HOME_DIR", bundle)
+
+    log = tmp_path / "logs" / "huntaze-desktop.log"
+    log.parent.mkdir()
+    dialog = CrashDialog("Oops.", log)
+    qtbot.addWidget(dialog)
+    dialog.open_button.click()
+    await pump_until(record.exists, 30, "the fake xdg-open to be started")
+
+    seen = json.loads(record.read_text(encoding="utf-8"))
+    assert seen["args"] == [str(log.parent)]
+    assert "LD_LIBRARY_PATH" not in seen["env"]
+    assert not [n for n in seen["env"] if n.startswith("_PYI_")]
