@@ -66,7 +66,10 @@ def _prepare_qt_environment() -> None:
         wanted.append("--no-sandbox")
     missing = [f for f in wanted if f not in flags.split()]
     if missing:
-        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join([flags, *missing]).strip()
+        # For Chromium in this process only: programs the app opens get the user's.
+        from huntaze_desktop.outside import set_for_this_process
+
+        set_for_this_process("QTWEBENGINE_CHROMIUM_FLAGS", " ".join([flags, *missing]).strip())
     # QtWebEngine is loaded lazily; it needs shared GL contexts set before the app exists.
     _share_gl_contexts()
 
@@ -165,12 +168,16 @@ def _paint_first(paths: DataPaths, args: argparse.Namespace) -> tuple[Any, Any, 
 
 
 def _after_first_paint(app: QApplication, instance: Any) -> None:
-    """What the first frame does not need: the icon dialogs inherit, the instance server."""
+    """What the first frame does not need: the icon dialogs inherit, the link opener, the
+    instance server."""
     from PySide6.QtGui import QIcon
 
     from huntaze_desktop.resources import resource_path
+    from huntaze_desktop.ui.links import route_links_to_user_programs
 
     app.setWindowIcon(QIcon(str(resource_path("icons", "app.svg"))))
+    # Browser and file manager get the user's environment, not the bundle's.
+    route_links_to_user_programs(app)
     instance.listen()
 
 

@@ -39,10 +39,11 @@ QT_FREE_LAYERS = [
 
 # What each top-level part of the package may import (besides itself and the
 # package root, which holds only ``__version__``).
-_BASE = {"domain", "net", "fileio", "resources"}
+_BASE = {"domain", "net", "fileio", "resources", "outside"}
 ALLOWED: dict[str, set[str]] = {
     "domain": set(),
     "fileio": set(),
+    "outside": set(),
     "resources": set(),
     "gc_policy": set(),
     "net": {"domain"},

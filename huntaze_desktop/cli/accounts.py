@@ -159,10 +159,11 @@ def _url_opener(browser: str) -> Callable[[str], None]:
         return emit
 
     def open_system(url: str) -> None:
-        import webbrowser
+        # The user's browser, with the user's environment (not the bundle's).
+        from huntaze_desktop.outside import open_url
 
         print("Opening your browser to sign in… (waiting for you to finish)", file=sys.stderr)
-        if not webbrowser.open(url):
+        if not open_url(url):
             print(f"Open this address in your browser:\n{url}", file=sys.stderr)
 
     return open_system
