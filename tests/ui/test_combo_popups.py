@@ -113,9 +113,14 @@ def test_the_analytics_filters(themed: Palette, qtbot: Any) -> None:
     host.close()
 
 
-async def test_the_settings_choices(themed: Palette, runtime: Any, qtbot: Any) -> None:
+async def test_the_settings_choices(
+    themed: Palette, runtime: Any, qtbot: Any, wait_for: Any
+) -> None:
     page = SettingsPage(runtime)
     host = _host(qtbot, page)
+    # The page measures the data folder when shown (a worker thread, answered on the
+    # loop): let that finish on this loop before the popups' nested Qt loops run.
+    await wait_for(lambda: "measuring" not in page.data_folder.text())
     for combo in (page.theme, page.sign_in_method):
         assert_popup_shows_every_row(qtbot, combo)
     host.close()
