@@ -29,12 +29,11 @@ from huntaze_desktop.domain.secrets import ensure_no_secrets, redact_secrets, se
 from huntaze_desktop.domain.settings import Settings
 from huntaze_desktop.fileio import replace_atomically
 from huntaze_desktop.providers.base import ProviderClient
-from huntaze_desktop.providers.errors import AppCredentialsRejectedError
 from huntaze_desktop.services.revocation import (
     RevocationResult,
-    is_transient,
+    RevokeOutcome,
     retry_pending_revocations,
-    revocation_tokens,
+    revoke_or_defer,
 )
 from huntaze_desktop.services.session_signin import BrowserSession, connect_session
 from huntaze_desktop.services.signin import SignInAttempt, SignInEngine
@@ -196,9 +195,9 @@ class AccountService:
         """
         account = await self.get(account_id)
         client = self._client_for(account.provider)
-        pending, app_refused = False, False
+        revoked = RevokeOutcome()
         if "revoke" in client.spec.endpoints:
-            pending, app_refused = await self._revoke(account, client)
+            revoked = await self._revoke(account, client)
         await asyncio.to_thread(
             lambda: self._store.delete(account_id, keep_history=not delete_history)
         )
@@ -209,42 +208,22 @@ class AccountService:
         result = Disconnected(
             account,
             self._display_name(account.provider),
-            pending,
+            revoked.pending,
             history_kept=not delete_history,
-            app_credentials_rejected=app_refused,
+            app_credentials_rejected=revoked.app_credentials_rejected,
         )
-        self._bus.publish(Notice(result.message, "warning" if pending else "info"))
+        self._bus.publish(Notice(result.message, "warning" if revoked.pending else "info"))
         return result
 
-    async def _revoke(self, account: Account, client: ProviderClient) -> tuple[bool, bool]:
-        """Revoke the account's grant: (left pending for a retry, because the platform
-        refused the app credentials: they say nothing of the token)."""
+    async def _revoke(self, account: Account, client: ProviderClient) -> RevokeOutcome:
+        """Revoke the account's grant (kept pending when it cannot be done now)."""
         try:
             tokens = await asyncio.to_thread(self._store.load_tokens, account.id)
         except VaultError:
             # Unreadable secret: there is nothing we could send; delete anyway.
             log.warning("account %s: tokens unreadable, not revoked", account.id)
-            return False, False
-        try:
-            await client.revoke(tokens)
-        except HuntazeError as exc:
-            refused_app = isinstance(exc, AppCredentialsRejectedError)
-            if not is_transient(exc) and not refused_app:
-                # The platform refused (token already invalid): nothing left to revoke.
-                log.info("account %s: revoke refused (%s)", account.id, type(exc).__name__)
-                return False, False
-            token, kind = revocation_tokens(tokens)
-            await asyncio.to_thread(
-                lambda: self._store.add_pending_revocation(
-                    account.provider,
-                    token,
-                    kind,
-                    provider_account_id=account.provider_account_id,
-                )
-            )
-            log.info("account %s: revoke pending (%s)", account.id, type(exc).__name__)
-            return True, refused_app
-        return False, False
+            return RevokeOutcome()
+        return await revoke_or_defer(self._store, client, tokens, account.provider_account_id)
 
     async def retry_pending_revocations(self) -> RevocationResult:
         """Try the revocations that failed earlier and are due (each start, each cycle)."""

@@ -33,6 +33,7 @@ from huntaze_desktop.providers.errors import AppCredentialsRejectedError
 
 __all__ = [
     "RevocationResult",
+    "RevokeOutcome",
     "is_transient",
     "retry_pending_revocations",
     "revocation_tokens",
@@ -100,25 +101,34 @@ class DeferringStore(Protocol):
     ) -> int: ...
 
 
+@dataclass(frozen=True, slots=True)
+class RevokeOutcome:
+    """How one revocation went: kept for a retry, and whether the app was refused."""
+
+    pending: bool = False
+    app_credentials_rejected: bool = False
+
+
 async def revoke_or_defer(
     store: DeferringStore,
     client: ProviderClient,
     tokens: TokenSet,
     provider_account_id: str,
-) -> bool:
-    """Revoke ``tokens`` at the platform; True when left pending for a later retry.
+) -> RevokeOutcome:
+    """Revoke ``tokens`` at the platform, or keep them sealed for a later retry.
 
     A definitive refusal (the token is already invalid) leaves nothing to do; a
-    transient failure keeps the tokens sealed as a pending revocation.
+    transient failure, or refused app credentials (ours to fix; they say nothing
+    of the token), keeps the tokens as a pending revocation.
     """
     provider = client.spec.name
     try:
         await client.revoke(tokens)
     except HuntazeError as exc:
-        # Refused app credentials are ours to fix: keep it for when they are right.
-        if not is_transient(exc) and not isinstance(exc, AppCredentialsRejectedError):
+        refused_app = isinstance(exc, AppCredentialsRejectedError)
+        if not is_transient(exc) and not refused_app:
             log.info("%s: revoke refused (%s)", provider, type(exc).__name__)
-            return False
+            return RevokeOutcome()
         token, kind = revocation_tokens(tokens)
         await asyncio.to_thread(
             lambda: store.add_pending_revocation(
@@ -126,8 +136,8 @@ async def revoke_or_defer(
             )
         )
         log.info("%s: revoke pending (%s)", provider, type(exc).__name__)
-        return True
-    return False
+        return RevokeOutcome(pending=True, app_credentials_rejected=refused_app)
+    return RevokeOutcome()
 
 
 async def retry_pending_revocations(
